@@ -1,0 +1,39 @@
+# authlab: every target but `setup` depends on the environment that `setup` makes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROFILE ?= standard
+
+.PHONY: setup test lint bench serve-session serve-token security clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	@$(BIN)/authlab bench --profile $(PROFILE)
+
+security: setup
+	@$(BIN)/authlab security
+
+serve-session: setup
+	$(BIN)/authlab serve session
+
+serve-token: setup
+	$(BIN)/authlab serve token
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from authlab.cli import main
+
+main()

@@ -1,0 +1,285 @@
+"""The authlab command line: serve, users, keys (and later bench, report, security)."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servers.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_KEY_DIR,
+    Algorithm,
+    Argon2Params,
+    Revocation,
+    SameSite,
+    SessionBackend,
+    Settings,
+    TransportName,
+)
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+serve_app = typer.Typer(no_args_is_help=True, help="Run one of the servers.")
+users_app = typer.Typer(no_args_is_help=True, help="Manage the shared user store.")
+keys_app = typer.Typer(no_args_is_help=True, help="Manage signing keys.")
+app.add_typer(serve_app, name="serve")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+
+HostOption = Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
+PortOption = Annotated[int, typer.Option(min=0, max=65535)]
+RedisOption = Annotated[
+    str | None,
+    typer.Option(help="redis://... ; without it a private redis-server is started and stopped."),
+]
+DatabaseOption = Annotated[
+    str, typer.Option(help="sqlite:///PATH (default) or postgresql://user@host/db")
+]
+KeyDirOption = Annotated[
+    Path, typer.Option(help="Where keys and secrets are kept (made on first run).")
+]
+WorkersOption = Annotated[int, typer.Option(min=1, max=64, help="uvicorn worker processes")]
+SameSiteOption = Annotated[SameSite, typer.Option(help="SameSite of the credential cookie")]
+CsrfOption = Annotated[
+    str | None, typer.Option(help="on|off; default: on where the credential rides in a cookie")
+]
+Argon2MemoryOption = Annotated[int, typer.Option(help="argon2id memory in KiB (OWASP: 19456)")]
+Argon2TimeOption = Annotated[int, typer.Option(help="argon2id iterations (OWASP: 2)")]
+
+
+def _csrf(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value not in ("on", "off"):
+        raise typer.BadParameter("--csrf takes on or off")
+    return value == "on"
+
+
+def _run(settings: Settings) -> None:
+    from authlab.serve import serve
+
+    try:
+        serve(settings)
+    except (ValueError, OSError, RuntimeError) as error:
+        typer.echo(f"authlab: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+@serve_app.command("session")
+def serve_session(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    store: Annotated[SessionBackend, typer.Option(help="where sessions live")] = "redis",
+    transport: Annotated[TransportName, typer.Option(help="how the session id travels")] = "cookie",
+    redis_url: RedisOption = None,
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    cookie_samesite: SameSiteOption = "lax",
+    cookie_secure: Annotated[bool, typer.Option("--cookie-secure")] = False,
+    csrf: CsrfOption = None,
+    session_ttl: Annotated[int, typer.Option(min=1, help="idle timeout, seconds")] = 1800,
+    session_absolute_ttl: Annotated[int, typer.Option(min=1, help="absolute timeout")] = 8 * 3600,
+    workers: WorkersOption = 1,
+    key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
+    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
+    argon2_time_cost: Argon2TimeOption = 2,
+) -> None:
+    """The session server: a signed opaque id, the session in a store."""
+    _run(
+        Settings(
+            variant="session",
+            host=host,
+            port=port,
+            store=store,
+            transport=transport,
+            redis_url=redis_url,
+            database_url=database_url,
+            cookie_samesite=cookie_samesite,
+            cookie_secure=cookie_secure,
+            csrf=_csrf(csrf),
+            session_ttl=session_ttl,
+            session_absolute_ttl=session_absolute_ttl,
+            workers=workers,
+            key_dir=str(key_dir),
+            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
+        )
+    )
+
+
+@serve_app.command("token")
+def serve_token(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    alg: Annotated[Algorithm, typer.Option(help="JWT signing algorithm")] = "HS256",
+    transport: Annotated[TransportName, typer.Option(help="how the token travels")] = "header",
+    revocation: Annotated[Revocation, typer.Option(help="deny list of jti on logout")] = "none",
+    access_ttl: Annotated[int, typer.Option(min=1, help="access token lifetime, s")] = 900,
+    refresh_ttl: Annotated[int, typer.Option(min=1, help="refresh token lifetime, s")] = 14 * 86400,
+    cookie_samesite: SameSiteOption = "lax",
+    cookie_secure: Annotated[bool, typer.Option("--cookie-secure")] = False,
+    csrf: CsrfOption = None,
+    redis_url: RedisOption = None,
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    workers: WorkersOption = 1,
+    key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
+    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
+    argon2_time_cost: Argon2TimeOption = 2,
+) -> None:
+    """The token server: PyJWT access tokens, refresh tokens, optional deny list."""
+    _run(
+        Settings(
+            variant="token",
+            host=host,
+            port=port,
+            alg=alg,
+            transport=transport,
+            revocation=revocation,
+            access_ttl=access_ttl,
+            refresh_ttl=refresh_ttl,
+            cookie_samesite=cookie_samesite,
+            cookie_secure=cookie_secure,
+            csrf=_csrf(csrf),
+            redis_url=redis_url,
+            database_url=database_url,
+            workers=workers,
+            key_dir=str(key_dir),
+            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
+        )
+    )
+
+
+@serve_app.command("baseline")
+def serve_baseline(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    workers: WorkersOption = 1,
+    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
+    argon2_time_cost: Argon2TimeOption = 2,
+) -> None:
+    """The no-auth floor: the same app with the credential check skipped. Never deploy."""
+    _run(
+        Settings(
+            variant="baseline",
+            host=host,
+            port=port,
+            database_url=database_url,
+            workers=workers,
+            transport="header",
+            csrf=False,
+            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
+        )
+    )
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        typer.echo("authlab: the passwords differ", err=True)
+        raise typer.Exit(2)
+    return first
+
+
+def _validate_username(name: str) -> str:
+    from servers.payloads import USERNAME_PATTERN
+
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise typer.BadParameter("3-64 of letters, digits, '_', '.', '-'")
+    return name
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(callback=_validate_username)],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
+    argon2_time_cost: Argon2TimeOption = 2,
+) -> None:
+    """Add one user (password from a prompt, or one line of stdin)."""
+    from authlab.admin import add_user
+    from servers.payloads import PASSWORD_MAX, PASSWORD_MIN
+
+    password = _read_password(password_stdin)
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        typer.echo(f"authlab: a password has {PASSWORD_MIN}-{PASSWORD_MAX} characters", err=True)
+        raise typer.Exit(2)
+    params = Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost)
+    settings = Settings(database_url=database_url, argon2=params)
+    if not asyncio.run(add_user(settings, name, password)):
+        typer.echo(f"authlab: '{name}' already exists", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"added {name}")
+
+
+@users_app.command("seed")
+def users_seed(
+    count: Annotated[int, typer.Argument(min=1, max=10_000_000)],
+    prefix: Annotated[str, typer.Option(help="names are PREFIX000000, PREFIX000001, ...")] = "user",
+    password: Annotated[str, typer.Option(help="the one password of every seeded user")] = (
+        "authlab-load-password"  # noqa: S107 - a load-test account, not a secret
+    ),
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
+    argon2_time_cost: Argon2TimeOption = 2,
+) -> None:
+    """Create COUNT users for load tests (existing names are kept)."""
+    from authlab.admin import seed_users
+
+    params = Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost)
+    created = asyncio.run(
+        seed_users(Settings(database_url=database_url, argon2=params), count, prefix, password)
+    )
+    typer.echo(f"seeded {created} new users ({count - created} existed already)")
+
+
+def _set_disabled(name: str, disabled: bool, database_url: str, redis_url: str | None) -> None:
+    from authlab.admin import set_disabled
+
+    settings = Settings(database_url=database_url, redis_url=redis_url)
+    report = asyncio.run(set_disabled(settings, name, disabled))
+    if report is None:
+        typer.echo(f"authlab: no user '{name}'", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{'disabled' if disabled else 'enabled'} {name}")
+    for place in report.reached:
+        typer.echo(f"  credentials ended in: {place}")
+    for place in report.not_reached:
+        typer.echo(f"  not reached: {place}")
+
+
+@users_app.command("disable")
+def users_disable(
+    name: str,
+    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
+    redis_url: Annotated[str | None, typer.Option(help="end Redis sessions and tokens too")] = None,
+) -> None:
+    """Disable an account and end the credentials it holds, where they can be reached."""
+    _set_disabled(name, True, database_url, redis_url)
+
+
+@users_app.command("enable")
+def users_enable(name: str, database_url: DatabaseOption = DEFAULT_DATABASE_URL) -> None:
+    """Enable an account again."""
+    _set_disabled(name, False, database_url, None)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    alg: Algorithm,
+    key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
+) -> None:
+    """Add a signing key for ALG: it signs from now on, the old ones still verify."""
+    from servers.tokens.keys import add_key
+
+    path = add_key(key_dir, alg)
+    typer.echo(f"new {alg} key: {path}")
+
+
+def main() -> None:
+    app()

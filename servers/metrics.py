@@ -1,0 +1,131 @@
+"""Prometheus metrics, correct with several uvicorn workers.
+
+With more than one worker the CLI sets PROMETHEUS_MULTIPROC_DIR before the
+workers start; prometheus-client then keeps each process's samples in files
+there, and /metrics adds them up. Process CPU and RSS are read with psutil at
+scrape time for every server process (the worker's siblings included), since a
+multiprocess registry cannot carry the default process collector.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import psutil
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from servers.errors import StoreUnavailable
+
+_LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+)  # fmt: skip
+
+REQUESTS = Counter(
+    "authlab_requests_total", "HTTP requests by route and status", ["route", "method", "status"]
+)
+REQUEST_LATENCY = Histogram(
+    "authlab_request_duration_seconds",
+    "Time from request to response, by route",
+    ["route"],
+    buckets=_LATENCY_BUCKETS,
+)
+AUTH_OUTCOMES = Counter(
+    "authlab_auth_outcomes_total",
+    "Credential checks and logins by outcome and reason",
+    ["outcome", "reason"],
+)
+STORE_OPERATIONS = Counter(
+    "authlab_store_operations_total",
+    "Operations on a backing store by store, operation and outcome",
+    ["store", "operation", "outcome"],
+)
+STORE_LATENCY = Histogram(
+    "authlab_store_operation_duration_seconds",
+    "Latency of backing store operations",
+    ["store", "operation"],
+    buckets=_LATENCY_BUCKETS,
+)
+
+
+def record_auth(outcome: str, reason: str) -> None:
+    AUTH_OUTCOMES.labels(outcome=outcome, reason=reason).inc()
+
+
+@asynccontextmanager
+async def observe_store(store: str, operation: str) -> AsyncIterator[None]:
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        yield
+    except StoreUnavailable:
+        outcome = "unavailable"
+        raise
+    except BaseException:
+        outcome = "error"
+        raise
+    finally:
+        STORE_OPERATIONS.labels(store=store, operation=operation, outcome=outcome).inc()
+        STORE_LATENCY.labels(store=store, operation=operation).observe(
+            time.perf_counter() - started
+        )
+
+
+def server_processes() -> list[psutil.Process]:
+    """This process, or every worker of its uvicorn supervisor when there are several."""
+    me = psutil.Process()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        parent = me.parent()
+        if parent is not None:
+            return [parent, *parent.children()]
+    return [me]
+
+
+class ProcessCollector(Collector):
+    def collect(self) -> Iterable[Metric]:
+        cpu = GaugeMetricFamily(
+            "authlab_process_cpu_seconds",
+            "CPU seconds (user+system) of a server process",
+            labels=["pid"],
+        )
+        rss = GaugeMetricFamily(
+            "authlab_process_rss_bytes", "Resident memory of a server process", labels=["pid"]
+        )
+        for process in server_processes():
+            try:
+                with process.oneshot():
+                    times = process.cpu_times()
+                    cpu.add_metric([str(process.pid)], times.user + times.system)
+                    rss.add_metric([str(process.pid)], process.memory_info().rss)
+            except psutil.Error:
+                continue  # a worker that just exited
+        yield cpu
+        yield rss
+
+
+def render_metrics() -> tuple[bytes, str]:
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in (
+            REQUESTS,
+            REQUEST_LATENCY,
+            AUTH_OUTCOMES,
+            STORE_OPERATIONS,
+            STORE_LATENCY,
+        ):
+            registry.register(collector)
+    registry.register(ProcessCollector())
+    return generate_latest(registry), CONTENT_TYPE_LATEST

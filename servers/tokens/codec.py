@@ -1,0 +1,112 @@
+"""Issue and check JWTs the RFC 8725 way.
+
+Nothing in a token's header is trusted to choose how it is checked: the key id
+must name one of our keys, the algorithm must be the one that key is bound to,
+the type must be the one the caller expects, and header parameters that carry
+or point to keys (jwk, jku, x5u, x5c, ...) or demand extensions (crit) are refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Final
+
+import jwt
+
+from servers.tokens.keys import KeyRing
+
+ACCESS_TYPE: Final = "at+jwt"  # RFC 9068
+REFRESH_TYPE: Final = "refresh+jwt"
+MAX_TOKEN_LENGTH: Final = 4096
+REQUIRED_CLAIMS: Final = ["exp", "iat", "sub", "jti", "iss", "aud"]
+UNTRUSTED_HEADERS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"})
+
+# PyJWT's error tree, most specific first, to the reason the metrics count.
+_REASONS: Final[tuple[tuple[type[Exception], str], ...]] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.InvalidAlgorithmError, "algorithm_not_allowed"),
+    (jwt.DecodeError, "malformed"),
+    (jwt.InvalidTokenError, "invalid_claims"),
+)
+
+
+class TokenRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    claims: dict[str, Any]
+
+
+class TokenCodec:
+    def __init__(self, keys: KeyRing, issuer: str, audience: str) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+
+    def issue(self, subject: str, token_type: str, ttl: int, **extra: Any) -> Issued:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ttl,
+            "jti": secrets.token_urlsafe(16),
+            **extra,
+        }
+        key = self.keys.current
+        token = jwt.encode(
+            claims, key.signing_key, algorithm=key.alg, headers={"kid": key.kid, "typ": token_type}
+        )
+        return Issued(token=token, claims=claims)
+
+    def decode(self, token: str, token_type: str) -> dict[str, Any]:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise TokenRejected("oversized")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError as error:
+            raise TokenRejected("malformed") from error
+        if UNTRUSTED_HEADERS & header.keys():
+            raise TokenRejected("untrusted_header")
+        key = self.keys.get(header.get("kid"))
+        if key is None:
+            raise TokenRejected("unknown_kid")
+        if header.get("alg") != key.alg:
+            raise TokenRejected("algorithm_not_allowed")
+        if header.get("typ") != token_type:
+            raise TokenRejected("wrong_type")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.verifying_key,
+                algorithms=[key.alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+            )
+        except jwt.PyJWTError as error:
+            raise TokenRejected(_reason(error)) from error
+        if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("jti"), str):
+            raise TokenRejected("invalid_claims")
+        return claims
+
+
+def _reason(error: Exception) -> str:
+    for kind, reason in _REASONS:
+        if isinstance(error, kind):
+            return reason
+    return "invalid"

@@ -1,0 +1,155 @@
+"""The one user store both variants share: SQLite by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from servers.db import Database, open_database
+
+INITIAL_BALANCE = 1_000_000
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS users (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        roles TEXT NOT NULL DEFAULT 'user',
+        balance BIGINT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        credentials_changed_at DOUBLE PRECISION NOT NULL DEFAULT 0
+    )""",
+)
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    password_hash: str
+    roles: tuple[str, ...]
+    balance: int
+    disabled: bool
+    credentials_changed_at: float
+
+
+class TransferRefused(Exception):
+    """A transfer that the bank refuses: unknown recipient, funds, disabled account."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UserStore(Protocol):
+    async def initialise(self) -> None: ...
+    async def create(self, username: str, password_hash: str) -> bool:
+        """False when the name is taken."""
+
+    async def get(self, username: str) -> User | None: ...
+    async def set_password(self, username: str, password_hash: str) -> None: ...
+    async def set_disabled(self, username: str, disabled: bool) -> bool: ...
+    async def transfer(self, sender: str, recipient: str, amount: int) -> int:
+        """Move amount; return the sender's new balance or raise TransferRefused."""
+
+    async def ping(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class SQLUserStore:
+    """Users in one SQL table; the same statements serve SQLite and PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def initialise(self) -> None:
+        for statement in SCHEMA:
+            await self.database.execute(statement)
+
+    async def create(self, username: str, password_hash: str) -> bool:
+        changed = await self.database.execute(
+            "INSERT INTO users (username, password_hash, balance) VALUES ($1, $2, $3) "
+            "ON CONFLICT (username) DO NOTHING",
+            username,
+            password_hash,
+            INITIAL_BALANCE,
+        )
+        return changed == 1
+
+    async def create_many(self, usernames: Iterable[str], password_hash: str) -> int:
+        created = 0
+        async with self.database.transaction() as tx:
+            for username in usernames:
+                created += await tx.execute(
+                    "INSERT INTO users (username, password_hash, balance) VALUES ($1, $2, $3) "
+                    "ON CONFLICT (username) DO NOTHING",
+                    username,
+                    password_hash,
+                    INITIAL_BALANCE,
+                )
+        return created
+
+    async def get(self, username: str) -> User | None:
+        row = await self.database.fetchone(
+            "SELECT username, password_hash, roles, balance, disabled, credentials_changed_at "
+            "FROM users WHERE username = $1",
+            username,
+        )
+        if row is None:
+            return None
+        return User(
+            username=row[0],
+            password_hash=row[1],
+            roles=tuple(role for role in str(row[2]).split(",") if role),
+            balance=int(row[3]),
+            disabled=bool(row[4]),
+            credentials_changed_at=float(row[5]),
+        )
+
+    async def set_password(self, username: str, password_hash: str) -> None:
+        await self.database.execute(
+            "UPDATE users SET password_hash = $1, credentials_changed_at = $2 WHERE username = $3",
+            password_hash,
+            time.time(),
+            username,
+        )
+
+    async def set_disabled(self, username: str, disabled: bool) -> bool:
+        changed = await self.database.execute(
+            "UPDATE users SET disabled = $1, credentials_changed_at = $2 WHERE username = $3",
+            int(disabled),
+            time.time(),
+            username,
+        )
+        return changed == 1
+
+    async def transfer(self, sender: str, recipient: str, amount: int) -> int:
+        async with self.database.transaction() as tx:
+            debited = await tx.execute(
+                "UPDATE users SET balance = balance - $1 "
+                "WHERE username = $2 AND disabled = 0 AND balance >= $1",
+                amount,
+                sender,
+            )
+            if debited != 1:
+                row = await tx.fetchone("SELECT disabled FROM users WHERE username = $1", sender)
+                raise TransferRefused(
+                    "account_disabled" if row is None or row[0] else "insufficient_funds"
+                )
+            credited = await tx.execute(
+                "UPDATE users SET balance = balance + $1 WHERE username = $2", amount, recipient
+            )
+            if credited != 1:
+                raise TransferRefused("unknown_recipient")
+            row = await tx.fetchone("SELECT balance FROM users WHERE username = $1", sender)
+        assert row is not None
+        return int(row[0])
+
+    async def ping(self) -> None:
+        await self.database.ping()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+def open_user_store(database_url: str) -> SQLUserStore:
+    return SQLUserStore(open_database(database_url))
