@@ -1,0 +1,176 @@
+"""Fixtures over real components: Redis, SQLite, PostgreSQL and uvicorn on real sockets.
+
+Services: Redis at AUTHLAB_REDIS_URL (default 127.0.0.1:6379), else a private
+redis-server that the tests start themselves. PostgreSQL at AUTHLAB_POSTGRES_URL
+(default postgres@127.0.0.1:5432/test): tests that need it are skipped with the
+reason when it is absent, and FAIL instead under AUTHLAB_REQUIRE_SERVICES=1 (CI).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import uvicorn
+
+from authlab.ports import free_port
+from servers.config import Argon2Params, Settings
+from servers.routes import build_app
+
+REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
+FAST_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
+PASSWORD = "correct horse battery"
+
+
+def service_missing(what: str) -> None:
+    """Skip with the reason, or fail where every service must be there (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} (AUTHLAB_REQUIRE_SERVICES=1 turns this skip into a failure)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The machine's Redis, or a private redis-server where there is none."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+        yield REDIS_URL
+        return
+    except redis.RedisError:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} (AUTHLAB_REQUIRE_SERVICES=1)")
+    finally:
+        client.close()
+    from authlab.redis_server import PrivateRedis
+
+    with PrivateRedis() as private:
+        yield private.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A database of our own on the PostgreSQL service, dropped at the end."""
+    import asyncpg
+
+    name = f"authlab_test_{secrets.token_hex(4)}"
+
+    async def admin(statement: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+        service_missing(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """The test database, emptied of authlab's tables before each test."""
+    import asyncpg
+
+    async def reset() -> None:
+        connection = await asyncpg.connect(postgres_server_url, timeout=3)
+        try:
+            await connection.execute("DROP TABLE IF EXISTS users, sessions")
+        finally:
+            await connection.close()
+
+    asyncio.run(reset())
+    yield postgres_server_url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of this test's own: tests share the Redis but not their keys."""
+    return f"authlab-test:{secrets.token_hex(6)}:"
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, redis_url: str, redis_prefix: str) -> Callable[..., Settings]:
+    """Settings for one test: its own SQLite file, key directory and Redis prefix."""
+
+    def make(**overrides: Any) -> Settings:
+        base = Settings(
+            database_url=f"sqlite:///{tmp_path / 'users.sqlite3'}",
+            key_dir=str(tmp_path / "keys"),
+            redis_url=redis_url,
+            redis_prefix=redis_prefix,
+            argon2=FAST_ARGON2,
+        )
+        return base.replace(**overrides)
+
+    return make
+
+
+class ThreadedServer(uvicorn.Server):
+    """uvicorn in a thread of the test process, on a real socket (as httpx tests do)."""
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        thread = threading.Thread(target=self.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not self.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        try:
+            yield
+        finally:
+            self.should_exit = True
+            thread.join(timeout=10)
+
+
+@contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(
+        build_app(settings.replace(port=port)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = ThreadedServer(config)
+    with server.running():
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Settings], str]]:
+    """Start servers for a test: live_server(settings) -> base URL; all stop at the end."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        yield lambda settings: stack.enter_context(serve_in_thread(settings))
+
+
+def register_and_login(
+    client: httpx.Client, username: str = "alice", password: str = PASSWORD
+) -> httpx.Response:
+    """Register (if needed) and log in; the client keeps any cookies."""
+    client.post("/register", json={"username": username, "password": password})
+    response = client.post("/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response
