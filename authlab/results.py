@@ -1,0 +1,96 @@
+"""Results folders: results/<run-id>/ with a manifest that says how the run was made."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+RESULTS_ROOT = Path(os.environ.get("AUTHLAB_RESULTS", "results"))
+_PACKAGES = (
+    "starlette", "uvicorn", "itsdangerous", "pyjwt", "redis", "hiredis", "argon2-cffi",
+    "cryptography", "locust", "pandas", "matplotlib", "asyncpg", "psutil", "playwright",
+)  # fmt: skip
+
+
+def new_run_id(kind: str) -> str:
+    """Sortable and unique: time first, then the kind of run and a random tail."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{kind}-{secrets.token_hex(2)}"
+
+
+def new_run_dir(kind: str, root: Path | None = None) -> Path:
+    directory = (root or RESULTS_ROOT) / new_run_id(kind)
+    directory.mkdir(parents=True, exist_ok=False)
+    return directory
+
+
+def _git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except OSError:
+        return None
+    return result.stdout.strip() or None
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def redis_server_version() -> str | None:
+    try:
+        from authlab.redis_server import find_redis_server
+
+        result = subprocess.run(
+            [str(find_redis_server()), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, RuntimeError):
+        return None
+    return result.stdout.strip() or None
+
+
+def machine() -> dict[str, Any]:
+    import psutil
+
+    return {
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count_logical": psutil.cpu_count(logical=True),
+        "cpu_count_physical": psutil.cpu_count(logical=False),
+        "memory_bytes": psutil.virtual_memory().total,
+        "python": sys.version.split()[0],
+    }
+
+
+def write_manifest(directory: Path, kind: str, configuration: dict[str, Any]) -> Path:
+    manifest = {
+        "run_id": directory.name,
+        "kind": kind,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "git_commit": _git_commit(),
+        "machine": machine(),
+        "versions": {**_versions(), "redis-server": redis_server_version()},
+        "configuration": configuration,
+    }
+    path = directory / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    return path
