@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlparse
 
 import typer
 
@@ -22,6 +24,8 @@ from servers.config import (
     TransportName,
 )
 
+T = TypeVar("T")
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 serve_app = typer.Typer(no_args_is_help=True, help="Run one of the servers.")
 users_app = typer.Typer(no_args_is_help=True, help="Manage the shared user store.")
@@ -30,14 +34,35 @@ app.add_typer(serve_app, name="serve")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 
+
+# URLs are checked here, before any process starts: a bad one found later, in a
+# uvicorn worker or deep in a store, would surface as a traceback.
+def _check_database_url(url: str) -> str:
+    if url.startswith("sqlite:///") or urlparse(url).scheme in ("postgresql", "postgres"):
+        return url
+    raise typer.BadParameter(f"{url!r}: use sqlite:///PATH or postgresql://user@host/db")
+
+
+def _check_redis_url(url: str | None) -> str | None:
+    if url is None or urlparse(url).scheme in ("redis", "rediss", "unix"):
+        return url
+    raise typer.BadParameter(f"{url!r}: use redis://host:port/db, rediss://... or unix://...")
+
+
 HostOption = Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
 PortOption = Annotated[int, typer.Option(min=0, max=65535)]
 RedisOption = Annotated[
     str | None,
-    typer.Option(help="redis://... ; without it a private redis-server is started and stopped."),
+    typer.Option(
+        help="redis://... ; without it a private redis-server is started and stopped.",
+        callback=_check_redis_url,
+    ),
 ]
 DatabaseOption = Annotated[
-    str, typer.Option(help="sqlite:///PATH (default) or postgresql://user@host/db")
+    str,
+    typer.Option(
+        help="sqlite:///PATH (default) or postgresql://user@host/db", callback=_check_database_url
+    ),
 ]
 KeyDirOption = Annotated[
     Path, typer.Option(help="Where keys and secrets are kept (made on first run).")
@@ -175,6 +200,17 @@ def serve_baseline(
     )
 
 
+def _admin(work: Coroutine[Any, Any, T]) -> T:
+    """Run one administrative coroutine; an unreachable store is a message, not a traceback."""
+    from servers.errors import StoreUnavailable
+
+    try:
+        return asyncio.run(work)
+    except StoreUnavailable as error:
+        typer.echo(f"authlab: {error}", err=True)
+        raise typer.Exit(1) from error
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -211,7 +247,7 @@ def users_add(
         raise typer.Exit(2)
     params = Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost)
     settings = Settings(database_url=database_url, argon2=params)
-    if not asyncio.run(add_user(settings, name, password)):
+    if not _admin(add_user(settings, name, password)):
         typer.echo(f"authlab: '{name}' already exists", err=True)
         raise typer.Exit(1)
     typer.echo(f"added {name}")
@@ -232,7 +268,7 @@ def users_seed(
     from authlab.admin import seed_users
 
     params = Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost)
-    created = asyncio.run(
+    created = _admin(
         seed_users(Settings(database_url=database_url, argon2=params), count, prefix, password)
     )
     typer.echo(f"seeded {created} new users ({count - created} existed already)")
@@ -242,7 +278,7 @@ def _set_disabled(name: str, disabled: bool, database_url: str, redis_url: str |
     from authlab.admin import set_disabled
 
     settings = Settings(database_url=database_url, redis_url=redis_url)
-    report = asyncio.run(set_disabled(settings, name, disabled))
+    report = _admin(set_disabled(settings, name, disabled))
     if report is None:
         typer.echo(f"authlab: no user '{name}'", err=True)
         raise typer.Exit(1)
@@ -257,7 +293,10 @@ def _set_disabled(name: str, disabled: bool, database_url: str, redis_url: str |
 def users_disable(
     name: str,
     database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    redis_url: Annotated[str | None, typer.Option(help="end Redis sessions and tokens too")] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(help="end Redis sessions and tokens too", callback=_check_redis_url),
+    ] = None,
 ) -> None:
     """Disable an account and end the credentials it holds, where they can be reached."""
     _set_disabled(name, True, database_url, redis_url)
@@ -279,6 +318,15 @@ def keys_rotate(
 
     path = add_key(key_dir, alg)
     typer.echo(f"new {alg} key: {path}")
+
+
+def _register_bench() -> None:
+    from authlab.bench.cli import bench
+
+    app.command("bench")(bench)
+
+
+_register_bench()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The benchmark harness: every variant under the same load, everything recorded."""

@@ -1,0 +1,140 @@
+"""`authlab bench`: run a profile, show progress, print the summary and where results are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _fmt(value: Any, digits: int = 0) -> str:
+    if value is None or value != value:  # None or NaN
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def print_summary(summary: list[dict[str, Any]]) -> None:
+    table = Table(title="authlab: medians over repetitions (min-max)", show_lines=False)
+    for column in (
+        "variant",
+        "max rps",
+        "p50 ms",
+        "p99 ms",
+        "server µs/req",
+        "store µs/req",
+        "login/s",
+        "errors",
+    ):
+        if column == "variant":
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right")
+    for row in summary:
+        rps = _fmt(row.get("max_throughput_rps"))
+        if row.get("max_throughput_rps_min") is not None and row.get("repetitions", 1) > 1:
+            rps += f" ({_fmt(row['max_throughput_rps_min'])}-{_fmt(row['max_throughput_rps_max'])})"
+        p50 = row.get("p50_us")
+        p99 = row.get("p99_us")
+        table.add_row(
+            row["variant"] + (" [gen. saturated]" if row.get("generator_saturated") else ""),
+            rps,
+            _fmt(p50 / 1000 if p50 else None, 2),
+            _fmt(p99 / 1000 if p99 else None, 2),
+            _fmt(row.get("server_cpu_us_per_request")),
+            _fmt(row.get("store_cpu_us_per_request")),
+            _fmt(row.get("login_rps"), 1),
+            str(row.get("errors", 0)),
+        )
+    Console().print(table)
+
+
+def bench(
+    profile: Annotated[str, typer.Option(help="smoke | quick | standard | full")] = "standard",
+    only: Annotated[
+        str | None, typer.Option(help="comma-separated variants, e.g. session-redis,token-hs256")
+    ] = None,
+    target_url: Annotated[
+        str | None, typer.Option(help="load a server started elsewhere (with --only VARIANT)")
+    ] = None,
+    redis_url: Annotated[
+        str | None, typer.Option(help="use this Redis instead of private ones")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="user store (default: a fresh SQLite file)")
+    ] = None,
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server for the store experiments (a scratch database is made there)"
+        ),
+    ] = os.environ.get("AUTHLAB_POSTGRES_URL"),
+    results: Annotated[Path, typer.Option(help="where results/<run-id>/ goes")] = Path("results"),
+    locust_processes: Annotated[int, typer.Option(min=1, help="Locust worker processes")] = 1,
+    experiments: Annotated[
+        str | None,
+        typer.Option(
+            help="comma-separated subset of primitives, sessions_at_scale, scale_out, "
+            "outage; or 'none'"
+        ),
+    ] = None,
+    report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
+) -> None:
+    """Drive every variant with the same Locust load and record everything."""
+    from authlab.bench.profiles import get_profile
+    from authlab.bench.runner import Bench, BenchOptions
+
+    try:
+        chosen = (
+            tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
+        )
+        known = {"primitives", "sessions_at_scale", "scale_out", "outage"}
+        if chosen and set(chosen) - known:
+            raise ValueError(f"unknown experiment(s): {', '.join(set(chosen) - known)}")
+        options = BenchOptions(
+            profile=get_profile(profile),
+            only=only,
+            target_url=target_url,
+            redis_url=redis_url,
+            database_url=database_url,
+            postgres_url=postgres_url,
+            results_root=results,
+            locust_processes=locust_processes,
+            experiments=chosen,
+        )
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("starting", total=1.0)
+            runner = Bench(
+                options, lambda what, done: progress.update(task, description=what, completed=done)
+            )
+            result = runner.run()
+    except ValueError as error:
+        console.print(f"authlab: {error}")
+        raise typer.Exit(2) from error
+    print_summary(result.summary)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    typer.echo(f"results: {result.directory}")
+    if report:
+        try:
+            from reports.build import build_report  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            typer.echo("report: not built yet (issue: the report generator)")
+        else:
+            typer.echo(f"report: {build_report(result.directory)}")
+    if result.interrupted:
+        raise typer.Exit(130)

@@ -1,0 +1,136 @@
+"""Derived figures: from one phase's raw data to the numbers the summary shows.
+
+Pure functions over plain data, so that they can be tested on fixed inputs.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from authlab.bench.hdr import aggregate
+
+# Above this share of one core the generator, not the server, may be the limit.
+GENERATOR_SATURATION = 0.90
+
+
+def request_counts(per_second: list[list[int]]) -> tuple[int, int]:
+    ok = sum(row[1] for row in per_second)
+    failed = sum(row[2] for row in per_second)
+    return ok, failed
+
+
+def steady_throughput(per_second: list[list[int]]) -> float | None:
+    """Mean completed requests/s, leaving out the first and last (partial) seconds."""
+    inner = per_second[1:-1]
+    if not inner:
+        return None
+    return statistics.fmean(row[1] + row[2] for row in inner)
+
+
+def peak_throughput(per_second: list[list[int]]) -> float | None:
+    """The best full second: maximum throughput during a ramp to saturation."""
+    inner = per_second[1:-1]
+    if not inner:
+        return None
+    return float(max(row[1] for row in inner))
+
+
+def per_request_us(cpu_seconds: float | None, requests: int) -> float | None:
+    if cpu_seconds is None or requests <= 0:
+        return None
+    return cpu_seconds / requests * 1e6
+
+
+def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, Any]:
+    """Add requests, throughput, latency percentiles and CPU per request to a phase row."""
+    figures = dict(row)
+    per_second = (hdr or {}).get("per_second", [])
+    ok, failed = request_counts(per_second)
+    total = ok + failed
+    figures.update(
+        requests_ok=ok,
+        requests_failed=failed,
+        error_rate=round(failed / total, 6) if total else None,
+        throughput_rps=steady_throughput(per_second),
+        peak_rps=peak_throughput(per_second),
+        server_cpu_us_per_request=per_request_us(row.get("server_cpu_s"), total),
+        redis_cpu_us_per_request=per_request_us(row.get("redis_cpu_s"), total),
+        redis_commands_per_request=(
+            row["redis_commands"] / total if total and "redis_commands" in row else None
+        ),
+    )
+    generator = (hdr or {}).get("generator") or {}
+    if generator.get("cpu_seconds") is not None and generator.get("wall_seconds"):
+        # The generator's CPU while the test ran (without Locust's start-up).
+        busy = generator["cpu_seconds"] / generator["wall_seconds"] / generator.get("processes", 1)
+        figures["generator_busy"] = round(busy, 4)
+        figures["generator_saturated"] = busy > GENERATOR_SATURATION
+    # A phase's latency is that of what it exercises: logging in at its start
+    # is not part of browsing (the login storm has its own phase).
+    leave_out = () if row.get("scenario") == "login_storm" else ("POST /login",)
+    for kind in ("service", "corrected"):
+        summary = aggregate((hdr or {}).get(kind, {}), leave_out)
+        for name in ("p50_us", "p90_us", "p99_us", "p999_us"):
+            figures[f"{kind}_{name}"] = summary[name] if summary else None
+    return figures
+
+
+def latency_rows(base: dict[str, Any], hdr: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for kind in ("service", "corrected"):
+        for request, summary in (hdr or {}).get(kind, {}).items():
+            rows.append(
+                {
+                    **base,
+                    "kind": kind,
+                    "request": request,
+                    **{k: v for k, v in summary.items() if k != "encoded"},
+                }
+            )
+    return rows
+
+
+def median_spread(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    clean = [v for v in values if v is not None]
+    if not clean:
+        return None, None, None
+    return statistics.median(clean), min(clean), max(clean)
+
+
+SUMMARY_FIGURES = {
+    # column in phases.csv -> (phase it comes from, name in the summary)
+    "peak_rps": ("step", "max_throughput_rps"),
+    "corrected_p50_us": ("fixed-rate", "p50_us"),
+    "corrected_p99_us": ("fixed-rate", "p99_us"),
+    "corrected_p999_us": ("fixed-rate", "p999_us"),
+    "server_cpu_us_per_request": ("step", "server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": ("step", "store_cpu_us_per_request"),
+}
+
+
+def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per variant: medians over repetitions, with min and max beside them."""
+    variants = list(dict.fromkeys(row["variant"] for row in phases))
+    summary = []
+    for variant in variants:
+        rows = [row for row in phases if row["variant"] == variant]
+        out: dict[str, Any] = {"variant": variant}
+        for column, (phase, name) in SUMMARY_FIGURES.items():
+            values = [row.get(column) for row in rows if row["phase"] == phase]
+            median, low, high = median_spread([v for v in values if v is not None])
+            out[name] = median
+            out[f"{name}_min"] = low
+            out[f"{name}_max"] = high
+        login = [r.get("throughput_rps") for r in rows if r["phase"] == "login-storm"]
+        out["login_rps"] = median_spread([v for v in login if v is not None])[0]
+        login_cpu = [
+            r.get("server_cpu_us_per_request") for r in rows if r["phase"] == "login-storm"
+        ]
+        out["login_server_cpu_us"] = median_spread([v for v in login_cpu if v is not None])[0]
+        out["errors"] = sum(int(r.get("requests_failed") or 0) for r in rows)
+        out["requests"] = sum(int(r.get("requests_ok") or 0) for r in rows)
+        out["generator_saturated"] = any(bool(r.get("generator_saturated")) for r in rows)
+        out["repetitions"] = len({r.get("repetition") for r in rows})
+        summary.append(out)
+    return summary

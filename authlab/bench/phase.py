@@ -1,0 +1,155 @@
+"""Run one Locust phase against one server and measure what it cost."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from authlab.bench.derive import GENERATOR_SATURATION
+from authlab.bench.profiles import Phase, Profile
+from authlab.bench.sampler import redis_info, tree_usage
+from authlab.processes import ProcessGroup, Tracked, core_plan
+
+LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server under test: where it listens and what it runs on."""
+
+    variant: str
+    kind: str
+    transport: str
+    url: str
+    server: Tracked | None  # None when the server runs elsewhere (--target-url)
+    redis_url: str | None
+    extra_urls: tuple[str, ...] = ()
+
+
+def _wait_reaping(process: Any) -> float:
+    """Wait for a child and return its own CPU seconds from the kernel (wait4)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return float(usage.ru_utime + usage.ru_stime)
+
+
+def locust_argv(
+    phase: Phase, profile: Profile, url: str, csv_prefix: Path, processes: int
+) -> list[str]:
+    files = str(LOADTESTS / "scenarios" / f"{phase.scenario}.py")
+    if phase.shape:
+        files += "," + str(LOADTESTS / "shapes" / f"{phase.shape}.py")
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        files,
+        "--headless",
+        "--host",
+        url,
+        "--csv",
+        str(csv_prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "2",
+        "--loglevel",
+        "WARNING",
+        "--exit-code-on-error",
+        "0",
+    ]
+    if not phase.shape:
+        argv += ["-u", str(phase.users), "-r", str(phase.users), "-t", f"{phase.seconds:g}s"]
+    if processes > 1:
+        argv += ["--processes", str(processes)]
+    return argv
+
+
+def run_phase(
+    group: ProcessGroup,
+    target: Target,
+    phase: Phase,
+    profile: Profile,
+    directory: Path,
+    password: str,
+    locust_processes: int = 1,
+) -> dict[str, Any]:
+    directory.mkdir(parents=True, exist_ok=True)
+    hdr_file = directory / ("hdr-{pid}.json" if locust_processes > 1 else "hdr.json")
+    env = {
+        "AUTHLAB_TRANSPORT": target.transport,
+        "AUTHLAB_USERS": str(profile.seeded_users),
+        "AUTHLAB_USER_PREFIX": phase.accounts,
+        "AUTHLAB_PASSWORD": password,
+        "AUTHLAB_RATE_PER_USER": str(phase.rate_per_user),
+        "AUTHLAB_HDR_OUT": str(hdr_file),
+        "AUTHLAB_TARGETS": ",".join(target.extra_urls),
+        "AUTHLAB_STEP_USERS": str(profile.step_users),
+        "AUTHLAB_STEP_SECONDS": str(profile.step_seconds),
+        "AUTHLAB_STEPS": str(profile.steps),
+        "PYTHONPATH": str(LOADTESTS.parent),
+    }
+    redis_client = redis.Redis.from_url(target.redis_url) if target.redis_url else None
+    try:
+        server_before = tree_usage(target.server)[0] if target.server else None
+        redis_before = redis_info(redis_client) if redis_client else None
+        started = time.time()
+        locust = group.start(
+            "locust",
+            f"locust-{phase.name}",
+            locust_argv(phase, profile, target.url, directory / "locust", locust_processes),
+            env=env,
+            cpus=core_plan()["locust"],
+            log=directory / "locust.log",
+        )
+        try:
+            locust_cpu = _wait_reaping(locust.process)
+        finally:
+            if locust in group.tracked:
+                group.tracked.remove(locust)
+        duration = time.time() - started
+        server_after = tree_usage(target.server)[0] if target.server else None
+        redis_after = redis_info(redis_client) if redis_client else None
+    finally:
+        if redis_client is not None:
+            redis_client.close()
+    row: dict[str, Any] = {
+        "variant": target.variant,
+        "phase": phase.name,
+        "scenario": phase.scenario,
+        "started": round(started, 3),
+        "duration_s": round(duration, 3),
+        "locust_exit": locust.process.returncode,
+        "locust_cpu_s": round(locust_cpu, 4),
+        "generator_busy": round(locust_cpu / duration / max(1, locust_processes), 4),
+    }
+    # Refined from the generator's own count of its test window in derive.phase_figures.
+    row["generator_saturated"] = row["generator_busy"] > GENERATOR_SATURATION
+    if server_before is not None and server_after is not None:
+        row["server_cpu_s"] = round(server_after - server_before, 4)
+    if redis_before and redis_after:
+        row["redis_cpu_s"] = round(redis_after["cpu_seconds"] - redis_before["cpu_seconds"], 4)
+        row["redis_commands"] = redis_after["total_commands"] - redis_before["total_commands"]
+        row["redis_used_memory"] = redis_after["used_memory"]
+        row["redis_keys"] = redis_after["keys"]
+    return row
+
+
+def load_hdr(directory: Path) -> dict[str, Any] | None:
+    """The phase's latency file(s); several Locust processes each wrote one."""
+    files = sorted(directory.glob("hdr*.json"))
+    if not files:
+        return None
+    if len(files) == 1:
+        data: dict[str, Any] = json.loads(files[0].read_text())
+        return data
+    from authlab.bench.hdr import merge_hdr_files
+
+    return merge_hdr_files(files)

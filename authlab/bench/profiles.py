@@ -1,0 +1,126 @@
+"""Benchmark profiles: how long, how many repetitions, which experiments.
+
+Durations are short because the whole `standard` run must fit in 10 minutes
+on a 2-core machine; repetitions and interleaving (A B A B) make up for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from authlab.bench.variants import DEFAULT_MATRIX
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One Locust run against one variant."""
+
+    name: str
+    scenario: str  # module in loadtests/scenarios
+    seconds: float
+    users: int
+    rate_per_user: float = 0.0  # 0: as fast as answers come (closed loop)
+    shape: str | None = None  # module in loadtests/shapes
+    token_only: bool = False
+    every_repetition: bool = True  # False: only in the first repetition
+    # Which seeded accounts log in: "user" accounts have a cheap hash (browsing
+    # measures the credential, not the login), "storm" accounts OWASP's.
+    accounts: str = "user"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    variants: tuple[str, ...]
+    repetitions: int
+    phases: tuple[Phase, ...]
+    seeded_users: int
+    session_counts: tuple[int, ...]  # sessions-at-scale experiment
+    scale_out_instances: int = 2
+    scale_out_seconds: float = 4.0
+    outage_seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
+    primitive_iterations: int = 2000
+    experiments: tuple[str, ...] = ("primitives", "sessions_at_scale", "scale_out", "outage")
+    step_users: int = 8
+    step_seconds: float = 2.0
+    steps: int = 3
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _phases(
+    seconds: float, rate_users: int, rate: float, login_seconds: float
+) -> tuple[Phase, ...]:
+    return (
+        # Latency at a fixed arrival rate (open model), well below saturation.
+        Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate),
+        # Maximum throughput: a step ramp of closed-loop users to saturation.
+        Phase("step", "browse", 0, 0, shape="step"),
+        Phase(
+            "login-storm", "login_storm", login_seconds, 4, every_repetition=False, accounts="storm"
+        ),
+        Phase("logout-churn", "logout_churn", login_seconds, 4, every_repetition=False),
+        Phase("refresh", "refresh", login_seconds, 4, token_only=True, every_repetition=False),
+    )
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke",
+        variants=("baseline", "session-redis", "token-hs256"),
+        repetitions=1,
+        phases=_phases(seconds=3, rate_users=10, rate=10, login_seconds=2),
+        seeded_users=50,
+        session_counts=(1_000,),
+        scale_out_seconds=2.0,
+        outage_seconds=(2.0, 2.0, 3.0),
+        primitive_iterations=200,
+        step_users=6,
+        step_seconds=1.5,
+        steps=2,
+    ),
+    "quick": Profile(
+        name="quick",
+        variants=(
+            "baseline",
+            "session-redis",
+            "session-memory",
+            "token-hs256",
+            "token-rs256",
+            "token-hs256-denylist",
+        ),
+        repetitions=1,
+        phases=_phases(seconds=5, rate_users=20, rate=10, login_seconds=3),
+        seeded_users=200,
+        session_counts=(1_000, 10_000),
+        primitive_iterations=1000,
+        steps=3,
+    ),
+    "standard": Profile(
+        name="standard",
+        variants=DEFAULT_MATRIX,
+        repetitions=3,
+        phases=_phases(seconds=5, rate_users=20, rate=10, login_seconds=3),
+        seeded_users=500,
+        session_counts=(1_000, 10_000, 100_000),
+        steps=3,
+    ),
+    "full": Profile(
+        name="full",
+        variants=DEFAULT_MATRIX,
+        repetitions=5,
+        phases=_phases(seconds=15, rate_users=20, rate=10, login_seconds=8),
+        seeded_users=1000,
+        session_counts=(1_000, 10_000, 100_000, 1_000_000),
+        scale_out_seconds=10.0,
+        outage_seconds=(5.0, 5.0, 10.0),
+        primitive_iterations=5000,
+        step_seconds=4.0,
+        steps=5,
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -1,0 +1,427 @@
+"""The benchmark run: start every variant, verify it, load it, measure, keep everything.
+
+Order of a run: servers up (each variant with its own private Redis), a verify
+step per variant, then the load phases with variants interleaved and the order
+reversed every other repetition (A B C, C B A, ...) so that drift of a shared
+machine falls on all of them alike; then the experiments. Ctrl-C (or SIGTERM)
+stops every process the run started and keeps what was measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from authlab.bench import derive
+from authlab.bench.phase import Target, load_hdr, run_phase
+from authlab.bench.profiles import Phase, Profile
+from authlab.bench.sampler import Sampler
+from authlab.bench.servers import RunningVariant, Workspace, start_variant, wait_ready
+from authlab.bench.tables import Table
+from authlab.bench.variants import VARIANTS, Variant, select
+from authlab.bench.verify import VerificationFailed, verify_variant
+from authlab.processes import ProcessGroup, core_plan
+from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
+from servers.config import Argon2Params
+
+# The hash of the accounts that browse: logging them in must not weigh on the
+# phases that measure authenticated requests. Login storms use OWASP's cost.
+CHEAP_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
+
+Progress = Callable[[str, float], None]  # (what is running now, fraction done)
+
+
+@dataclass
+class BenchOptions:
+    profile: Profile
+    only: str | None = None
+    target_url: str | None = None
+    redis_url: str | None = None
+    database_url: str | None = None
+    postgres_url: str | None = None
+    results_root: Path = RESULTS_ROOT
+    locust_processes: int = 1
+    experiments: tuple[str, ...] | None = None  # None: the profile's
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BenchResult:
+    directory: Path
+    interrupted: bool
+    summary: list[dict[str, Any]]
+    warnings: list[str]
+
+
+class Bench:
+    def __init__(self, options: BenchOptions, progress: Progress | None = None) -> None:
+        self.options = options
+        self.profile = options.profile
+        self.progress = progress or (lambda what, done: None)
+        self.variants = select(options.only, self.profile.variants)
+        if options.target_url and len(self.variants) != 1:
+            raise ValueError("--target-url drives one server: name its variant with --only")
+        self.directory = new_run_dir("bench", options.results_root)
+        self.raw = self.directory / "raw"
+        self.raw.mkdir()
+        self.logs = self.raw / "logs"
+        self.logs.mkdir()
+        names = (
+            "phases",
+            "latency",
+            "wire",
+            "verification",
+            "timeline",
+            "primitives",
+            "sessions_at_scale",
+            "scale_out",
+            "outage",
+        )
+        self.tables = {name: Table(self.directory / f"{name}.csv") for name in names}
+        self.warnings: list[str] = []
+        self._label = ""
+        self._steps_done = 0
+        self._steps_total = 1
+
+    # --- bookkeeping ------------------------------------------------------------------
+
+    def _planned_phases(self, variant: Variant, repetition: int) -> list[Phase]:
+        return [
+            phase
+            for phase in self.profile.phases
+            if (variant.kind == "token" or not phase.token_only)
+            and (phase.every_repetition or repetition == 0)
+        ]
+
+    def _step(self, label: str) -> None:
+        self._label = label
+        self.progress(label, self._steps_done / self._steps_total)
+        self._steps_done += 1
+
+    def _experiments(self) -> tuple[str, ...]:
+        if self.options.experiments is not None:
+            return self.options.experiments
+        return () if self.options.target_url else self.profile.experiments
+
+    # --- the run ------------------------------------------------------------------------
+
+    def run(self) -> BenchResult:
+        plan = core_plan()
+        write_manifest(
+            self.directory,
+            "bench",
+            {
+                "profile": asdict(self.profile),
+                "variants": [asdict(v) for v in self.variants],
+                "target_url": self.options.target_url,
+                "redis_url": self.options.redis_url,
+                "database_url": self.options.database_url or "sqlite (a fresh file per run)",
+                "locust_processes": self.options.locust_processes,
+                "core_plan": {role: list(c) if c else None for role, c in plan.items()},
+                "interleaving": "variants in order, reversed every other repetition",
+                "argon2": {
+                    "servers": "OWASP defaults (m=19456 KiB, t=2, p=1)",
+                    "accounts user*": CHEAP_ARGON2.describe() + " (browsing phases)",
+                    "accounts storm*": Argon2Params().describe() + " (login storm)",
+                },
+            },
+        )
+        if plan["locust"] is None:
+            self.warnings.append("fewer than 2 cores: generator and server share a core")
+        self._steps_total = (
+            sum(
+                len(self._planned_phases(v, r))
+                for r in range(self.profile.repetitions)
+                for v in self.variants
+            )
+            + len(self.variants)
+            + len(self._experiments())
+            + 1
+        )
+        interrupted = False
+        previous_sigint = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            with (
+                tempfile.TemporaryDirectory(prefix="authlab-bench-") as work,
+                ProcessGroup() as group,
+                Sampler(self.raw) as sampler,
+            ):
+                sampler.label_with(lambda: self._label)
+                workspace = Workspace(
+                    Path(work),
+                    self.options.database_url or f"sqlite:///{Path(work) / 'users.sqlite3'}",
+                )
+                self._seed(workspace)
+                running = self._start_all(group, sampler, workspace)
+                self._load(group, running, workspace)
+                for variant_running in running.values():
+                    variant_running.stop(group)
+                self._run_experiments(group, sampler, workspace)
+        except KeyboardInterrupt:
+            interrupted = True
+            self.warnings.append("interrupted: the results hold what was measured until then")
+        finally:
+            signal.signal(signal.SIGINT, previous_sigint)
+        summary = derive.summarise_variants(self.tables["phases"].rows)
+        Table(self.directory / "summary.csv").add(*summary)
+        if any(row.get("generator_saturated") for row in self.tables["phases"].rows):
+            self.warnings.append(
+                "the load generator ran above 90% of a core in some phases (flagged in "
+                "phases.csv): their throughput is the generator's limit, not the server's"
+            )
+        (self.directory / "status.json").write_text(
+            json.dumps(
+                {
+                    "interrupted": interrupted,
+                    "warnings": self.warnings,
+                    "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        self.progress("done", 1.0)
+        return BenchResult(self.directory, interrupted, summary, self.warnings)
+
+    def _seed(self, workspace: Workspace) -> None:
+        if self.options.target_url:
+            return  # a remote server's users are seeded where it runs (README)
+        from authlab.admin import seed_users
+        from servers.config import Argon2Params, Settings
+
+        self._step("seeding users")
+        for prefix, params in (("user", CHEAP_ARGON2), ("storm", Argon2Params())):
+            settings = Settings(database_url=workspace.database_url, argon2=params)
+            asyncio.run(seed_users(settings, self.profile.seeded_users, prefix, workspace.password))
+
+    def _start_all(
+        self, group: ProcessGroup, sampler: Sampler, workspace: Workspace
+    ) -> dict[str, RunningVariant]:
+        running: dict[str, RunningVariant] = {}
+        if self.options.target_url:
+            variant = self.variants[0]
+            target = Target(
+                variant.name,
+                variant.kind,
+                variant.transport,
+                self.options.target_url.rstrip("/"),
+                None,
+                self.options.redis_url,
+            )
+            running[variant.name] = RunningVariant(variant, target, None, [])
+        else:
+            # Start every server at once (they start in parallel), then wait for each.
+            for variant in self.variants:
+                running[variant.name] = start_variant(
+                    group, variant, workspace, self.logs, self.options.redis_url, wait=False
+                )
+            for variant_running in running.values():
+                wait_ready(variant_running, group)
+                for server in variant_running.servers:
+                    sampler.watch(server)
+                if variant_running.redis is not None:
+                    sampler.watch_redis(variant_running.variant.name, variant_running.redis.url)
+        verified = {}
+        for name, variant_running in running.items():
+            self._step(f"verify {name}")
+            verified[name] = self._verify(variant_running, workspace)
+        return {name: r for name, r in running.items() if verified[name]}
+
+    def _verify(self, running: RunningVariant, workspace: Workspace) -> bool:
+        target = running.target
+        try:
+            sizes = verify_variant(
+                target.url, target.kind, target.transport, "user000000", workspace.password
+            )
+        except (VerificationFailed, OSError, ValueError) as error:
+            self.tables["verification"].add(
+                {"variant": target.variant, "ok": False, "detail": str(error)}
+            )
+            self.warnings.append(
+                f"{target.variant} failed verification and was not loaded: {error}"
+            )
+            return False
+        self.tables["verification"].add({"variant": target.variant, "ok": True, "detail": ""})
+        self.tables["wire"].add(*({"variant": target.variant, **asdict(size)} for size in sizes))
+        return True
+
+    def _load(
+        self, group: ProcessGroup, running: dict[str, RunningVariant], workspace: Workspace
+    ) -> None:
+        names = list(running)
+        for repetition in range(self.profile.repetitions):
+            order = names if repetition % 2 == 0 else list(reversed(names))
+            for name in order:
+                target = running[name].target
+                for phase in self._planned_phases(running[name].variant, repetition):
+                    self._step(
+                        f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}"
+                    )
+                    self._measure_phase(group, target, phase, repetition, workspace)
+
+    def _measure_phase(
+        self,
+        group: ProcessGroup,
+        target: Target,
+        phase: Phase,
+        repetition: int,
+        workspace: Workspace,
+        label: str | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        directory = self.raw / target.variant / f"rep{repetition}" / (label or phase.name)
+        row = run_phase(
+            group,
+            target,
+            phase,
+            self.profile,
+            directory,
+            workspace.password,
+            self.options.locust_processes,
+        )
+        row["repetition"] = repetition
+        hdr = load_hdr(directory)
+        figures = derive.phase_figures(row, hdr)
+        if label is None:
+            self.tables["phases"].add(figures)
+            base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
+            self.tables["latency"].add(*derive.latency_rows(base, hdr))
+        return figures, hdr
+
+    # --- experiments -------------------------------------------------------------------
+
+    def _run_experiments(self, group: ProcessGroup, sampler: Sampler, workspace: Workspace) -> None:
+        for experiment in self._experiments():
+            self._step(f"experiment · {experiment}")
+            getattr(self, f"_experiment_{experiment}")(group, workspace)
+
+    def _shared_redis(self, group: ProcessGroup) -> tuple[str, Callable[[], None]]:
+        if self.options.redis_url:
+            return self.options.redis_url, lambda: None
+        from authlab.bench.servers import start_redis
+
+        redis = start_redis(group, "experiments")
+
+        def stop() -> None:
+            for tracked in list(group.tracked):
+                if tracked.process is redis.process:
+                    group.tracked.remove(tracked)
+            redis.stop()
+
+        return redis.url, stop
+
+    def _experiment_primitives(self, group: ProcessGroup, workspace: Workspace) -> None:
+        from authlab.bench.experiments import primitives
+
+        redis_url, stop = self._shared_redis(group)
+        try:
+            rows = primitives.measure(
+                redis_url, self.profile.primitive_iterations, self.options.postgres_url
+            )
+        finally:
+            stop()
+        self.tables["primitives"].add(*rows)
+
+    def _experiment_sessions_at_scale(self, group: ProcessGroup, workspace: Workspace) -> None:
+        from authlab.bench.experiments import sessions_at_scale
+
+        redis_url, stop = self._shared_redis(group)
+        try:
+            for count in self.profile.session_counts:
+                self._label = f"sessions at scale · {count}"
+                rows = sessions_at_scale.measure((count,), redis_url, self.options.postgres_url)
+                self.tables["sessions_at_scale"].add(*rows)
+        finally:
+            stop()
+
+    def _experiment_scale_out(self, group: ProcessGroup, workspace: Workspace) -> None:
+        """K server processes, no sticky routing: requests rotate over them."""
+        instances = self.profile.scale_out_instances
+        phase = Phase("scale-out", "browse", self.profile.scale_out_seconds, 8, rate_per_user=10)
+        for name in ("session-memory", "session-redis", "token-hs256"):
+            variant = VARIANTS[name]
+            running = start_variant(
+                group, variant, workspace, self.logs, self.options.redis_url, instances=instances
+            )
+            try:
+                figures, _ = self._measure_phase(
+                    group, running.target, phase, 0, workspace, label="scale-out"
+                )
+            finally:
+                running.stop(group)
+            total = (figures["requests_ok"] or 0) + (figures["requests_failed"] or 0)
+            self.tables["scale_out"].add(
+                {
+                    "variant": name,
+                    "instances": instances,
+                    "requests": total,
+                    "failed": figures["requests_failed"],
+                    "failure_rate": figures["requests_failed"] / total if total else None,
+                    "expected_if_state_is_local": (instances - 1) / instances
+                    if name == "session-memory"
+                    else 0.0,
+                }
+            )
+
+    def _experiment_outage(self, group: ProcessGroup, workspace: Workspace) -> None:
+        """Redis frozen (SIGSTOP) for some seconds mid-run, then resumed (SIGCONT)."""
+        before, during, after = self.profile.outage_seconds
+        phase = Phase("outage", "browse", before + during + after, 8, rate_per_user=10)
+        for name in ("session-redis", "token-hs256", "token-hs256-denylist"):
+            variant = VARIANTS[name]
+            running = start_variant(group, variant, workspace, self.logs, None)
+            redis = running.redis
+            assert redis is not None and redis.process is not None
+            timestamps: dict[str, float] = {}
+            freezer = threading.Thread(
+                target=freeze_store,
+                args=(redis.process.pid, before, during, timestamps),
+                daemon=True,
+            )
+            try:
+                started = time.time()
+                freezer.start()
+                _, hdr = self._measure_phase(
+                    group, running.target, phase, 0, workspace, label="outage"
+                )
+                freezer.join()
+            finally:
+                signal_pid(redis.process.pid, signal.SIGCONT)
+                running.stop(group)
+            from authlab.bench.experiments.timeline import per_second_rows
+
+            rows = per_second_rows(name, hdr, started)
+            stopped = timestamps.get("stopped", started) - started
+            resumed = timestamps.get("resumed", started) - started
+            for row in rows:
+                row["store"] = "down" if stopped <= row["second"] < resumed else "up"
+            self.tables["outage"].add(*rows)
+
+
+def signal_pid(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+
+
+def freeze_store(pid: int, before: float, during: float, timestamps: dict[str, float]) -> None:
+    """SIGSTOP the store after `before` seconds, SIGCONT it `during` seconds later.
+
+    A frozen Redis keeps its data and its sockets, but answers nothing: what a
+    network partition or a stalled store looks like to the server.
+    """
+    time.sleep(before)
+    timestamps["stopped"] = time.time()
+    signal_pid(pid, signal.SIGSTOP)
+    time.sleep(during)
+    signal_pid(pid, signal.SIGCONT)
+    timestamps["resumed"] = time.time()

@@ -1,0 +1,137 @@
+"""Once a second: CPU and memory of every process the run started, and Redis INFO.
+
+Rows go straight to CSV files, so an interrupted run keeps what it sampled.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+import redis
+
+from authlab.processes import Tracked
+
+PROCESS_COLUMNS = ["time", "label", "role", "name", "pid", "cpu_seconds", "rss_bytes"]
+REDIS_COLUMNS = [
+    "time",
+    "label",
+    "name",
+    "used_memory",
+    "keys",
+    "ops_per_sec",
+    "total_commands",
+    "cpu_seconds",
+]
+
+
+def tree_usage(tracked: Tracked) -> tuple[float, int]:
+    """CPU seconds and RSS of a process and its children (workers) right now."""
+    cpu, rss = 0.0, 0
+    for process in tracked.tree():
+        try:
+            with process.oneshot():
+                times = process.cpu_times()
+                cpu += times.user + times.system + times.children_user + times.children_system
+                rss += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return cpu, rss
+
+
+def redis_info(client: redis.Redis) -> dict[str, Any]:
+    info: dict[str, Any] = client.info()
+    keys = sum(
+        v.get("keys", 0) for k, v in info.items() if k.startswith("db") and isinstance(v, dict)
+    )
+    return {
+        "used_memory": info.get("used_memory", 0),
+        "keys": keys,
+        "ops_per_sec": info.get("instantaneous_ops_per_sec", 0),
+        "total_commands": info.get("total_commands_processed", 0),
+        "cpu_seconds": float(info.get("used_cpu_user", 0)) + float(info.get("used_cpu_sys", 0)),
+    }
+
+
+class Sampler:
+    def __init__(self, directory: Path, interval: float = 1.0) -> None:
+        self.interval = interval
+        self._process_file = open(directory / "process_samples.csv", "a", newline="")  # noqa: SIM115
+        self._redis_file = open(directory / "redis_samples.csv", "a", newline="")  # noqa: SIM115
+        self._processes = csv.writer(self._process_file)
+        self._redis = csv.writer(self._redis_file)
+        if self._process_file.tell() == 0:
+            self._processes.writerow(PROCESS_COLUMNS)
+        if self._redis_file.tell() == 0:
+            self._redis.writerow(REDIS_COLUMNS)
+        self._label: Callable[[], str] = lambda: ""
+        self._watched: list[Tracked] = []
+        self._redis_clients: dict[str, redis.Redis] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="sampler", daemon=True)
+
+    def label_with(self, label: Callable[[], str]) -> None:
+        self._label = label
+
+    def watch(self, tracked: Tracked) -> None:
+        with self._lock:
+            self._watched.append(tracked)
+
+    def unwatch(self, tracked: Tracked) -> None:
+        with self._lock:
+            if tracked in self._watched:
+                self._watched.remove(tracked)
+
+    def watch_redis(self, name: str, url: str) -> None:
+        with self._lock:
+            self._redis_clients[name] = redis.Redis.from_url(
+                url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+
+    def unwatch_redis(self, name: str) -> None:
+        with self._lock:
+            client = self._redis_clients.pop(name, None)
+        if client is not None:
+            client.close()
+
+    def sample_once(self) -> None:
+        now = time.time()
+        label = self._label()
+        with self._lock:
+            watched = list(self._watched)
+            clients = dict(self._redis_clients)
+        for tracked in watched:
+            cpu, rss = tree_usage(tracked)
+            self._processes.writerow(
+                [f"{now:.3f}", label, tracked.role, tracked.name, tracked.pid, f"{cpu:.4f}", rss]
+            )
+        for name, client in clients.items():
+            try:
+                info = redis_info(client)
+            except redis.RedisError:
+                continue  # during an outage there is nothing to read
+            self._redis.writerow([f"{now:.3f}", label, name, *info.values()])
+        self._process_file.flush()
+        self._redis_file.flush()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample_once()
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for name in list(self._redis_clients):
+            self.unwatch_redis(name)
+        self._process_file.close()
+        self._redis_file.close()

@@ -1,0 +1,153 @@
+"""Start the server of one variant (and its private Redis) for a benchmark run."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from authlab.bench.phase import Target
+from authlab.bench.variants import Variant
+from authlab.ports import free_port
+from authlab.processes import ProcessGroup, Tracked, core_plan
+from authlab.redis_server import PrivateRedis
+
+
+@dataclass
+class Workspace:
+    """Files a run shares between its servers (kept out of the results folder)."""
+
+    directory: Path
+    database_url: str
+    password: str = "authlab-load-password"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.directory / "keys"
+
+
+@dataclass
+class RunningVariant:
+    variant: Variant
+    target: Target
+    redis: PrivateRedis | None
+    servers: list[Tracked]
+
+    def stop(self, group: ProcessGroup) -> None:
+        for server in self.servers:
+            group.stop(server)
+        if self.redis is not None:
+            for tracked in list(group.tracked):
+                if tracked.process is self.redis.process:
+                    group.tracked.remove(tracked)
+            self.redis.stop()
+
+
+def start_redis(group: ProcessGroup, name: str) -> PrivateRedis:
+    redis = PrivateRedis().start()
+    assert redis.process is not None
+    group.tracked.append(Tracked("redis", f"redis-{name}", redis.process, core_plan()["redis"]))
+    cpus = core_plan()["redis"]
+    if cpus:
+        import os
+
+        os.sched_setaffinity(redis.process.pid, cpus)
+    return redis
+
+
+def serve_argv(
+    variant: Variant, port: int, workspace: Workspace, redis_url: str | None, workers: int
+) -> list[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "authlab",
+        *variant.serve_args(),
+        "--port",
+        str(port),
+        "--database-url",
+        workspace.database_url,
+        "--workers",
+        str(workers),
+    ]
+    if variant.kind != "baseline":
+        argv += ["--key-dir", str(workspace.key_dir)]
+        if redis_url:
+            argv += ["--redis-url", redis_url]
+    return argv
+
+
+def wait_healthy(url: str, tracked: Tracked, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tracked.process.poll() is not None:
+            raise RuntimeError(f"{tracked.name} exited with {tracked.process.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{tracked.name} was not healthy within {timeout:.0f}s")
+
+
+def start_variant(
+    group: ProcessGroup,
+    variant: Variant,
+    workspace: Workspace,
+    logs: Path,
+    shared_redis_url: str | None = None,
+    instances: int = 1,
+    workers: int = 1,
+    wait: bool = True,
+) -> RunningVariant:
+    """The variant's server(s); `instances` > 1 starts several on their own ports."""
+    redis = None
+    redis_url = shared_redis_url
+    if variant.needs_redis and not redis_url:
+        redis = start_redis(group, variant.name)
+        redis_url = redis.url
+    servers, urls = [], []
+    for instance in range(instances):
+        port = free_port()
+        name = f"server-{variant.name}" + (f"-{instance}" if instances > 1 else "")
+        tracked = group.start(
+            "server",
+            name,
+            serve_argv(variant, port, workspace, redis_url, workers),
+            cpus=core_plan()["server"],
+            log=logs / f"{name}.log",
+        )
+        servers.append(tracked)
+        urls.append(f"http://127.0.0.1:{port}")
+    running = RunningVariant(
+        variant,
+        Target(
+            variant.name,
+            variant.kind,
+            variant.transport,
+            urls[0],
+            servers[0],
+            redis_url,
+            tuple(urls) if instances > 1 else (),
+        ),
+        redis,
+        servers,
+    )
+    if wait:
+        wait_ready(running, group)
+    return running
+
+
+def wait_ready(running: RunningVariant, group: ProcessGroup) -> None:
+    for tracked in running.servers:
+        url = (
+            running.target.extra_urls[running.servers.index(tracked)]
+            if running.target.extra_urls
+            else running.target.url
+        )
+        wait_healthy(url, tracked)
+        group.pin_tree(tracked)

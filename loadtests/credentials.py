@@ -1,0 +1,50 @@
+"""Log a simulated user in and carry its credential, whatever the variant.
+
+Cookie transport: the FastHttpUser's cookie jar carries the cookie, as a
+browser would, and the CSRF token from the login answer rides in a header.
+Header transport: the token (or opaque session id) rides in Authorization.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+from loadtests.settings import SETTINGS
+
+_account_numbers = itertools.count()
+
+
+def account_name(number: int) -> str:
+    return f"{SETTINGS.user_prefix}{number % SETTINGS.users:06d}"
+
+
+def next_account() -> str:
+    """Accounts are handed out in turn, so N users use N different accounts."""
+    return account_name(next(_account_numbers))
+
+
+def other_account(me: str) -> str:
+    while True:
+        other = account_name(random.randrange(SETTINGS.users))
+        if other != me:
+            return other
+
+
+class Credential:
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.refresh_token: str | None = None
+
+    def take(self, body: dict[str, Any]) -> None:
+        """Keep what a login or refresh answer handed out."""
+        if SETTINGS.transport == "header" and "access_token" in body:
+            self.headers["Authorization"] = f"Bearer {body['access_token']}"
+        if "csrf_token" in body:
+            self.headers["X-CSRF-Token"] = body["csrf_token"]
+        self.refresh_token = body.get("refresh_token", self.refresh_token)
+
+    def clear(self) -> None:
+        self.headers.clear()
+        self.refresh_token = None

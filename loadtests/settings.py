@@ -1,0 +1,35 @@
+"""What the orchestrator tells the Locust processes, through environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    transport: str  # cookie | header: where the credential rides
+    users: int  # seeded accounts user000000 .. user{users-1}
+    user_prefix: str
+    password: str
+    rate_per_user: float  # requests per second per simulated user (open model)
+    hdr_out: str | None  # where to write exact latency histograms at the end
+    targets: tuple[str, ...]  # extra base URLs (scale-out): requests rotate over them
+    transfer_share: float  # share of POSTs in the browsing mix
+
+    @classmethod
+    def from_environment(cls) -> LoadSettings:
+        targets = os.environ.get("AUTHLAB_TARGETS", "")
+        return cls(
+            transport=os.environ.get("AUTHLAB_TRANSPORT", "cookie"),
+            users=int(os.environ.get("AUTHLAB_USERS", "100")),
+            user_prefix=os.environ.get("AUTHLAB_USER_PREFIX", "user"),
+            password=os.environ.get("AUTHLAB_PASSWORD", "authlab-load-password"),
+            rate_per_user=float(os.environ.get("AUTHLAB_RATE_PER_USER", "10")),
+            hdr_out=os.environ.get("AUTHLAB_HDR_OUT") or None,
+            targets=tuple(t for t in targets.split(",") if t),
+            transfer_share=float(os.environ.get("AUTHLAB_TRANSFER_SHARE", "0.2")),
+        )
+
+
+SETTINGS = LoadSettings.from_environment()
