@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from servers.config import Settings
+from servers.errors import StoreUnavailable
 from servers.passwords import Passwords
 from servers.users import SQLUserStore, open_user_store
 
@@ -60,8 +61,12 @@ async def set_disabled(
             await sql_sessions.delete_user(username)
             report.reached.append("sql sessions")
             if settings.redis_url:
-                await _revoke_in_redis(settings, username)
-                report.reached.append("redis sessions, refresh tokens, token deny list")
+                try:
+                    await _revoke_in_redis(settings, username)
+                    report.reached.append("redis sessions, refresh tokens, token deny list")
+                except StoreUnavailable as error:
+                    # The account is disabled all the same: say what was not reached.
+                    report.not_reached.append(f"redis ({error})")
             else:
                 report.not_reached.append("redis (no --redis-url given)")
             report.not_reached.append("in-process memory sessions (live until their idle timeout)")

@@ -9,6 +9,7 @@ normal exit, an error, SIGTERM and Ctrl-C stop it through stop().
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
 import signal
@@ -46,19 +47,29 @@ def find_redis_server() -> Path:
     return bundled
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+# Loaded once here, in the parent: loading a library between fork and exec in
+# a process that has threads can deadlock or fail ("Exception occurred in preexec_fn").
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child before exec
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        # A parent that died between fork and prctl sends no signal (prctl(2)):
+        # the child was already reparented, so it must not start at all.
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 class PrivateRedis:
     """A redis-server this process starts and stops; use as a context manager."""
 
-    def __init__(self, binary: Path | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, binary: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        """port=0 picks a free one; a fixed port lets a test restart Redis where it was."""
         self.binary = binary or find_redis_server()
         self.host = host
-        self.port = 0
+        self.requested_port = port
+        self.port = port
         self.process: subprocess.Popen[bytes] | None = None
         self._directory: tempfile.TemporaryDirectory[str] | None = None
 
@@ -73,7 +84,7 @@ class PrivateRedis:
 
     def start(self, timeout: float = 10.0) -> PrivateRedis:
         for _attempt in range(3):  # another process may take the free port first
-            self.port = free_port(self.host)
+            self.port = self.requested_port or free_port(self.host)
             self._directory = tempfile.TemporaryDirectory(prefix="authlab-redis-")
             self.process = subprocess.Popen(
                 [
@@ -95,7 +106,8 @@ class PrivateRedis:
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                preexec_fn=_die_with_parent,  # needed for PR_SET_PDEATHSIG
+                # needed for PR_SET_PDEATHSIG
+                preexec_fn=functools.partial(_die_with_parent, os.getpid()),
             )
             if self._wait_ready(timeout):
                 return self

@@ -15,9 +15,21 @@ from typing import Any
 
 RESULTS_ROOT = Path(os.environ.get("AUTHLAB_RESULTS", "results"))
 _PACKAGES = (
-    "starlette", "uvicorn", "itsdangerous", "pyjwt", "redis", "hiredis", "argon2-cffi",
-    "cryptography", "locust", "pandas", "matplotlib", "asyncpg", "psutil", "playwright",
-)  # fmt: skip
+    "starlette",
+    "uvicorn",
+    "itsdangerous",
+    "pyjwt",
+    "redis",
+    "hiredis",
+    "argon2-cffi",
+    "cryptography",
+    "locust",
+    "pandas",
+    "matplotlib",
+    "asyncpg",
+    "psutil",
+    "playwright",
+)
 
 
 def new_run_id(kind: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
+from types import FrameType
 
 import uvicorn
 
@@ -40,7 +42,41 @@ def prepare_keys(settings: Settings) -> None:
         KeyRing.load(key_dir, settings.alg)
 
 
+class StopRequested(BaseException):
+    """SIGTERM or SIGINT: unwind (stopping the private Redis), then exit normally."""
+
+
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    raise StopRequested(signum)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM/SIGINT end serve() through its with-blocks, whenever they arrive.
+
+    uvicorn (one worker) handles both signals while it runs, then restores the
+    handlers it found and raises the signal again. With Python's defaults that
+    second SIGTERM would kill the process before any cleanup (the private Redis
+    would only die by PR_SET_PDEATHSIG and its directory stay behind), and a
+    second SIGINT would be a KeyboardInterrupt that click reports as "Aborted!".
+    """
+    stops = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.signal(signum, _request_stop) for signum in stops}
+    try:
+        yield
+    except StopRequested:
+        pass  # a requested stop, done cleanly: exit status 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def serve(settings: Settings) -> None:
+    with _stop_on_signals():
+        _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
     prepare_keys(settings)
     with redis_for(settings) as settings, contextlib.ExitStack() as stack:
         os.environ[SETTINGS_ENV] = settings.to_json()

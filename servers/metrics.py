@@ -29,8 +29,20 @@ from prometheus_client.registry import Collector
 from servers.errors import StoreUnavailable
 
 _LATENCY_BUCKETS = (
-    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
-)  # fmt: skip
+    0.0005,
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    2.0,
+    5.0,
+)
 
 REQUESTS = Counter(
     "authlab_requests_total", "HTTP requests by route and status", ["route", "method", "status"]
@@ -82,13 +94,31 @@ async def observe_store(store: str, operation: str) -> AsyncIterator[None]:
         )
 
 
+def _program(process: psutil.Process) -> list[str]:
+    """The command line without call arguments: spawn_main(pipe_handle=N) differs per worker."""
+    return [argument.split("(", 1)[0] for argument in process.cmdline()]
+
+
 def server_processes() -> list[psutil.Process]:
-    """This process, or every worker of its uvicorn supervisor when there are several."""
+    """This process, or the uvicorn supervisor and every worker when there are several.
+
+    Only siblings that run the same program as this worker count: the supervisor
+    also parents the private redis-server and multiprocessing's resource tracker,
+    whose CPU is not the server's (with one worker it is not counted either).
+    """
     me = psutil.Process()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         parent = me.parent()
         if parent is not None:
-            return [parent, *parent.children()]
+            program = _program(me)
+            workers = []
+            for child in parent.children():
+                try:
+                    if _program(child) == program:
+                        workers.append(child)
+                except psutil.Error:
+                    continue  # a child that just exited
+            return [parent, *workers]
     return [me]
 
 

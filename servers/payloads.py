@@ -65,7 +65,8 @@ async def read_payload(request: Request, limit: int) -> tuple[dict[str, Any], bo
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
             payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as error:
+        # RecursionError: a body of 64 KiB can nest arrays deeper than the parser's stack.
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise BadRequest(
                 400, "malformed_json", f"the body is not valid JSON: {error}"
             ) from error
@@ -85,6 +86,12 @@ def text_field(payload: dict[str, Any], name: str, min_length: int, max_length: 
         raise _invalid(f"'{name}' is required")
     if not isinstance(value, str):
         raise _invalid(f"'{name}' must be a string")
+    try:
+        # JSON's "\ud800" decodes to a lone surrogate, which no UTF-8 consumer
+        # (argon2, Redis, the database) can encode: refuse it here, not with a 500 there.
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise _invalid(f"'{name}' must be valid Unicode text") from error
     if not min_length <= len(value) <= max_length:
         raise _invalid(f"'{name}' must be {min_length} to {max_length} characters long")
     return value

@@ -25,6 +25,7 @@ from servers.context import Context, open_context
 from servers.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRFRejected
 from servers.errors import NotSupported, StoreUnavailable
 from servers.metrics import REQUEST_LATENCY, REQUESTS, record_auth, render_metrics
+from servers.observe import observer_middleware
 from servers.payloads import (
     USERNAME_PATTERN,
     BadRequest,
@@ -168,7 +169,7 @@ async def transfer(request: Request) -> Response:
         balance = await context.users.transfer(principal.username, recipient, amount)
     except TransferRefused as refused:
         status = 403 if refused.reason == "account_disabled" else 422
-        return _error(status, refused.reason)
+        return _error(status, refused.reason, f"the transfer was refused: {refused.reason}")
     return JSONResponse(
         {"from": principal.username, "to": recipient, "amount": amount, "balance": balance}
     )
@@ -275,8 +276,9 @@ async def _on_not_supported(request: Request, exc: Exception) -> Response:
 async def _on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     names = {404: "not_found", 405: "method_not_allowed"}
-    return _error(exc.status_code, names.get(exc.status_code, "http_error"), exc.detail,
-                  **(exc.headers or {}))  # fmt: skip
+    return _error(
+        exc.status_code, names.get(exc.status_code, "http_error"), exc.detail, **(exc.headers or {})
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -287,9 +289,19 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
 # --- metrics middleware ------------------------------------------------------------------
 
 _ROUTES = frozenset(
-    ["/health", "/register", "/login", "/me", "/transfer", "/password", "/refresh", "/logout",
-     "/metrics", "/.well-known/jwks.json"]
-)  # fmt: skip
+    [
+        "/health",
+        "/register",
+        "/login",
+        "/me",
+        "/transfer",
+        "/password",
+        "/refresh",
+        "/logout",
+        "/metrics",
+        "/.well-known/jwks.json",
+    ]
+)
 
 
 class RequestMetrics:
@@ -343,7 +355,7 @@ def build_app(settings: Settings) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestMetrics)],
+        middleware=[Middleware(RequestMetrics), *observer_middleware()],
         exception_handlers={
             AuthFailed: _on_auth_failed,
             StoreUnavailable: _on_store_unavailable,

@@ -74,9 +74,16 @@ class TokenStrategy:
 
     def _decode(self, token: str, token_type: str) -> dict[str, Any]:
         try:
-            return self.codec.decode(token, token_type)
+            claims = self.codec.decode(token, token_type)
         except TokenRejected as error:
             raise AuthFailed(error.reason) from error
+        # Our own claims are read with int() and iterated below: a wrong type is a 401, not a 500.
+        generation, roles = claims.get("gen", 0), claims.get("roles", [])
+        if isinstance(generation, bool) or not isinstance(generation, int):
+            raise AuthFailed("invalid_claims")
+        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+            raise AuthFailed("invalid_claims")
+        return claims
 
     async def authenticate(self, credential: str) -> Principal:
         claims = self._decode(credential, ACCESS_TYPE)

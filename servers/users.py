@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from servers.db import Database, open_database
+from servers.db import Database, Executor, open_database
 
 INITIAL_BALANCE = 1_000_000
 SCHEMA = (
@@ -124,22 +124,16 @@ class SQLUserStore:
 
     async def transfer(self, sender: str, recipient: str, amount: int) -> int:
         async with self.database.transaction() as tx:
-            debited = await tx.execute(
-                "UPDATE users SET balance = balance - $1 "
-                "WHERE username = $2 AND disabled = 0 AND balance >= $1",
-                amount,
-                sender,
-            )
-            if debited != 1:
-                row = await tx.fetchone("SELECT disabled FROM users WHERE username = $1", sender)
-                raise TransferRefused(
-                    "account_disabled" if row is None or row[0] else "insufficient_funds"
-                )
-            credited = await tx.execute(
-                "UPDATE users SET balance = balance + $1 WHERE username = $2", amount, recipient
-            )
-            if credited != 1:
-                raise TransferRefused("unknown_recipient")
+            # Rows are locked in name order whichever way the money flows: two
+            # opposite transfers between the same accounts would otherwise each
+            # hold one row and wait for the other (PostgreSQL aborts one of them
+            # as a deadlock). A refusal in either step rolls back the other.
+            if recipient < sender:
+                await _credit(tx, recipient, amount)
+                await _debit(tx, sender, amount)
+            else:
+                await _debit(tx, sender, amount)
+                await _credit(tx, recipient, amount)
             row = await tx.fetchone("SELECT balance FROM users WHERE username = $1", sender)
         assert row is not None
         return int(row[0])
@@ -149,6 +143,26 @@ class SQLUserStore:
 
     async def close(self) -> None:
         await self.database.close()
+
+
+async def _debit(tx: Executor, sender: str, amount: int) -> None:
+    debited = await tx.execute(
+        "UPDATE users SET balance = balance - $1 "
+        "WHERE username = $2 AND disabled = 0 AND balance >= $1",
+        amount,
+        sender,
+    )
+    if debited != 1:
+        row = await tx.fetchone("SELECT disabled FROM users WHERE username = $1", sender)
+        raise TransferRefused("account_disabled" if row is None or row[0] else "insufficient_funds")
+
+
+async def _credit(tx: Executor, recipient: str, amount: int) -> None:
+    credited = await tx.execute(
+        "UPDATE users SET balance = balance + $1 WHERE username = $2", amount, recipient
+    )
+    if credited != 1:
+        raise TransferRefused("unknown_recipient")
 
 
 def open_user_store(database_url: str) -> SQLUserStore:

@@ -41,7 +41,9 @@ class MemorySessionStore:
         return record
 
     async def touch(self, record: SessionRecord, idle_expires_at: float) -> None:
-        if record.sid in self._records:
+        stored = self._records.get(record.sid)
+        # Neither a deleted nor an expired (not yet purged) session comes back.
+        if stored is not None and stored.is_live():
             self._records[record.sid] = dataclasses.replace(record, idle_expires_at=idle_expires_at)
 
     async def delete(self, sid: str) -> bool:

@@ -55,6 +55,8 @@ class RedisSessionStore:
         return record if record.is_live() else None
 
     async def touch(self, record: SessionRecord, idle_expires_at: float) -> None:
+        if not record.is_live():
+            return  # expired since it was read: its key may outlive it by the TTL's rounding
         updated = dataclasses.replace(record, idle_expires_at=idle_expires_at)
         async with redis_call("session_touch"):
             # XX: never resurrect a session that logout deleted meanwhile.

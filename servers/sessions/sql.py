@@ -55,11 +55,13 @@ class SQLSessionStore:
     async def touch(self, record: SessionRecord, idle_expires_at: float) -> None:
         updated = dataclasses.replace(record, idle_expires_at=idle_expires_at)
         async with observe_store("sql", "session_touch"):
+            # Only a live row: a session that expired meanwhile stays dead.
             await self._db.execute(
-                "UPDATE sessions SET data = $1, expires_at = $2 WHERE sid = $3",
+                "UPDATE sessions SET data = $1, expires_at = $2 WHERE sid = $3 AND expires_at > $4",
                 updated.to_json(),
                 updated.expires_at,
                 record.sid,
+                time.time(),
             )
 
     async def delete(self, sid: str) -> bool:

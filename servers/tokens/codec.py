@@ -78,7 +78,9 @@ class TokenCodec:
             raise TokenRejected("oversized")
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as error:
+        except jwt.InvalidTokenError as error:
+            # Not only DecodeError: PyJWT also refuses a non-string kid and an
+            # unsupported crit here with InvalidTokenError, which must not be a 500.
             raise TokenRejected("malformed") from error
         if UNTRUSTED_HEADERS & header.keys():
             raise TokenRejected("untrusted_header")
@@ -102,7 +104,14 @@ class TokenCodec:
             raise TokenRejected(_reason(error)) from error
         if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("jti"), str):
             raise TokenRejected("invalid_claims")
+        # RFC 7519: a NumericDate is a JSON number; PyJWT also takes "1700000000" (int()).
+        if not all(_is_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
+            raise TokenRejected("invalid_claims")
         return claims
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _reason(error: Exception) -> str:

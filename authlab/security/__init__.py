@@ -1,0 +1,1 @@
+"""The security lab: attacks on each variant, run over real HTTP against a live server."""
