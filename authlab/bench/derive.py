@@ -20,20 +20,25 @@ def request_counts(per_second: list[list[int]]) -> tuple[int, int]:
     return ok, failed
 
 
-def steady_throughput(per_second: list[list[int]]) -> float | None:
-    """Mean completed requests/s, leaving out the first and last (partial) seconds."""
+def steady_throughput(per_second: list[list[int]], window_s: float | None = None) -> float | None:
+    """Mean completed requests/s, leaving out the first and last (partial) seconds.
+
+    A phase too short to have a full second inside is divided by its test window.
+    """
     inner = per_second[1:-1]
-    if not inner:
-        return None
-    return statistics.fmean(row[1] + row[2] for row in inner)
+    if inner:
+        return statistics.fmean(row[1] + row[2] for row in inner)
+    if per_second and window_s:
+        return sum(row[1] + row[2] for row in per_second) / window_s
+    return None
 
 
-def peak_throughput(per_second: list[list[int]]) -> float | None:
+def peak_throughput(per_second: list[list[int]], window_s: float | None = None) -> float | None:
     """The best full second: maximum throughput during a ramp to saturation."""
     inner = per_second[1:-1]
-    if not inner:
-        return None
-    return float(max(row[1] for row in inner))
+    if inner:
+        return float(max(row[1] for row in inner))
+    return steady_throughput(per_second, window_s)
 
 
 def per_request_us(cpu_seconds: float | None, requests: int) -> float | None:
@@ -46,14 +51,15 @@ def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, 
     """Add requests, throughput, latency percentiles and CPU per request to a phase row."""
     figures = dict(row)
     per_second = (hdr or {}).get("per_second", [])
+    window = ((hdr or {}).get("generator") or {}).get("wall_seconds")
     ok, failed = request_counts(per_second)
     total = ok + failed
     figures.update(
         requests_ok=ok,
         requests_failed=failed,
         error_rate=round(failed / total, 6) if total else None,
-        throughput_rps=steady_throughput(per_second),
-        peak_rps=peak_throughput(per_second),
+        throughput_rps=steady_throughput(per_second, window),
+        peak_rps=peak_throughput(per_second, window),
         server_cpu_us_per_request=per_request_us(row.get("server_cpu_s"), total),
         redis_cpu_us_per_request=per_request_us(row.get("redis_cpu_s"), total),
         redis_commands_per_request=(
@@ -66,6 +72,9 @@ def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, 
         busy = generator["cpu_seconds"] / generator["wall_seconds"] / generator.get("processes", 1)
         figures["generator_busy"] = round(busy, 4)
         figures["generator_saturated"] = busy > GENERATOR_SATURATION
+    if not per_second:
+        # No request was made: Locust failed to start (its log says why).
+        figures["generator_saturated"] = False
     # A phase's latency is that of what it exercises: logging in at its start
     # is not part of browsing (the login storm has its own phase).
     leave_out = () if row.get("scenario") == "login_storm" else ("POST /login",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -66,7 +67,9 @@ def locust_argv(
         "0",
     ]
     if not phase.shape:
-        argv += ["-u", str(phase.users), "-r", str(phase.users), "-t", f"{phase.seconds:g}s"]
+        # Locust takes whole seconds only ("1.5s" is refused).
+        seconds = max(1, math.ceil(phase.seconds))
+        argv += ["-u", str(phase.users), "-r", str(phase.users), "-t", f"{seconds}s"]
     if processes > 1:
         argv += ["--processes", str(processes)]
     return argv

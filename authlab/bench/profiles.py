@@ -38,6 +38,8 @@ class Profile:
     session_counts: tuple[int, ...]  # sessions-at-scale experiment
     scale_out_instances: int = 2
     scale_out_seconds: float = 4.0
+    scale_out_variants: tuple[str, ...] = ("session-memory", "session-redis", "token-hs256")
+    outage_variants: tuple[str, ...] = ("session-redis", "token-hs256", "token-hs256-denylist")
     outage_seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
     primitive_iterations: int = 2000
     experiments: tuple[str, ...] = ("primitives", "sessions_at_scale", "scale_out", "outage")
@@ -68,11 +70,13 @@ PROFILES: dict[str, Profile] = {
         name="smoke",
         variants=("baseline", "session-redis", "token-hs256"),
         repetitions=1,
-        phases=_phases(seconds=3, rate_users=10, rate=10, login_seconds=2),
+        phases=_phases(seconds=2, rate_users=10, rate=10, login_seconds=1.5),
         seeded_users=50,
         session_counts=(1_000,),
         scale_out_seconds=2.0,
-        outage_seconds=(2.0, 2.0, 3.0),
+        scale_out_variants=("session-memory", "session-redis"),
+        outage_seconds=(2.5, 2.0, 2.0),
+        outage_variants=("session-redis", "token-hs256"),
         primitive_iterations=200,
         step_users=6,
         step_seconds=1.5,

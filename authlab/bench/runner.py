@@ -292,6 +292,11 @@ class Bench:
         row["repetition"] = repetition
         hdr = load_hdr(directory)
         figures = derive.phase_figures(row, hdr)
+        if not figures["requests_ok"] and not figures["requests_failed"]:
+            self.warnings.append(
+                f"{target.variant} {label or phase.name}: no request was made "
+                f"(Locust exit {row['locust_exit']}; see {directory / 'locust.log'})"
+            )
         if label is None:
             self.tables["phases"].add(figures)
             base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
@@ -348,7 +353,7 @@ class Bench:
         """K server processes, no sticky routing: requests rotate over them."""
         instances = self.profile.scale_out_instances
         phase = Phase("scale-out", "browse", self.profile.scale_out_seconds, 8, rate_per_user=10)
-        for name in ("session-memory", "session-redis", "token-hs256"):
+        for name in self.profile.scale_out_variants:
             variant = VARIANTS[name]
             running = start_variant(
                 group, variant, workspace, self.logs, self.options.redis_url, instances=instances
@@ -377,7 +382,7 @@ class Bench:
         """Redis frozen (SIGSTOP) for some seconds mid-run, then resumed (SIGCONT)."""
         before, during, after = self.profile.outage_seconds
         phase = Phase("outage", "browse", before + during + after, 8, rate_per_user=10)
-        for name in ("session-redis", "token-hs256", "token-hs256-denylist"):
+        for name in self.profile.outage_variants:
             variant = VARIANTS[name]
             running = start_variant(group, variant, workspace, self.logs, None)
             redis = running.redis
@@ -400,11 +405,8 @@ class Bench:
                 running.stop(group)
             from authlab.bench.experiments.timeline import per_second_rows
 
-            rows = per_second_rows(name, hdr, started)
-            stopped = timestamps.get("stopped", started) - started
-            resumed = timestamps.get("resumed", started) - started
-            for row in rows:
-                row["store"] = "down" if stopped <= row["second"] < resumed else "up"
+            outage = (timestamps.get("stopped", started), timestamps.get("resumed", started))
+            rows = per_second_rows(name, hdr, started, outage)
             self.tables["outage"].add(*rows)
 
 

@@ -12,7 +12,7 @@ import functools
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +36,32 @@ def _time(operation: Callable[[], object], iterations: int, batches: int = 5) ->
     }
 
 
-def _time_async(make: Callable[[], Any], iterations: int, batches: int = 5) -> dict[str, float]:
-    async def run() -> dict[str, float]:
-        per_op = []
-        for _ in range(batches):
-            started = time.perf_counter()
-            for _ in range(iterations):
-                await make()
-            per_op.append((time.perf_counter() - started) / iterations * 1e6)
-        return {
-            "us_per_op": statistics.median(per_op),
-            "us_min": min(per_op),
-            "us_max": max(per_op),
-            "iterations": iterations * batches,
-        }
+async def _time_async(
+    make: Callable[[], Awaitable[object]], iterations: int, batches: int = 5
+) -> dict[str, float]:
+    """As _time, for a coroutine; call it inside the event loop that owns its clients."""
+    per_op = []
+    for _ in range(batches):
+        started = time.perf_counter()
+        for _ in range(iterations):
+            await make()
+        per_op.append((time.perf_counter() - started) / iterations * 1e6)
+    return {
+        "us_per_op": statistics.median(per_op),
+        "us_min": min(per_op),
+        "us_max": max(per_op),
+        "iterations": iterations * batches,
+    }
 
-    return asyncio.run(run())
+
+async def _redis_get_async(redis_url: str, iterations: int) -> dict[str, float]:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        return await _time_async(lambda: client.get("authlab:primitive"), iterations)
+    finally:
+        await client.aclose()
 
 
 def measure(
@@ -93,7 +103,6 @@ def measure(
 
     if redis_url:
         import redis
-        import redis.asyncio
 
         client = redis.Redis.from_url(redis_url)
         client.set("authlab:primitive", "x" * 200)
@@ -104,13 +113,11 @@ def measure(
         )
         client.close()
 
-        async_client = redis.asyncio.Redis.from_url(redis_url)
         add(
             "store lookup",
             "Redis GET, asyncio (redis-py + hiredis)",
-            _time_async(lambda: async_client.get("authlab:primitive"), iterations),
+            asyncio.run(_redis_get_async(redis_url, iterations)),
         )
-        asyncio.run(async_client.aclose())
 
     rows.extend(_sql_lookups(iterations, postgres_url))
 
@@ -171,20 +178,11 @@ def _sql_lookups_in(iterations: int, postgres_url: str | None) -> list[dict[str,
                 )
                 await store.delete("primitive-sid")
                 await store.create(record)
-                per_op = []
-                for _ in range(5):
-                    started = time.perf_counter()
-                    for _ in range(iterations):
-                        await store.get("primitive-sid")
-                    per_op.append((time.perf_counter() - started) / iterations * 1e6)
-                await store.delete("primitive-sid")
-                await database.close()
-                return {
-                    "us_per_op": statistics.median(per_op),
-                    "us_min": min(per_op),
-                    "us_max": max(per_op),
-                    "iterations": iterations * 5,
-                }
+                try:
+                    return await _time_async(lambda: store.get("primitive-sid"), iterations)
+                finally:
+                    await store.delete("primitive-sid")
+                    await database.close()
 
             try:
                 result = asyncio.run(setup_and_time())
