@@ -115,8 +115,11 @@ def _on_test_stop(**_: Any) -> None:
 
 @events.quitting.add_listener
 def _on_quitting(environment: Any, **_: Any) -> None:
+    from locust.runners import MasterRunner
+
     out = os.environ.get("AUTHLAB_HDR_OUT")
-    if out:
+    # A master sends no requests: only the processes that do write histograms.
+    if out and not isinstance(environment.runner, MasterRunner):
         # One file per process: with Locust workers each dumps its own, the
         # orchestrator adds them up (HdrHistograms add exactly).
         dump(out if "{pid}" not in out else out.replace("{pid}", str(os.getpid())))

@@ -1,0 +1,118 @@
+"""Derived figures on fixed inputs, where the right answer is known."""
+
+from __future__ import annotations
+
+import pytest
+from hdrh.histogram import HdrHistogram
+
+from authlab.bench import derive
+from authlab.bench.hdr import aggregate, merge, summarise
+
+
+def _encoded(*values: int) -> str:
+    histogram = HdrHistogram(1, 60_000_000, 3)
+    for value in values:
+        histogram.record_value(value)
+    return histogram.encode().decode("ascii")
+
+
+def test_request_counts_add_ok_and_failed() -> None:
+    assert derive.request_counts([[10, 5, 1], [11, 7, 0]]) == (12, 1)
+
+
+def test_steady_throughput_leaves_out_partial_first_and_last_seconds() -> None:
+    per_second = [[10, 3, 0], [11, 100, 0], [12, 80, 20], [13, 7, 0]]
+    assert derive.steady_throughput(per_second) == 100.0
+
+
+def test_short_phase_throughput_uses_the_test_window() -> None:
+    assert derive.steady_throughput([[10, 30, 0], [11, 30, 0]], window_s=1.5) == 40.0
+    assert derive.steady_throughput([[10, 30, 0]]) is None
+
+
+def test_peak_throughput_is_the_best_full_second_of_successes() -> None:
+    per_second = [[1, 999, 0], [2, 100, 0], [3, 300, 50], [4, 200, 0], [5, 999, 0]]
+    assert derive.peak_throughput(per_second) == 300.0
+
+
+def test_cpu_per_request_in_microseconds() -> None:
+    assert derive.per_request_us(0.5, 1000) == pytest.approx(500.0)
+    assert derive.per_request_us(None, 1000) is None
+    assert derive.per_request_us(1.0, 0) is None
+
+
+def test_phase_figures_leave_login_out_of_browsing_latency() -> None:
+    hdr = {
+        "per_second": [[1, 10, 0], [2, 10, 0], [3, 10, 0]],
+        "service": {
+            "GET /me": summarise(merge([_encoded(1000, 1000, 1000)])),
+            "POST /login": summarise(merge([_encoded(50_000)])),
+        },
+        "corrected": {},
+        "generator": {"cpu_seconds": 0.5, "wall_seconds": 1.0, "processes": 1},
+    }
+    row = {"variant": "v", "phase": "fixed-rate", "scenario": "browse", "server_cpu_s": 0.03}
+    figures = derive.phase_figures(row, hdr)
+    assert figures["requests_ok"] == 30
+    assert figures["service_p99_us"] == pytest.approx(1000, rel=0.01)
+    assert figures["server_cpu_us_per_request"] == pytest.approx(1000.0)
+    assert figures["generator_busy"] == 0.5
+    assert figures["generator_saturated"] is False
+
+
+def test_login_storm_latency_counts_the_logins() -> None:
+    hdr = {
+        "per_second": [[1, 1, 0]],
+        "service": {"POST /login": summarise(merge([_encoded(50_000)]))},
+        "corrected": {},
+    }
+    figures = derive.phase_figures({"phase": "login-storm", "scenario": "login_storm"}, hdr)
+    assert figures["service_p50_us"] == pytest.approx(50_000, rel=0.01)
+
+
+def test_a_busy_generator_is_flagged_as_saturated() -> None:
+    hdr = {
+        "per_second": [[1, 1, 0]],
+        "generator": {"cpu_seconds": 1.9, "wall_seconds": 2.0, "processes": 1},
+    }
+    assert derive.phase_figures({"scenario": "browse"}, hdr)["generator_saturated"] is True
+    # Two Locust processes share the load: 1.9 CPU-seconds over 2 s is half of each.
+    hdr["generator"]["processes"] = 2
+    assert derive.phase_figures({"scenario": "browse"}, hdr)["generator_saturated"] is False
+
+
+def test_a_phase_without_requests_is_not_called_saturated() -> None:
+    figures = derive.phase_figures({"generator_busy": 0.99, "generator_saturated": True}, {})
+    assert figures["generator_saturated"] is False
+    assert figures["requests_ok"] == 0
+
+
+def test_histograms_merge_exactly() -> None:
+    merged = merge([_encoded(100, 200), _encoded(300)])
+    assert merged.get_total_count() == 3
+    assert merged.get_max_value() == pytest.approx(300, rel=0.01)
+    both = aggregate(
+        {"a": summarise(merge([_encoded(100)])), "b": summarise(merge([_encoded(900)]))}
+    )
+    assert both is not None and both["count"] == 2
+
+
+def test_summary_takes_medians_over_repetitions_with_spread() -> None:
+    phases = [
+        {
+            "variant": "a",
+            "phase": "step",
+            "repetition": r,
+            "peak_rps": rps,
+            "requests_ok": 10,
+            "requests_failed": f,
+            "server_cpu_us_per_request": 100.0,
+        }
+        for r, rps, f in ((0, 1000.0, 0), (1, 3000.0, 1), (2, 2000.0, 0))
+    ] + [{"variant": "a", "phase": "fixed-rate", "repetition": 0, "corrected_p99_us": 5000}]
+    (row,) = derive.summarise_variants(phases)
+    assert row["max_throughput_rps"] == 2000.0
+    assert (row["max_throughput_rps_min"], row["max_throughput_rps_max"]) == (1000.0, 3000.0)
+    assert row["p99_us"] == 5000
+    assert row["errors"] == 1
+    assert row["repetitions"] == 3
