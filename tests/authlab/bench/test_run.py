@@ -127,7 +127,7 @@ def test_ctrl_c_stops_every_process_and_keeps_what_was_measured(tmp_path: Path) 
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 130, output
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"
     status = json.loads((run_dir / "status.json").read_text())
     assert status["interrupted"] is True
