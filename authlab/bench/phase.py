@@ -97,6 +97,9 @@ def run_phase(
         "AUTHLAB_STEP_USERS": str(profile.step_users),
         "AUTHLAB_STEP_SECONDS": str(profile.step_seconds),
         "AUTHLAB_STEPS": str(profile.steps),
+        "AUTHLAB_BASE_USERS": str(profile.spike_base_users),
+        "AUTHLAB_SPIKE_USERS": str(profile.spike_users),
+        "AUTHLAB_PHASE_SECONDS": str(profile.spike_phase_seconds),
         "PYTHONPATH": str(LOADTESTS.parent),
     }
     redis_client = redis.Redis.from_url(target.redis_url) if target.redis_url else None

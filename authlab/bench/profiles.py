@@ -26,6 +26,8 @@ class Phase:
     # Which seeded accounts log in: "user" accounts have a cheap hash (browsing
     # measures the credential, not the login), "storm" accounts OWASP's.
     accounts: str = "user"
+    # Only these variants run the phase (None: all); keeps the long profiles in budget.
+    only_variants: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,23 @@ class Profile:
     step_users: int = 8
     step_seconds: float = 2.0
     steps: int = 3
+    spike_base_users: int = 5
+    spike_users: int = 40
+    spike_phase_seconds: float = 2.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
+SPIKE_VARIANTS = ("baseline", "session-redis", "token-hs256")
+
+
 def _phases(
-    seconds: float, rate_users: int, rate: float, login_seconds: float
+    seconds: float, rate_users: int, rate: float, login_seconds: float, spike: bool = False
 ) -> tuple[Phase, ...]:
+    spike_phase = (
+        # A spike: a paced base load, a burst of closed-loop users, the base again.
+        Phase("spike", "browse", 0, 0, rate_per_user=rate, shape="spike",
+              every_repetition=False, only_variants=SPIKE_VARIANTS),
+    ) if spike else ()  # fmt: skip
     return (
         # Latency at a fixed arrival rate (open model), well below saturation.
         Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate),
@@ -62,6 +75,7 @@ def _phases(
         ),
         Phase("logout-churn", "logout_churn", login_seconds, 4, every_repetition=False),
         Phase("refresh", "refresh", login_seconds, 4, token_only=True, every_repetition=False),
+        *spike_phase,
     )
 
 
@@ -93,26 +107,33 @@ PROFILES: dict[str, Profile] = {
             "token-hs256-denylist",
         ),
         repetitions=1,
-        phases=_phases(seconds=5, rate_users=20, rate=10, login_seconds=3),
+        phases=_phases(seconds=4, rate_users=20, rate=10, login_seconds=2),
         seeded_users=200,
         session_counts=(1_000, 10_000),
-        primitive_iterations=1000,
+        scale_out_seconds=3.0,
+        scale_out_variants=("session-memory", "session-redis"),
+        outage_seconds=(2.5, 2.0, 2.5),
+        outage_variants=("session-redis", "token-hs256"),
+        primitive_iterations=500,
         steps=3,
     ),
     "standard": Profile(
         name="standard",
         variants=DEFAULT_MATRIX,
         repetitions=3,
-        phases=_phases(seconds=5, rate_users=20, rate=10, login_seconds=3),
+        phases=_phases(seconds=4, rate_users=20, rate=10, login_seconds=2, spike=True),
         seeded_users=500,
         session_counts=(1_000, 10_000, 100_000),
+        outage_seconds=(2.5, 3.0, 3.0),
+        primitive_iterations=1000,
+        step_seconds=1.5,
         steps=3,
     ),
     "full": Profile(
         name="full",
         variants=DEFAULT_MATRIX,
         repetitions=5,
-        phases=_phases(seconds=15, rate_users=20, rate=10, login_seconds=8),
+        phases=_phases(seconds=15, rate_users=20, rate=10, login_seconds=8, spike=True),
         seeded_users=1000,
         session_counts=(1_000, 10_000, 100_000, 1_000_000),
         scale_out_seconds=10.0,

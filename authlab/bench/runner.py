@@ -101,6 +101,7 @@ class Bench:
             for phase in self.profile.phases
             if (variant.kind == "token" or not phase.token_only)
             and (phase.every_repetition or repetition == 0)
+            and (phase.only_variants is None or variant.name in phase.only_variants)
         ]
 
     def _step(self, label: str) -> None:
@@ -230,6 +231,7 @@ class Bench:
                 wait_ready(variant_running, group)
                 for server in variant_running.servers:
                     sampler.watch(server)
+                sampler.watch_metrics(variant_running.variant.name, variant_running.target.url)
                 if variant_running.redis is not None:
                     sampler.watch_redis(variant_running.variant.name, variant_running.redis.url)
         verified = {}

@@ -18,6 +18,10 @@ import redis
 from authlab.processes import Tracked
 
 PROCESS_COLUMNS = ["time", "label", "role", "name", "pid", "cpu_seconds", "rss_bytes"]
+METRICS_COLUMNS = [
+    "time", "label", "name", "requests_total", "auth_success_total", "auth_failure_total",
+    "store_operations_total", "store_unavailable_total",
+]  # fmt: skip
 REDIS_COLUMNS = [
     "time",
     "label",
@@ -58,9 +62,41 @@ def redis_info(client: redis.Redis) -> dict[str, Any]:
     }
 
 
+def scrape_totals(url: str) -> list[float] | None:
+    """A server's own counters: requests, auth outcomes, store operations."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        text = httpx.get(url, timeout=0.5).text
+    except httpx.HTTPError:
+        return None
+    totals = dict.fromkeys(METRICS_COLUMNS[3:], 0.0)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if not sample.name.endswith("_total"):
+                continue
+            if sample.name == "authlab_requests_total":
+                totals["requests_total"] += sample.value
+            elif sample.name == "authlab_auth_outcomes_total":
+                key = f"auth_{sample.labels.get('outcome')}_total"
+                if key in totals:
+                    totals[key] += sample.value
+            elif sample.name == "authlab_store_operations_total":
+                totals["store_operations_total"] += sample.value
+                if sample.labels.get("outcome") == "unavailable":
+                    totals["store_unavailable_total"] += sample.value
+    return list(totals.values())
+
+
 class Sampler:
     def __init__(self, directory: Path, interval: float = 1.0) -> None:
         self.interval = interval
+        self._metrics_file = open(directory / "metrics_samples.csv", "a", newline="")  # noqa: SIM115
+        self._metrics = csv.writer(self._metrics_file)
+        if self._metrics_file.tell() == 0:
+            self._metrics.writerow(METRICS_COLUMNS)
+        self._metrics_urls: dict[str, str] = {}
         self._process_file = open(directory / "process_samples.csv", "a", newline="")  # noqa: SIM115
         self._redis_file = open(directory / "redis_samples.csv", "a", newline="")  # noqa: SIM115
         self._processes = csv.writer(self._process_file)
@@ -88,6 +124,11 @@ class Sampler:
             if tracked in self._watched:
                 self._watched.remove(tracked)
 
+    def watch_metrics(self, name: str, url: str) -> None:
+        """Scrape a server's /metrics every interval (one small request a second)."""
+        with self._lock:
+            self._metrics_urls[name] = url.rstrip("/") + "/metrics"
+
     def watch_redis(self, name: str, url: str) -> None:
         with self._lock:
             self._redis_clients[name] = redis.Redis.from_url(
@@ -106,6 +147,11 @@ class Sampler:
         with self._lock:
             watched = list(self._watched)
             clients = dict(self._redis_clients)
+            scrapes = dict(self._metrics_urls)
+        for name, url in scrapes.items():
+            totals = scrape_totals(url)
+            if totals is not None:
+                self._metrics.writerow([f"{now:.3f}", label, name, *totals])
         for tracked in watched:
             cpu, rss = tree_usage(tracked)
             self._processes.writerow(
@@ -119,6 +165,7 @@ class Sampler:
             self._redis.writerow([f"{now:.3f}", label, name, *info.values()])
         self._process_file.flush()
         self._redis_file.flush()
+        self._metrics_file.flush()
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -135,3 +182,4 @@ class Sampler:
             self.unwatch_redis(name)
         self._process_file.close()
         self._redis_file.close()
+        self._metrics_file.close()

@@ -73,21 +73,24 @@ def redis_store(count: int, redis_url: str) -> dict[str, Any]:
     from servers.redis_client import connect_redis
     from servers.sessions.redis import RedisSessionStore
 
-    async def run() -> tuple[int, float]:
+    async def run() -> tuple[int, float, int | None]:
         client = connect_redis(redis_url)
         prefix = f"authlab-scale-{secrets.token_hex(4)}:"
         try:
             await _warm(client)
             before = (await client.info("memory"))["used_memory"]
-            seconds = await _create_all(RedisSessionStore(client, prefix), _records(count))
+            records = _records(count)
+            seconds = await _create_all(RedisSessionStore(client, prefix), records)
             after = (await client.info("memory"))["used_memory"]
+            # Redis's own account of one session key, beside the whole-server delta.
+            sample = await client.memory_usage(f"{prefix}session:{records[0].sid}")
             await _delete_prefix(client, prefix)
-            return after - before, seconds
+            return after - before, seconds, sample
         finally:
             await client.aclose()
 
-    used, seconds = asyncio.run(run())
-    return _row("redis", count, used, seconds)
+    used, seconds, sample = asyncio.run(run())
+    return {**_row("redis", count, used, seconds), "sample_key_bytes": sample}
 
 
 def token_state(count: int, redis_url: str, kind: str) -> dict[str, Any]:

@@ -1,0 +1,296 @@
+"""The security lab run: start every configuration, run each section, write security.json.
+
+Sections, in the order they run: attacks (the credential battery), revocation,
+hardening, csrf_browser, xss. In a full run the browser logs the victims of
+the SameSite-unset configurations in at the very start, so that by the end
+their cookies are past Chromium's two-minute Lax-allowing-unsafe window; the
+lab waits out whatever remains of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from authlab.processes import ProcessGroup
+from authlab.redis_server import PrivateRedis
+from authlab.results import new_run_dir, write_manifest
+from authlab.security import csrf_browser, hardening, revocation, xss
+from authlab.security.configs import (
+    DEFAULT_ARGON2,
+    LAB_ARGON2,
+    LabConfig,
+    select,
+    serve_argv,
+)
+from authlab.security.fleet import Fleet, LabServer
+from authlab.security.schema import SCHEMA_VERSION, SECTIONS
+from authlab.security.summary import summarise
+
+T = TypeVar("T")
+BATTERY_PASSWORD = "correct horse battery staple"
+TIMING_CONFIG = LabConfig("hardening-default-argon2", "session", "cookie", "lax", csrf=True)
+FAST_CONFIG = LabConfig("hardening-fast", "session", "cookie", "lax", csrf=True)
+
+
+@dataclass
+class LabOptions:
+    out: Path | None = None  # the results root; a new <run-id> folder is made in it
+    sections: tuple[str, ...] = SECTIONS
+    configurations: list[str] | None = None  # None: all
+    quick: bool = False
+    require_browser: bool = False  # fail instead of skipping when Chromium is missing
+    timing_tries: int | None = None
+    entropy_logins: int | None = None
+    access_ttl: int | None = None
+    progress: Callable[[str], None] = field(default=lambda message: None)
+
+    @property
+    def tries(self) -> int:
+        return self.timing_tries or (25 if self.quick else 150)
+
+    @property
+    def logins(self) -> int:
+        return self.entropy_logins or (50 if self.quick else 300)
+
+    @property
+    def ttl(self) -> int:
+        return self.access_ttl or (6 if self.quick else 10)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "sections": list(self.sections),
+            "configurations": self.configurations,
+            "quick": self.quick,
+            "timing_tries_per_kind": self.tries,
+            "entropy_logins": self.logins,
+            "revocation_access_ttl_s": self.ttl,
+        }
+
+
+@dataclass
+class LabRun:
+    directory: Path
+    document: dict[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return self.directory / "security.json"
+
+
+def parse_only(only: str | None) -> tuple[tuple[str, ...], list[str] | None]:
+    """--only a,b,c: section names and/or configuration names."""
+    if not only:
+        return SECTIONS, None
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    sections = tuple(name for name in SECTIONS if name in names)
+    configurations = [name for name in names if name not in SECTIONS]
+    select(configurations)  # raises on an unknown name
+    return sections or SECTIONS, configurations or None
+
+
+def _in_thread(function: Callable[[], T]) -> T:
+    """Run asyncio-based work off the thread where Playwright's sync API lives."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(function).result()
+    finally:
+        # After Ctrl-C do not wait for it: its requests fail once the servers are stopped.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_lab(options: LabOptions) -> LabRun:
+    configs = select(options.configurations)
+    directory = new_run_dir("security", options.out)
+    write_manifest(directory, "security", options.describe())
+    started = time.monotonic()
+    say = options.progress
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": directory.name,
+        "created_at": None,
+        "quick": options.quick,
+        "sections": list(options.sections),
+        "environment": {
+            "chromium": None,
+            "python": platform.python_version(),
+            "lab_argon2": LAB_ARGON2.describe(),
+            "timing_argon2": DEFAULT_ARGON2.describe(),
+        },
+        "configurations": [],
+        "attacks": {"skipped": "not selected"},
+        "csrf_browser": {"skipped": "not selected"},
+        "xss": {"skipped": "not selected"},
+        "revocation": {"skipped": "not selected"},
+        "hardening": {"skipped": "not selected"},
+        "summary": {},
+    }
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="authlab-sec-")))
+        redis = stack.enter_context(PrivateRedis())
+        group = stack.enter_context(ProcessGroup())
+        fleet = Fleet(group, workdir, redis.url, log_dir=directory / "server-logs")
+        say(f"starting {len(configs)} configurations (redis {redis.url})")
+        servers = _start(fleet, configs, options)
+        document["configurations"] = [_describe(server) for server in fleet.servers.values()]
+        main = [server for server in servers if server.name in {c.name for c in configs}]
+
+        browser = None
+        aged: list[tuple[Any, LabServer, csrf_browser.Accounts]] = []
+        wants_browser = {"csrf_browser", "xss"} & set(options.sections)
+        if wants_browser:
+            from authlab.security.browser import AttackerSite, Chromium, browser_missing
+
+            reason = browser_missing()
+            if reason and options.require_browser:
+                raise RuntimeError(f"the browser sections need Chromium: {reason}")
+            if reason:
+                for section in wants_browser:
+                    document[section] = {"skipped": reason}
+            else:
+                browser = stack.enter_context(Chromium())
+                site = stack.enter_context(AttackerSite())
+                document["environment"]["chromium"] = browser.version
+                accounts = {server.name: csrf_browser.register_accounts(server) for server in main}
+                if "csrf_browser" in options.sections and not options.quick:
+                    for server in main:
+                        if server.config.ambient and server.config.samesite == "unset":
+                            tab = stack.enter_context(
+                                browser.app_tab(server.browser_url, keeps_token=False)
+                            )
+                            csrf_browser.log_in(tab, server, accounts[server.name])
+                            aged.append((tab, server, accounts[server.name]))
+
+        if "attacks" in options.sections:
+            say("attack battery")
+            document["attacks"] = _attacks(main, options)
+        if "revocation" in options.sections:
+            say(f"revocation windows (tokens live {options.ttl} s here)")
+            targets = [
+                fleet.servers.get(f"{server.name}@ttl{options.ttl}", server) for server in main
+            ]
+            document["revocation"] = _in_thread(lambda: revocation.run_revocation(targets))
+        if "hardening" in options.sections:
+            say(f"login hardening ({options.tries} timed tries per kind, default argon2)")
+            document["hardening"] = {
+                "login_timing": hardening.login_timing(
+                    fleet.servers[TIMING_CONFIG.name], options.tries
+                ),
+                "throttle": hardening.throttle(fleet.servers[FAST_CONFIG.name]),
+                "session_id_entropy": hardening.session_entropy(
+                    fleet.servers[FAST_CONFIG.name], options.logins
+                ),
+            }
+        if browser is not None and "csrf_browser" in options.sections:
+            say("CSRF in Chromium")
+            document["csrf_browser"] = {
+                "browser": f"Chromium {browser.version} (headless, Playwright)",
+                "app_origin_form": "http://localhost:PORT",
+                "attacker_origin": site.origin,
+                "notes": csrf_browser.NOTES
+                + (
+                    ["--quick: the two-minute 'form_aged' attack was not run."]
+                    if options.quick
+                    else []
+                ),
+                "results": _csrf(browser, site, main, accounts, aged, options, say),
+            }
+        if browser is not None and "xss" in options.sections:
+            say("XSS exposure in Chromium")
+            rows = []
+            for server in main:
+                with browser.app_tab(
+                    server.browser_url, keeps_token=not server.config.ambient, exfiltration=True
+                ) as tab:
+                    rows.append(xss.run_xss(tab, server, site, accounts[server.name]))
+            document["xss"] = rows
+
+    document["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    document["summary"] = summarise(document, time.monotonic() - started)
+    run = LabRun(directory, document)
+    run.path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return run
+
+
+def _start(fleet: Fleet, configs: list[LabConfig], options: LabOptions) -> list[LabServer]:
+    requests: list[tuple[str, LabConfig, Any, int | None]] = [
+        (config.name, config, None, None) for config in configs
+    ]
+    if "revocation" in options.sections:
+        requests += [
+            (f"{config.name}@ttl{options.ttl}", config, None, options.ttl)
+            for config in configs
+            if config.variant == "token"
+        ]
+    if "hardening" in options.sections:
+        requests += [
+            (TIMING_CONFIG.name, TIMING_CONFIG, DEFAULT_ARGON2, None),
+            (FAST_CONFIG.name, FAST_CONFIG, None, None),
+        ]
+    return fleet.start(requests)
+
+
+def _describe(server: LabServer) -> dict[str, Any]:
+    return {
+        **server.config.describe(),
+        "name": server.name,
+        "port": server.port,
+        "access_ttl_s": server.settings.access_ttl if server.config.variant == "token" else None,
+        "argon2": server.settings.argon2.describe(),
+        "argv": ["authlab", *serve_argv(server.settings)],
+    }
+
+
+def _attacks(servers: list[LabServer], options: LabOptions) -> list[dict[str, Any]]:
+    from authlab.security.attacks import run_battery, variant_name
+
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for server in servers:
+        variant = variant_name(server.settings)
+        if options.quick and variant in seen:
+            continue  # --quick: the battery once per variant, not per SameSite/CSRF setting
+        seen.add(variant)
+        results = run_battery(
+            server.base_url, server.settings, server.user("battery"), BATTERY_PASSWORD
+        )
+        rows += [{"configuration": server.name, **_as_dict(result)} for result in results]
+    return rows
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(result)
+
+
+def _csrf(
+    browser: Any,
+    site: Any,
+    servers: list[LabServer],
+    accounts: dict[str, csrf_browser.Accounts],
+    aged: list[tuple[Any, LabServer, csrf_browser.Accounts]],
+    options: LabOptions,
+    say: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for server in servers:
+        with browser.app_tab(server.browser_url, keeps_token=not server.config.ambient) as tab:
+            rows += csrf_browser.run_fresh(tab, server, site, accounts[server.name])
+    if aged:
+        youngest = min(tab.cookie_age() or 0.0 for tab, _, _ in aged)
+        wait = csrf_browser.LAX_ALLOWING_UNSAFE_WINDOW + csrf_browser.AGED_MARGIN - youngest
+        if wait > 0:
+            say(f"waiting {wait:.0f} s until the SameSite-unset cookies are two minutes old")
+            time.sleep(wait)
+        for tab, server, account in aged:
+            rows.append(csrf_browser.attack(tab, server, site, account, "form_aged"))
+    return rows
