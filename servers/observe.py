@@ -18,7 +18,9 @@ from http.cookies import CookieError, SimpleCookie
 
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from servers.asgi_status import StatusRecorder
 
 OBSERVE_ENV = "AUTHLAB_OBSERVE_LOG"
 OBSERVED_PATHS = frozenset({"/transfer", "/login", "/logout", "/password", "/me"})
@@ -51,16 +53,9 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        recorder = StatusRecorder(send)
         try:
-            await self.app(scope, receive, send_with_status)
+            await self.app(scope, receive, recorder)
         finally:
             line = {
                 "time": time.time(),
@@ -72,7 +67,7 @@ class RequestObserver:
                 "origin": headers.get("origin"),
                 "cookies": cookie_names(headers.get("cookie")),
                 "authorization": "authorization" in headers,
-                "status": status,
+                "status": recorder.status,
             }
             # One short append per request, opt-in and lab-only: no need to leave the loop.
             with open(self.log_path, "a", encoding="utf-8") as log:  # noqa: ASYNC230

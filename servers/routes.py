@@ -17,8 +17,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from servers.asgi_status import StatusRecorder
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
 from servers.context import Context, open_context
@@ -316,18 +317,11 @@ class RequestMetrics:
             return
         route = scope["path"] if scope["path"] in _ROUTES else "other"
         started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        recorder = StatusRecorder(send)
         try:
-            await self.app(scope, receive, send_with_status)
+            await self.app(scope, receive, recorder)
         finally:
-            REQUESTS.labels(route=route, method=scope["method"], status=str(status)).inc()
+            REQUESTS.labels(route=route, method=scope["method"], status=str(recorder.status)).inc()
             REQUEST_LATENCY.labels(route=route).observe(time.perf_counter() - started)
 
 
