@@ -329,5 +329,23 @@ def _register_bench() -> None:
 _register_bench()
 
 
+def _register_report() -> None:
+    from authlab.report import report
+
+    app.command("report")(report)
+
+
+_register_report()
+
+
+def _register_security() -> None:
+    from authlab.security.command import security
+
+    app.command("security")(security)
+
+
+_register_security()
+
+
 def main() -> None:
     app()

@@ -1,0 +1,1 @@
+"""The report: a results folder -> DataFrames -> figures, claims and capacity -> HTML."""

@@ -1,0 +1,127 @@
+"""A capacity model: what N active users would need, from the run's own per-request and
+per-session costs. Every assumption is a field of Assumptions and is printed with the
+numbers; change them and the model follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reports.load import RunData, variant_order
+from reports.metrics import number, wire_bytes
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    users: tuple[int, ...] = (1_000_000, 10_000_000, 100_000_000)
+    requests_per_user_per_s: float = 1 / 60  # one authenticated request a minute, each user
+    logins_per_user_per_day: float = 1.0
+    target_utilisation: float = 0.6  # cores and stores run at 60% at that load
+    sessions_per_user: float = 1.0  # one live session (or refresh family) per active user
+
+    def lines(self) -> list[str]:
+        return [
+            f"every active user makes {self.requests_per_user_per_s * 60:g} authenticated "
+            f"request(s) a minute ({self.requests_per_user_per_s:.4g} requests/s), evenly spread",
+            f"every active user logs in {self.logins_per_user_per_day:g} time(s) a day, at the "
+            "login storm's measured CPU (argon2id at OWASP's cost)",
+            f"every active user holds {self.sessions_per_user:g} live session (session variants) "
+            "or refresh-token family (token variants)",
+            f"servers and stores are sized to run at {self.target_utilisation:.0%} of their "
+            "cores; cores scale linearly from this machine's (no cache or NUMA effect)",
+            "CPU per request and store operations per request: the step phase's medians; "
+            "server CPU counts every process of the server (all its workers)",
+            "bytes per request: GET /me on the socket, request + response, headers included",
+            "store memory: bytes per session measured at the largest N of the sessions-at-scale "
+            "experiment, scaled linearly; an in-process store must hold every session in every "
+            "instance unless routing is sticky",
+            "the deny list's entries (logged-out tokens until exp) are not counted: their number "
+            "depends on logouts per access-token lifetime",
+        ]
+
+
+# Which sessions-at-scale row sizes the state a variant keeps.
+def _state_store(run: RunData, variant: str) -> str | None:
+    info = run.variant_info(variant)
+    kind, store = info.get("kind"), info.get("store")
+    if kind == "session":
+        return {"redis": "redis", "memory": "memory", "sqlite": "sqlite", "sql": "sqlite"}.get(
+            str(store)
+        )
+    if kind == "token":
+        return "token refresh families (redis)"
+    return None
+
+
+def _bytes_per_session(run: RunData, store: str | None) -> float | None:
+    scale = run.sessions_at_scale
+    if store is None or scale.empty or "bytes_per_session" not in scale:
+        return None
+    rows = scale[scale["store"] == store].dropna(subset=["bytes_per_session"])
+    if rows.empty:
+        return None
+    return number(rows.sort_values("sessions")["bytes_per_session"].iloc[-1])
+
+
+def _step_median(run: RunData, variant: str, column: str) -> float | None:
+    phases = run.phases
+    if phases.empty or column not in phases:
+        return None
+    rows = phases[(phases["variant"] == variant) & (phases["phase"] == "step")][column]
+    rows = rows.dropna()
+    return number(rows.median()) if not rows.empty else None
+
+
+COLUMNS = [
+    "variant",
+    "users",
+    "requests_per_s",
+    "server_cores",
+    "login_cores",
+    "store_cores",
+    "store_memory_bytes",
+    "store_ops_per_s",
+    "network_bits_per_s",
+]
+
+
+def model(run: RunData, assumptions: Assumptions | None = None) -> pd.DataFrame:
+    """One row per variant and user count; NaN where the run did not measure an input."""
+    a = assumptions or Assumptions()
+    rows = []
+    for variant in variant_order(run):
+        summary = run.summary_row(variant)
+        if summary is None:
+            continue
+        server_us = number(summary.get("server_cpu_us_per_request"))
+        store_us = number(summary.get("store_cpu_us_per_request"))
+        login_us = number(summary.get("login_server_cpu_us"))
+        commands = _step_median(run, variant, "redis_commands_per_request")
+        per_session = _bytes_per_session(run, _state_store(run, variant))
+        wire = wire_bytes(run, variant)
+        for users in a.users:
+            rate = users * a.requests_per_user_per_s
+            logins = users * a.logins_per_user_per_day / 86_400
+
+            def cores(us: float | None, per_s: float) -> float | None:
+                return None if us is None else us * per_s / 1e6 / a.target_utilisation
+
+            rows.append(
+                {
+                    "variant": variant,
+                    "users": users,
+                    "requests_per_s": rate,
+                    "server_cores": cores(server_us, rate),
+                    "login_cores": cores(login_us, logins),
+                    "store_cores": cores(store_us, rate) if store_us else None,
+                    "store_memory_bytes": (
+                        per_session * users * a.sessions_per_user
+                        if per_session is not None
+                        else (0.0 if run.variant_info(variant).get("kind") == "baseline" else None)
+                    ),
+                    "store_ops_per_s": commands * rate if commands is not None else None,
+                    "network_bits_per_s": sum(wire) * 8 * rate if wire else None,
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)

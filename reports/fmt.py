@@ -1,0 +1,66 @@
+"""Numbers with units, the same way everywhere in the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.metrics import number
+
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+def us(value: Any) -> str:
+    v = number(value)
+    if v is None:
+        return "-"
+    if v >= 10_000:
+        return f"{v / 1000:,.1f} ms"
+    return f"{v:,.0f} µs"
+
+
+def ms(value_us: Any, digits: int = 2) -> str:
+    v = number(value_us)
+    return "-" if v is None else f"{v / 1000:,.{digits}f} ms"
+
+
+def rps(value: Any) -> str:
+    v = number(value)
+    return "-" if v is None else f"{v:,.0f} req/s"
+
+
+def count(value: Any) -> str:
+    """Large counts shortened (16.7k, 1.67M); small ones with two significant digits."""
+    v = number(value)
+    if v is None:
+        return "-"
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(v) >= limit:
+            return f"{v / limit:,.3g}{suffix}"
+    if abs(v) < 10:
+        return f"{v:.2g}"
+    return f"{v:,.0f}"
+
+
+def whole(value: Any) -> str:
+    v = number(value)
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def size(value: Any) -> str:
+    v = number(value)
+    if v is None:
+        return "-"
+    for limit, suffix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(v) >= limit:
+            return f"{v / limit:,.1f} {suffix}"
+    return f"{v:,.0f} B"
+
+
+def pct(value: Any, digits: int = 0) -> str:
+    v = number(value)
+    return "-" if v is None else f"{v * 100:.{digits}f}%"
+
+
+def ratio(value: Any) -> str:
+    v = number(value)
+    return "-" if v is None else f"{TIMES}{v:,.2g}" if v < 10 else f"{TIMES}{v:,.0f}"

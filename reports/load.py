@@ -1,0 +1,227 @@
+"""A results folder -> pandas DataFrames, one per file, and the latency curves of its HDR files.
+
+Every file is optional: an interrupted run, or a profile without some
+experiment, simply yields an empty DataFrame, and the report says "not
+measured in this run" where it would have used it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TABLES = (
+    "phases",
+    "latency",
+    "summary",
+    "wire",
+    "primitives",
+    "sessions_at_scale",
+    "scale_out",
+    "outage",
+    "verification",
+)
+RAW_TABLES = ("process_samples", "redis_samples")
+
+# Requests that are not what a phase measures: browsing users log in once at
+# their start (the login storm has its own phase), as in authlab.bench.derive.
+LEFT_OUT = ("POST /login",)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
+@dataclass
+class RunData:
+    """Everything a report is drawn from; each table may be empty."""
+
+    directory: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+    status: dict[str, Any] = field(default_factory=dict)
+    phases: pd.DataFrame = field(default_factory=_empty)
+    latency: pd.DataFrame = field(default_factory=_empty)
+    summary: pd.DataFrame = field(default_factory=_empty)
+    wire: pd.DataFrame = field(default_factory=_empty)
+    primitives: pd.DataFrame = field(default_factory=_empty)
+    sessions_at_scale: pd.DataFrame = field(default_factory=_empty)
+    scale_out: pd.DataFrame = field(default_factory=_empty)
+    outage: pd.DataFrame = field(default_factory=_empty)
+    verification: pd.DataFrame = field(default_factory=_empty)
+    process_samples: pd.DataFrame = field(default_factory=_empty)
+    redis_samples: pd.DataFrame = field(default_factory=_empty)
+    variants: pd.DataFrame = field(default_factory=_empty)
+    security: dict[str, Any] | None = None
+    security_path: Path | None = None
+
+    @property
+    def run_id(self) -> str:
+        return str(self.manifest.get("run_id") or self.directory.name)
+
+    def variant_info(self, name: str) -> dict[str, Any]:
+        """The manifest's description of a variant (kind, state, transport, store, alg)."""
+        if self.variants.empty or name not in set(self.variants["name"]):
+            return {"name": name, **_guess_variant(name)}
+        row: dict[str, Any] = self.variants.set_index("name").loc[name].to_dict()
+        return {"name": name, **row}
+
+    def summary_row(self, name: str) -> dict[str, Any] | None:
+        if self.summary.empty or name not in set(self.summary["variant"]):
+            return None
+        row: dict[str, Any] = self.summary.set_index("variant").loc[name].to_dict()
+        return row
+
+
+def _guess_variant(name: str) -> dict[str, Any]:
+    """For a variant the manifest does not list (one that only an experiment ran, such
+    as session-memory in scale-out): the harness's own definition, else its name."""
+    from dataclasses import asdict
+
+    from authlab.bench.variants import VARIANTS
+
+    if name in VARIANTS:
+        known = asdict(VARIANTS[name])
+        known.pop("name")
+        return known
+    kind = name.split("-", 1)[0]
+    transport = "cookie" if name.endswith("cookie") or name.startswith("session-") else "header"
+    if name == "session-bearer":
+        transport = "header"
+    state = {"baseline": "none", "session": "server", "token": "client"}.get(kind, "none")
+    if "denylist" in name:
+        state = "client+server"
+    return {"kind": kind, "transport": transport, "state": state, "store": "-", "alg": "-"}
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file, or an empty DataFrame when it is missing or has no rows."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text())
+    return data if isinstance(data, dict) else {}
+
+
+def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData:
+    """Read a results folder. `security` names a security.json from a separate run;
+    without it the folder's own security.json is used when there is one."""
+    directory = Path(run_dir)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no results folder at {directory}")
+    run = RunData(directory=directory)
+    run.manifest = read_json(directory / "manifest.json")
+    run.status = read_json(directory / "status.json")
+    for name in TABLES:
+        setattr(run, name, read_csv(directory / f"{name}.csv"))
+    for name in RAW_TABLES:
+        setattr(run, name, read_csv(directory / "raw" / f"{name}.csv"))
+    variants = (run.manifest.get("configuration") or {}).get("variants") or []
+    run.variants = pd.DataFrame(variants)
+    security_path = Path(security) if security else directory / "security.json"
+    if security_path.is_file():
+        run.security = read_json(security_path)
+        run.security_path = security_path
+    elif security:
+        raise FileNotFoundError(f"no security results at {security_path}")
+    return run
+
+
+def variant_order(run: RunData) -> list[str]:
+    """Variants in the run's own order (the manifest's), then any others seen."""
+    names: list[str] = []
+    if not run.variants.empty:
+        names.extend(str(n) for n in run.variants["name"])
+    for table in (run.summary, run.phases):
+        if not table.empty and "variant" in table:
+            names.extend(str(n) for n in table["variant"] if str(n) not in names)
+    return list(dict.fromkeys(names))
+
+
+# --- latency percentile curves from the HDR files -------------------------------------
+
+# Percentiles spaced evenly in "nines" (50%, 90%, 99%, 99.9%, 99.99%): the usual
+# HdrHistogram plot, where the tail is as readable as the median.
+NINES = np.linspace(np.log10(2), 4, 37)
+
+
+def _hdr_files(directory: Path, variant: str, phase: str) -> list[Path]:
+    return sorted((directory / "raw" / variant).glob(f"rep*/{phase}/hdr*.json"))
+
+
+def latency_curves(
+    run: RunData,
+    phase: str = "fixed-rate",
+    kind: str = "corrected",
+    leave_out: tuple[str, ...] = LEFT_OUT,
+) -> pd.DataFrame:
+    """Columns variant, percentile, latency_us: every repetition's histograms merged.
+
+    `kind` is "corrected" (timed from when each request was due: coordinated
+    omission corrected) or "service" (from when it was sent).
+    """
+    from authlab.bench.hdr import decode
+
+    rows: list[dict[str, Any]] = []
+    for variant in variant_order(run):
+        histogram = None
+        for path in _hdr_files(run.directory, variant, phase):
+            data = json.loads(path.read_text())
+            for request, value in (data.get(kind) or {}).items():
+                if request in leave_out or not value.get("count"):
+                    continue
+                part = decode(value["encoded"])
+                if histogram is None:
+                    histogram = part
+                else:
+                    histogram.add(part)
+        if histogram is None or not histogram.get_total_count():
+            continue
+        top = 100.0 * (1.0 - 1.0 / histogram.get_total_count())
+        for nines in NINES:
+            percentile = min(100.0 * (1.0 - 10.0 ** (-float(nines))), max(top, 50.0))
+            rows.append(
+                {
+                    "variant": variant,
+                    "percentile": percentile,
+                    "latency_us": float(histogram.get_value_at_percentile(percentile)),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["variant", "percentile", "latency_us"])
+    return frame.drop_duplicates(subset=["variant", "percentile"]).reset_index(drop=True)
+
+
+def samples_since_start(samples: pd.DataFrame, origin: float | None = None) -> pd.DataFrame:
+    """A sample table with a `seconds` column counted from the run's first sample."""
+    if samples.empty or "time" not in samples:
+        return samples
+    frame = samples.copy()
+    start = origin if origin is not None else float(frame["time"].min())
+    frame["seconds"] = frame["time"] - start
+    return frame
+
+
+def run_duration_s(run: RunData) -> float | None:
+    """From the manifest's start to status.json's end, in seconds."""
+    started = run.manifest.get("started_at")
+    finished = run.status.get("finished_at")
+    if not started or not finished:
+        return None
+    try:
+        begin = pd.Timestamp(started)
+        end = pd.Timestamp(finished)
+    except ValueError:
+        return None
+    return float((end - begin).total_seconds())

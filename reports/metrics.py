@@ -1,0 +1,329 @@
+"""Figures derived from a run for the report: pure functions of RunData, shared by the
+figures, the claims table, the 2 x 2 and the capacity model."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from reports.load import RunData, variant_order
+
+
+def number(value: Any) -> float | None:
+    """A finite float, or None for missing, NaN and non-numbers."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A median over repetitions, with its spread (min and max)."""
+
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, row: dict[str, Any] | None, column: str) -> Measure | None:
+        if row is None:
+            return None
+        median = number(row.get(column))
+        if median is None:
+            return None
+        low = number(row.get(f"{column}_min"))
+        high = number(row.get(f"{column}_max"))
+        return cls(median, median if low is None else low, median if high is None else high)
+
+    def __add__(self, other: Measure | None) -> Measure:
+        if other is None:
+            return self
+        return Measure(self.median + other.median, self.low + other.low, self.high + other.high)
+
+
+def compare(a: Measure, b: Measure, margin: float) -> str:
+    """ "higher", "lower" or "similar": a differs from b only when the medians differ by
+    more than `margin` (a fraction) AND the spreads over repetitions do not overlap."""
+    if a.median > b.median * (1 + margin) and a.low > b.high:
+        return "higher"
+    if b.median > a.median * (1 + margin) and b.low > a.high:
+        return "lower"
+    return "similar"
+
+
+def variants_where(run: RunData, **wanted: Any) -> list[str]:
+    """Variants of the run whose manifest entry matches every keyword (kind, state, ...)."""
+    names = []
+    for name in variant_order(run):
+        info = run.variant_info(name)
+        if all(info.get(key) == value for key, value in wanted.items()):
+            names.append(name)
+    return names
+
+
+def measured(run: RunData, names: list[str]) -> list[str]:
+    """Those of `names` that have a summary row."""
+    return [name for name in names if run.summary_row(name) is not None]
+
+
+# --- CPU per request, split -----------------------------------------------------------
+
+
+def primitive_us(run: RunData, prefix: str) -> float | None:
+    """The median cost of the first primitive whose name starts with `prefix`."""
+    if run.primitives.empty or "primitive" not in run.primitives:
+        return None
+    for _, row in run.primitives.iterrows():
+        if str(row["primitive"]).startswith(prefix):
+            return number(row.get("us_per_op"))
+    return None
+
+
+REDIS_GET = "Redis GET, asyncio"
+SQLITE_GET = "SQLite session lookup"
+UNSIGN = "itsdangerous unsign"
+
+
+def credential_check_parts(run: RunData, variant: str) -> list[tuple[str, float | None]]:
+    """What the server does to check one request's credential, by primitive.
+
+    Store lookups are timed in-process as a whole round trip, so their share is an
+    upper bound on the server CPU they take (part of it is Redis and the kernel).
+    """
+    info = run.variant_info(variant)
+    kind, store = info.get("kind"), str(info.get("store", "-"))
+    if kind == "session":
+        parts: list[tuple[str, float | None]] = [("signed id", primitive_us(run, UNSIGN))]
+        if store == "redis":
+            parts.append(("Redis GET", primitive_us(run, REDIS_GET)))
+        elif store in ("sqlite", "sql"):
+            parts.append(("SQLite lookup", primitive_us(run, SQLITE_GET)))
+        return parts
+    if kind == "token":
+        alg = str(info.get("alg") or "HS256")
+        parts = [(f"JWT verify {alg}", primitive_us(run, f"JWT verify {alg} "))]
+        if info.get("state") == "client+server":
+            parts.append(("deny-list GET", primitive_us(run, REDIS_GET)))
+        return parts
+    return []
+
+
+def credential_check_us(run: RunData, variant: str) -> float | None:
+    parts = credential_check_parts(run, variant)
+    if not parts:
+        return 0.0
+    values = [value for _, value in parts]
+    if any(value is None for value in values):
+        return None
+    return float(sum(v for v in values if v is not None))
+
+
+def cpu_split(run: RunData) -> pd.DataFrame:
+    """Per variant: server CPU per request (step phase), the credential check's share
+    (from the primitive costs), the rest, and the store's own CPU per request."""
+    rows = []
+    for variant in variant_order(run):
+        summary = run.summary_row(variant)
+        total = number((summary or {}).get("server_cpu_us_per_request"))
+        if total is None:
+            continue
+        check = credential_check_us(run, variant)
+        rows.append(
+            {
+                "variant": variant,
+                "server_us": total,
+                "check_us": None if check is None else min(check, total),
+                "rest_us": None if check is None else max(total - check, 0.0),
+                "store_us": number((summary or {}).get("store_cpu_us_per_request")) or 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["variant", "server_us", "check_us", "rest_us", "store_us"])
+
+
+def total_cpu(run: RunData, variant: str) -> Measure | None:
+    """Server plus store CPU per authenticated request: what the request costs the backend."""
+    row = run.summary_row(variant)
+    server = Measure.of(row, "server_cpu_us_per_request")
+    if server is None:
+        return None
+    return server + Measure.of(row, "store_cpu_us_per_request")
+
+
+# --- wire ---------------------------------------------------------------------------
+
+
+def wire_bytes(run: RunData, variant: str, request: str = "GET /me") -> tuple[int, int] | None:
+    """(request bytes, response bytes) of one request, headers included."""
+    wire = run.wire
+    if wire.empty:
+        return None
+    rows = wire[(wire["variant"] == variant) & (wire["request"] == request)]
+    if rows.empty:
+        return None
+    return int(rows["request_bytes"].iloc[0]), int(rows["response_bytes"].iloc[0])
+
+
+# --- login against an authenticated request -------------------------------------------
+
+
+def login_costs(run: RunData) -> pd.DataFrame:
+    rows = []
+    for variant in variant_order(run):
+        summary = run.summary_row(variant) or {}
+        login = number(summary.get("login_server_cpu_us"))
+        request = number(summary.get("server_cpu_us_per_request"))
+        if login is None and request is None:
+            continue
+        rows.append(
+            {
+                "variant": variant,
+                "login_us": login,
+                "request_us": request,
+                "ratio": login / request if login and request else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["variant", "login_us", "request_us", "ratio"])
+
+
+# --- outage ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutageStats:
+    variant: str
+    seconds_down: int  # seconds with the store down throughout (else: half of it or more)
+    success_rate: float | None  # answered OK / answered, in those seconds
+    goodput: float  # OK answers in those seconds / what the variant answered per second before
+    recovered_after_s: int | None  # full seconds after the outage before a normal second
+    slowest_us: float | None = None  # the slowest answer of the outage run, from when due
+
+
+FULLY_DOWN = 0.99
+
+
+def _outage_slowest(run: RunData, variant: str) -> float | None:
+    """The slowest answer of a variant's outage run, timed from when it was due: how
+    long a request waited for a store that answered nothing."""
+    import json
+
+    from authlab.bench.hdr import aggregate
+
+    slowest = None
+    for path in (run.directory / "raw" / variant).glob("rep*/outage/hdr*.json"):
+        data = json.loads(path.read_text())
+        summary = aggregate(data.get("corrected") or {}, ("POST /login",))
+        if summary:
+            slowest = max(slowest or 0.0, float(summary["max_us"]))
+    return slowest
+
+
+def complete_seconds(rows: pd.DataFrame) -> pd.DataFrame:
+    """One variant's outage rows with the seconds in which nothing completed put back.
+
+    The harness writes a row only for a second in which some request ended, so a
+    server that hung for a whole second leaves a gap. A gap between the first and
+    the last second the outage touched lies inside the (single) outage: down 1.0.
+    """
+    rows = rows.sort_values("second")
+    if rows.empty:
+        return rows
+    seconds = range(int(rows["second"].min()), int(rows["second"].max()) + 1)
+    full = rows.set_index("second").reindex(seconds)
+    touched = rows[rows["store_down"] > 0]["second"]
+    missing = full["ok"].isna()
+    full.loc[missing, ["ok", "failed"]] = 0
+    if not touched.empty:
+        inside = (full.index > touched.min()) & (full.index < touched.max())
+        full.loc[missing & inside, "store_down"] = 1.0
+    full["store_down"] = full["store_down"].fillna(0.0)
+    full["variant"] = full["variant"].ffill().bfill()
+    full = full.reset_index()
+    full[["ok", "failed"]] = full[["ok", "failed"]].astype(int)
+    return full
+
+
+def normal_rate(rows: pd.DataFrame) -> float:
+    """OK answers per second before the store went down: the median full second (the
+    run's first second is partial, so it is left out when there are others)."""
+    touched = rows[rows["store_down"] > 0]
+    first_down = touched["second"].min() if not touched.empty else rows["second"].max() + 1
+    before = rows[(rows["second"] < first_down) & (rows["store_down"] == 0)]
+    before = before.sort_values("second")
+    if len(before) > 1:
+        before = before.iloc[1:]
+    return float(before["ok"].median()) if not before.empty else float("nan")
+
+
+def outage_stats(run: RunData) -> list[OutageStats]:
+    outage = run.outage
+    if outage.empty:
+        return []
+    stats = []
+    for variant, group in outage.groupby("variant", sort=False):
+        rows = complete_seconds(group)
+        # Seconds the store was down throughout: a second it only grazes also holds the
+        # burst of requests that waited for it and completed once it was back.
+        down = rows[rows["store_down"] >= FULLY_DOWN]
+        if down.empty:
+            down = rows[rows["store_down"] >= 0.5]
+        touched = rows[rows["store_down"] > 0]
+        if touched.empty:
+            continue
+        rate = normal_rate(rows)
+        answered = int(down["ok"].sum() + down["failed"].sum())
+        ok = int(down["ok"].sum())
+        expected = rate * len(down)
+        goodput = min(1.0, ok / expected) if expected and math.isfinite(expected) else 0.0
+        last_down = int(touched["second"].max())
+        recovered = None
+        for _, row in rows[rows["second"] >= last_down].iterrows():
+            if row["failed"] == 0 and math.isfinite(rate) and row["ok"] >= 0.5 * rate:
+                recovered = int(row["second"]) - last_down
+                break
+        stats.append(
+            OutageStats(
+                variant=str(variant),
+                seconds_down=len(down),
+                success_rate=ok / answered if answered else None,
+                goodput=goodput,
+                recovered_after_s=recovered,
+                slowest_us=_outage_slowest(run, str(variant)),
+            )
+        )
+    return stats
+
+
+# --- security.json ---------------------------------------------------------------------
+
+
+def security_rows(run: RunData, section: str) -> list[dict[str, Any]]:
+    """A section's rows, or [] when the run has no security results or skipped it."""
+    if not run.security:
+        return []
+    data = run.security.get(section)
+    if isinstance(data, dict):
+        if "skipped" in data:
+            return []
+        data = data.get("results", [])
+    return [row for row in (data or []) if isinstance(row, dict)]
+
+
+def configuration_info(run: RunData) -> dict[str, dict[str, Any]]:
+    """The security lab's configurations by name (variant, transport, samesite, csrf, ...)."""
+    if not run.security:
+        return {}
+    return {
+        str(c["name"]): c for c in run.security.get("configurations", []) if isinstance(c, dict)
+    }
+
+
+def base_configuration(name: str) -> str:
+    """'token-header@ttl4' -> 'token-header': a short-lived twin counts for its configuration."""
+    return name.split("@", 1)[0]

@@ -1,0 +1,201 @@
+"""build_report on a small synthetic results folder: the page, its figures, its links."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reports.build import FIGURES, build_report
+from reports.capacity import Assumptions, model
+from reports.load import latency_curves, load_run
+from tests.reports.synthetic import security_document, write_run
+
+
+class Page(HTMLParser):
+    """The parts of the page the tests look at: images, links, ids, text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.external: list[str] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        if tag == "img":
+            self.images.append(str(values["src"]))
+        if tag == "a":
+            self.links.append(str(values["href"]))
+        if tag in ("script", "link", "iframe"):
+            self.external.append(tag)
+        for name in ("src", "href"):
+            value = values.get(name) or ""
+            if re.match(r"^(https?:)?//", value):
+                self.external.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    @property
+    def plain(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def built(pristine_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One report, built once, that several tests read (drawing ten figures takes a while)."""
+    run = Path(shutil.copytree(pristine_run, tmp_path_factory.mktemp("built") / pristine_run.name))
+    index = build_report(run)
+    assert index == run / "report" / "index.html"
+    return index
+
+
+def test_report_page_figures_and_tables(built: Path) -> None:
+    index = built
+    page = Page(index.read_text(encoding="utf-8"))
+    # Every figure of the run was drawn, and every image the page shows exists.
+    assert sorted(page.images) == sorted(f"{spec.id}.png" for spec in FIGURES)
+    for image in page.images:
+        assert (index.parent / image).read_bytes().startswith(b"\x89PNG")
+    # Summary first, then variants, claims, the 2 x 2, capacity, figures, raw data.
+    order = ["summary", "variants", "claims", "grid", "capacity", "security", "figures", "raw"]
+    text = index.read_text(encoding="utf-8")
+    positions = [text.index(f'id="{name}"') for name in order]
+    assert positions == sorted(positions)
+    assert "claim-sessions-heavy" in page.ids and "fig-outage" in page.ids
+    # Links: every local link resolves, relative to the page; nothing is fetched.
+    assert page.external == []
+    for link in page.links:
+        if link.startswith("#"):
+            assert link[1:] in page.ids, link
+        else:
+            assert (index.parent / link).is_file(), link
+    assert "../phases.csv" in page.links and "../raw/process_samples.csv" in page.links
+    # No security results: the security claims say so.
+    assert page.plain.count("not measured in this run") >= 2
+    assert "generator saturated" not in page.plain.lower()
+
+
+def test_report_is_small(built: Path) -> None:
+    index = built
+    total = sum(path.stat().st_size for path in index.parent.iterdir())
+    assert total < 2 * 2**20
+    assert max(p.stat().st_size for p in index.parent.glob("*.png")) < 200 * 2**10
+
+
+def test_claims_and_capacity_are_written_as_csv(built: Path) -> None:
+    report = built.parent
+    with open(report / "claims.csv") as handle:
+        claims = list(csv.DictReader(handle))
+    assert len(claims) == 8
+    assert {row["verdict"] for row in claims} <= {"supported", "refuted", "depends", "not measured"}
+    with open(report / "capacity.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3 * 3  # three variants, three user counts
+
+
+def test_saturated_generator_is_flagged_at_the_top(tmp_path: Path) -> None:
+    run = write_run(tmp_path, saturated=True)
+    text = build_report(run).read_text(encoding="utf-8")
+    warning = text.index('id="saturation"')
+    assert warning < text.index('id="variants"')
+    assert "baseline step (rep 1" in text
+    assert "gen. saturated" in text
+
+
+def test_security_results_from_a_separate_run_are_used_and_copied(
+    synthetic_run: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "security-run" / "security.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(json.dumps(security_document()))
+    index = build_report(synthetic_run, elsewhere)
+    page = Page(index.read_text(encoding="utf-8"))
+    assert (index.parent / "security.json").read_text() == elsewhere.read_text()
+    assert "security.json" in page.links
+    assert "session-none-csrf-off" in page.plain
+    with open(index.parent / "claims.csv") as handle:
+        verdicts = {row["id"]: row["verdict"] for row in csv.DictReader(handle)}
+    assert verdicts["sessions-csrf"] == verdicts["tokens-csrf"] == "depends"
+
+
+def test_the_run_folders_own_security_results_are_read(synthetic_run_with_security: Path) -> None:
+    index = build_report(synthetic_run_with_security)
+    page = Page(index.read_text(encoding="utf-8"))
+    assert "../security.json" in page.links
+    assert not (index.parent / "security.json").exists()
+    assert "exploited in 1 of 2 configurations: session-none-csrf-off" in page.plain
+
+
+def test_a_missing_security_file_is_an_error(synthetic_run: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        build_report(synthetic_run, synthetic_run / "nope.json")
+
+
+def test_an_interrupted_run_with_only_some_files_still_renders(synthetic_run: Path) -> None:
+    # What Ctrl-C early in a run leaves: the manifest and a few phases, no experiments.
+    for name in ("sessions_at_scale", "scale_out", "outage", "primitives", "wire", "summary"):
+        (synthetic_run / f"{name}.csv").unlink()
+    shutil.rmtree(synthetic_run / "raw")
+    (synthetic_run / "status.json").write_text(json.dumps({"interrupted": True, "warnings": []}))
+    index = build_report(synthetic_run)
+    page = Page(index.read_text(encoding="utf-8"))
+    assert page.images == []
+    assert "yes: the results hold what was measured until then" in page.plain
+    assert page.plain.count("not measured in this run") >= 10
+    assert not list(index.parent.glob("*.png"))
+
+
+def test_rebuilding_drops_figures_whose_data_is_gone(synthetic_run: Path) -> None:
+    report = build_report(synthetic_run).parent
+    assert (report / "outage.png").is_file()
+    (synthetic_run / "outage.csv").unlink()
+    build_report(synthetic_run)
+    assert not (report / "outage.png").exists()
+
+
+def test_latency_curves_merge_every_repetition(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    curves = latency_curves(run)
+    assert list(dict.fromkeys(curves["variant"])) == ["baseline", "session-redis", "token-hs256"]
+    for _, rows in curves.groupby("variant"):
+        assert rows["percentile"].is_monotonic_increasing
+        assert rows["latency_us"].is_monotonic_increasing
+    # Corrected latency (from when due) is never below the service time at the median.
+    service = latency_curves(run, kind="service")
+    median = curves[curves["percentile"] == 50.0].set_index("variant")["latency_us"]
+    assert (
+        median >= service[service["percentile"] == 50.0].set_index("variant")["latency_us"]
+    ).all()
+
+
+def test_capacity_model_scales_with_users_and_prints_its_assumptions(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    assumptions = Assumptions(users=(1_000_000, 2_000_000), requests_per_user_per_s=0.1)
+    frame = model(run, assumptions).set_index(["variant", "users"])
+    session = frame.loc[("session-redis", 1_000_000)]
+    # 100k requests/s at 450 µs of server CPU each, with cores at 60%: 75 cores.
+    assert session["requests_per_s"] == pytest.approx(100_000)
+    assert session["server_cores"] == pytest.approx(100_000 * 450e-6 / 0.6)
+    assert session["store_memory_bytes"] == pytest.approx(880 * 1_000_000)
+    assert session["store_ops_per_s"] == pytest.approx(100_000)
+    assert frame.loc[("session-redis", 2_000_000)]["server_cores"] == pytest.approx(
+        2 * session["server_cores"]
+    )
+    # The token server keeps its refresh families; the baseline keeps nothing.
+    assert frame.loc[("token-hs256", 1_000_000)]["store_memory_bytes"] == pytest.approx(520e6)
+    assert frame.loc[("baseline", 1_000_000)]["store_memory_bytes"] == 0
+    lines = assumptions.lines()
+    assert any("6 authenticated request(s) a minute" in line for line in lines)
+    assert any("60%" in line for line in lines)

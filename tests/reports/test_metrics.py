@@ -1,0 +1,108 @@
+"""The derived figures the claims, the 2 x 2 and the figures share."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from authlab.bench.variants import VARIANTS
+from reports.load import RunData, load_run
+from reports.matrix import two_by_two
+from reports.metrics import (
+    Measure,
+    compare,
+    complete_seconds,
+    cpu_split,
+    credential_check_parts,
+    outage_stats,
+)
+from reports.verdicts import NOT_MEASURED
+from tests.reports.synthetic import security_document
+
+
+def test_compare_needs_both_a_margin_and_separate_spreads() -> None:
+    assert compare(Measure(200, 190, 210), Measure(100, 95, 105), 0.25) == "higher"
+    assert compare(Measure(100, 95, 105), Measure(200, 190, 210), 0.25) == "lower"
+    assert compare(Measure(120, 119, 121), Measure(100, 99, 101), 0.25) == "similar"
+    assert compare(Measure(200, 90, 300), Measure(100, 95, 105), 0.25) == "similar"
+
+
+def test_a_second_in_which_nothing_completed_counts_as_down_and_empty() -> None:
+    rows = pd.DataFrame(
+        {
+            "variant": ["d"] * 5,
+            "second": [1, 2, 3, 5, 6],  # second 4: the server answered nothing at all
+            "ok": [80, 80, 0, 40, 80],
+            "failed": [0, 0, 8, 8, 0],
+            "store_down": [0.0, 0.0, 1.0, 0.6, 0.0],
+        }
+    )
+    full = complete_seconds(rows)
+    assert list(full["second"]) == [1, 2, 3, 4, 5, 6]
+    gap = full[full["second"] == 4].iloc[0]
+    assert (gap["ok"], gap["failed"], gap["store_down"], gap["variant"]) == (0, 0, 1.0, "d")
+    (stat,) = outage_stats(RunData(directory=Path("."), outage=rows))
+    # Judged on the seconds down throughout (3 and the empty 4), not on second 5, which
+    # also holds the answers that waited for the store's return.
+    assert stat.seconds_down == 2
+    assert stat.goodput == 0.0
+    assert stat.success_rate == 0.0
+    assert stat.recovered_after_s == 1
+    assert stat.slowest_us is None  # no raw latency files here
+
+
+def test_a_short_outage_is_judged_on_the_seconds_mostly_down() -> None:
+    rows = pd.DataFrame(
+        {
+            "variant": ["d"] * 4,
+            "second": [1, 2, 3, 4],
+            "ok": [80, 80, 30, 80],
+            "failed": [0, 0, 0, 0],
+            "store_down": [0.0, 0.0, 0.7, 0.2],
+        }
+    )
+    (stat,) = outage_stats(RunData(directory=Path("."), outage=rows))
+    assert stat.seconds_down == 1
+    assert stat.goodput == pytest.approx(30 / 80)
+
+
+def test_credential_check_is_made_of_the_variants_parts(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    assert credential_check_parts(run, "session-redis") == [
+        ("signed id", 7.0),
+        ("Redis GET", 100.0),
+    ]
+    assert credential_check_parts(run, "token-hs256") == [("JWT verify HS256", 120.0)]
+    assert credential_check_parts(run, "baseline") == []
+    split = cpu_split(run).set_index("variant")
+    assert split.loc["session-redis", "check_us"] == 107.0
+    assert split.loc["session-redis", "rest_us"] == pytest.approx(450.0 - 107.0)
+    assert split.loc["baseline", "check_us"] == 0.0
+
+
+def test_variants_only_an_experiment_ran_are_known_by_the_harness_definition() -> None:
+    run = RunData(directory=Path("."), variants=pd.DataFrame([asdict(VARIANTS["baseline"])]))
+    assert run.variant_info("session-memory")["store"] == "memory"
+    assert run.variant_info("made-up-cookie")["transport"] == "cookie"
+
+
+def test_two_by_two_cells_take_cost_csrf_and_revocation(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    cells = {(c.state, c.transport): c for c in two_by_two(run)}
+    assert [v["name"] for v in cells[("server", "cookie")].variants] == ["session-redis"]
+    assert [v["name"] for v in cells[("client", "header")].variants] == ["token-hs256"]
+    assert cells[("server", "header")].variants == []
+    assert "470 µs CPU/req" in cells[("server", "cookie")].variants[0]["cost"]
+    assert all(c.csrf == NOT_MEASURED for c in cells.values())
+    assert cells[("client", "header")].revocation.startswith(NOT_MEASURED)
+    run.security = security_document()
+    cells = {(c.state, c.transport): c for c in two_by_two(run)}
+    assert cells[("server", "cookie")].csrf.startswith("exploited in 1 of 2")
+    assert cells[("client", "header")].csrf.startswith("forged cross-site requests failed")
+    assert cells[("client", "cookie")].csrf.startswith("exploited in 1 of 1")
+    assert cells[("server", "cookie")].revocation.startswith("immediate")
+    header = cells[("client", "header")].revocation
+    assert "3.9 s" in header and "deny list: immediate" in header

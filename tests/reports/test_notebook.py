@@ -1,0 +1,48 @@
+"""notebooks/explore.ipynb: executed by nbclient against a small results folder; kept
+without outputs in git."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
+
+
+def test_the_notebook_is_stored_without_outputs() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_the_notebook_runs_against_a_results_folder(
+    synthetic_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kernel inherits the environment: that is how the notebook is pointed at a run.
+    monkeypatch.setenv("AUTHLAB_RUN", str(synthetic_run))
+    monkeypatch.delenv("AUTHLAB_SECURITY", raising=False)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    outputs = [
+        output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    ]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert synthetic_run.name in text  # it read the folder it was given
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 10  # the report's figures, redrawn
+    tables = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "Sessions put a heavy load on the server." in tables
+    assert "token-hs256" in tables
