@@ -18,8 +18,14 @@ def per_second_rows(
     only grazes is not counted as a whole second down.
     """
     base = int(origin)
+    counted = {row[0]: (row[1], row[2]) for row in (data or {}).get("per_second", [])}
+    if not counted:
+        return []
     rows = []
-    for second, ok, failed in (data or {}).get("per_second", []):
+    # Every second from the first to the last, so that a second in which nothing
+    # completed (a stalled store) is a row of zeros, not a gap.
+    for second in range(min(counted), max(counted) + 1):
+        ok, failed = counted.get(second, (0, 0))
         total = ok + failed
         down = 0.0
         if outage is not None:

@@ -116,3 +116,13 @@ def test_summary_takes_medians_over_repetitions_with_spread() -> None:
     assert row["p99_us"] == 5000
     assert row["errors"] == 1
     assert row["repetitions"] == 3
+
+
+def test_outage_timeline_keeps_silent_seconds_and_partial_overlap() -> None:
+    from authlab.bench.experiments.timeline import per_second_rows
+
+    data = {"per_second": [[100, 10, 0], [102, 0, 4], [103, 9, 0]]}
+    rows = per_second_rows("v", data, origin=100.4, outage=(101.5, 102.5))
+    assert [r["second"] for r in rows] == [0, 1, 2, 3]
+    assert rows[1]["ok"] == 0 and rows[1]["failed"] == 0 and rows[1]["success_rate"] is None
+    assert [r["store_down"] for r in rows] == [0.0, 0.5, 0.5, 0.0]
