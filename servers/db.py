@@ -32,6 +32,9 @@ class Executor(Protocol):
 
     async def fetchall(self, sql: str, *args: Any) -> list[Row]: ...
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many rows in one round trip (bulk loads)."""
+
 
 class Database(Executor, Protocol):
     dialect: str
@@ -74,9 +77,19 @@ class _SQLiteCursor:
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable("sqlite", error) from error
 
+    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._lock:
+            try:
+                self._connection.executemany(_sqlite_sql(sql), [tuple(row) for row in rows])
+            except sqlite3.OperationalError as error:
+                raise StoreUnavailable("sqlite", error) from error
+
     async def execute(self, sql: str, *args: Any) -> int:
         result: int = await anyio.to_thread.run_sync(self._run, sql, args, "count")
         return result
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await anyio.to_thread.run_sync(self._run_many, sql, rows)
 
     async def fetchone(self, sql: str, *args: Any) -> Row | None:
         row: Row | None = await anyio.to_thread.run_sync(self._run, sql, args, "one")
@@ -120,6 +133,10 @@ class SQLiteDatabase:
         async with self._lock:
             return await self._cursor.fetchall(sql, *args)
 
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        async with self._lock:
+            await self._cursor.executemany(sql, rows)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         async with self._lock:
@@ -155,6 +172,9 @@ class _PostgresExecutor:
 
     async def fetchall(self, sql: str, *args: Any) -> list[Row]:
         return [tuple(record) for record in await self._connection.fetch(sql, *args)]
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await self._connection.executemany(sql, rows)
 
 
 class PostgresDatabase:
@@ -200,6 +220,10 @@ class PostgresDatabase:
     async def fetchall(self, sql: str, *args: Any) -> list[Row]:
         async with self._connection() as connection:
             return await _PostgresExecutor(connection).fetchall(sql, *args)
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        async with self._connection() as connection:
+            await _PostgresExecutor(connection).executemany(sql, rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
@@ -44,6 +45,9 @@ class SessionStore(Protocol):
     async def initialise(self) -> None: ...
 
     async def create(self, record: SessionRecord) -> None: ...
+
+    async def create_many(self, records: Sequence[SessionRecord]) -> None:
+        """Create many sessions in few round trips (imports, and sizing experiments)."""
 
     async def get(self, sid: str) -> SessionRecord | None:
         """The live record, or None for an unknown or expired id."""

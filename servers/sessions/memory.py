@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 
 from servers.sessions.base import SessionRecord
 
@@ -30,6 +31,10 @@ class MemorySessionStore:
         if self._creations % _PURGE_EVERY == 0:
             self._purge()
         self._records[record.sid] = record
+
+    async def create_many(self, records: Sequence[SessionRecord]) -> None:
+        for record in records:
+            await self.create(record)
 
     async def get(self, sid: str) -> SessionRecord | None:
         record = self._records.get(sid)

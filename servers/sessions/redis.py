@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from servers.redis_client import as_text, redis_call
 from servers.sessions.base import SessionRecord
@@ -32,18 +34,32 @@ class RedisSessionStore:
     async def initialise(self) -> None:
         return None
 
+    def _queue_create(self, pipe: Pipeline, record: SessionRecord, now: float) -> None:
+        pipe.set(self._key(record.sid), record.to_json(), px=self._ttl_ms(record, now))
+        pipe.sadd(self._user_key(record.username), record.sid)
+        # The index lives as long as the newest session could; every session
+        # has the same absolute lifetime, so the newest one lives longest.
+        # (No PEXPIRE GT: it needs Redis 7, and the fallback binary is 6.2.)
+        pipe.pexpire(
+            self._user_key(record.username),
+            math.ceil((record.absolute_expires_at - now) * 1000),
+        )
+
     async def create(self, record: SessionRecord) -> None:
-        now = time.time()
         async with redis_call("session_create"), self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(record.sid), record.to_json(), px=self._ttl_ms(record, now))
-            pipe.sadd(self._user_key(record.username), record.sid)
-            # The index lives as long as the newest session could; every session
-            # has the same absolute lifetime, so the newest one lives longest.
-            # (No PEXPIRE GT: it needs Redis 7, and the fallback binary is 6.2.)
-            pipe.pexpire(
-                self._user_key(record.username),
-                math.ceil((record.absolute_expires_at - now) * 1000),
-            )
+            self._queue_create(pipe, record, time.time())
+            await pipe.execute()
+
+    async def create_many(self, records: Sequence[SessionRecord]) -> None:
+        # One pipeline, no MULTI: each session is still written whole, and a
+        # bulk load need not be atomic as a whole.
+        async with (
+            redis_call("session_create_many"),
+            self._redis.pipeline(transaction=False) as pipe,
+        ):
+            now = time.time()
+            for record in records:
+                self._queue_create(pipe, record, now)
             await pipe.execute()
 
     async def get(self, sid: str) -> SessionRecord | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 
 from servers.db import Database
 from servers.metrics import observe_store
@@ -19,6 +20,11 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username)",
 )
 _PURGE_EVERY = 1024
+_INSERT = "INSERT INTO sessions (sid, username, data, expires_at) VALUES ($1, $2, $3, $4)"
+
+
+def _columns(record: SessionRecord) -> tuple[str, str, str, float]:
+    return record.sid, record.username, record.to_json(), record.expires_at
 
 
 class SQLSessionStore:
@@ -37,13 +43,11 @@ class SQLSessionStore:
         async with observe_store("sql", "session_create"):
             if self._creations % _PURGE_EVERY == 0:
                 await self._db.execute("DELETE FROM sessions WHERE expires_at < $1", time.time())
-            await self._db.execute(
-                "INSERT INTO sessions (sid, username, data, expires_at) VALUES ($1, $2, $3, $4)",
-                record.sid,
-                record.username,
-                record.to_json(),
-                record.expires_at,
-            )
+            await self._db.execute(_INSERT, *_columns(record))
+
+    async def create_many(self, records: Sequence[SessionRecord]) -> None:
+        async with observe_store("sql", "session_create_many"), self._db.transaction() as tx:
+            await tx.executemany(_INSERT, [_columns(record) for record in records])
 
     async def get(self, sid: str) -> SessionRecord | None:
         async with observe_store("sql", "session_get"):

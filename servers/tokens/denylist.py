@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
 from servers.redis_client import redis_call
+
+
+def _ttl_ms(expires_at: float) -> int:
+    # Kept only until the token would have expired anyway: the list stays small.
+    return max(1, math.ceil((expires_at - time.time()) * 1000))
 
 
 class DenyList:
@@ -38,10 +44,15 @@ class DenyList:
         return denied is not None or int(current or 0) > generation
 
     async def deny(self, jti: str, expires_at: float) -> None:
-        # Kept only until the token would have expired anyway: the list stays small.
-        ttl_ms = max(1, math.ceil((expires_at - time.time()) * 1000))
         async with redis_call("denylist_add"):
-            await self._redis.set(self._jti_key(jti), 1, px=ttl_ms)
+            await self._redis.set(self._jti_key(jti), 1, px=_ttl_ms(expires_at))
+
+    async def deny_many(self, denials: Sequence[tuple[str, float]]) -> None:
+        """(jti, expires_at) pairs in one pipeline (sizing experiments)."""
+        async with redis_call("denylist_add_many"), self._redis.pipeline(transaction=False) as pipe:
+            for jti, expires_at in denials:
+                pipe.set(self._jti_key(jti), 1, px=_ttl_ms(expires_at))
+            await pipe.execute()
 
     async def revoke_user(self, username: str) -> None:
         """Every token issued to the user so far is refused from now on."""

@@ -8,9 +8,12 @@ older jti of the family means a copy was stolen and used: the whole family ends
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
+from typing import NamedTuple
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from servers.redis_client import as_text, redis_call
 
@@ -22,6 +25,12 @@ if current ~= ARGV[1] then redis.call('DEL', KEYS[1]) return -1 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 """
+
+
+class FamilyStart(NamedTuple):
+    username: str
+    family: str
+    jti: str  # of the refresh token that may be used next
 
 
 class Rotation(Enum):
@@ -42,11 +51,24 @@ class RefreshFamilies:
     def _user_key(self, username: str) -> str:
         return f"{self._prefix}user-families:{username}"
 
+    def _queue_start(self, pipe: Pipeline, start: FamilyStart, ttl: int) -> None:
+        pipe.set(self._key(start.family), start.jti, ex=ttl)
+        pipe.sadd(self._user_key(start.username), start.family)
+        pipe.expire(self._user_key(start.username), ttl)
+
     async def start(self, username: str, family: str, jti: str, ttl: int) -> None:
         async with redis_call("refresh_start"), self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(family), jti, ex=ttl)
-            pipe.sadd(self._user_key(username), family)
-            pipe.expire(self._user_key(username), ttl)
+            self._queue_start(pipe, FamilyStart(username, family, jti), ttl)
+            await pipe.execute()
+
+    async def start_many(self, starts: Sequence[FamilyStart], ttl: int) -> None:
+        """Many families in one pipeline (sizing experiments, imports)."""
+        async with (
+            redis_call("refresh_start_many"),
+            self._redis.pipeline(transaction=False) as pipe,
+        ):
+            for start in starts:
+                self._queue_start(pipe, start, ttl)
             await pipe.execute()
 
     async def rotate(self, family: str, jti: str, next_jti: str, ttl: int) -> Rotation:

@@ -173,3 +173,11 @@ async def test_sqlite_locked_is_store_unavailable(tmp_path: Path) -> None:
         blocker.execute("ROLLBACK")
         blocker.close()
         await db.close()
+
+
+async def test_executemany_inserts_every_row_in_a_transaction(database: Database) -> None:
+    await database.execute("CREATE TABLE IF NOT EXISTS bulk (k TEXT PRIMARY KEY, v INTEGER)")
+    async with database.transaction() as tx:
+        await tx.executemany("INSERT INTO bulk (k, v) VALUES ($1, $2)", [("a", 1), ("b", 2)])
+    assert await database.fetchall("SELECT k, v FROM bulk ORDER BY k") == [("a", 1), ("b", 2)]
+    await database.execute("DROP TABLE bulk")

@@ -1,9 +1,11 @@
 """What N live sessions cost in each store, and what the token server keeps beside them.
 
-Sessions are made in bulk through each store's own code (not by argon2
-logins, which would take hours at N = 1M). Memory is read the way each store
-would be sized in production: Redis used_memory, the SQLite file, PostgreSQL's
-relation size, and for in-process memory the Python allocations (tracemalloc).
+Sessions are made in bulk through each store's own bulk call (create_many:
+the same keys and rows that a login writes, in few round trips), not by
+argon2 logins, which would take hours at N = 1M. Memory is read the way each
+store would be sized in production: Redis used_memory (and MEMORY USAGE of
+one key), the SQLite file, PostgreSQL's relation size, and for in-process
+memory the Python allocations (tracemalloc).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import secrets
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from servers.sessions.base import SessionRecord
 
-# Operations in flight at once: enough to keep Redis busy, within its client pool.
-_BATCH = 100
+# Sessions per bulk call: big enough to amortise round trips, small enough
+# that a batch of records is a small share of what is being measured.
+_BATCH = 2000
+_REFRESH_TTL = 14 * 86400
 
 
 def _records(count: int) -> list[SessionRecord]:
@@ -38,22 +43,25 @@ def _records(count: int) -> list[SessionRecord]:
     ]
 
 
-async def _create_all(store: Any, records: list[SessionRecord]) -> float:
+def _batches(count: int) -> Iterator[int]:
+    """Sizes of the batches that make up count."""
+    for start in range(0, count, _BATCH):
+        yield min(_BATCH, count - start)
+
+
+async def _create_all(store: Any, count: int) -> tuple[float, str]:
+    """Fill a store batch by batch; return the seconds it took and one session id."""
     started = time.perf_counter()
-    for start in range(0, len(records), _BATCH):
-        await asyncio.gather(*(store.create(r) for r in records[start : start + _BATCH]))
-    return time.perf_counter() - started
+    sample = ""
+    for size in _batches(count):
+        records = _records(size)
+        sample = records[0].sid
+        await store.create_many(records)
+    return time.perf_counter() - started, sample
 
 
 def memory_store(count: int) -> dict[str, Any]:
     from servers.sessions.memory import MemorySessionStore
-
-    async def fill(store: MemorySessionStore) -> float:
-        started = time.perf_counter()
-        for start in range(0, count, _BATCH):
-            for record in _records(min(_BATCH, count - start)):
-                await store.create(record)
-        return time.perf_counter() - started
 
     gc.collect()
     tracemalloc.start()
@@ -61,7 +69,7 @@ def memory_store(count: int) -> dict[str, Any]:
     store = MemorySessionStore()
     # Records are made batch by batch inside the trace, so what stays traced
     # is what the store holds: the records and its dict.
-    seconds = asyncio.run(fill(store))
+    seconds, _ = asyncio.run(_create_all(store, count))
     gc.collect()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
@@ -77,13 +85,13 @@ def redis_store(count: int, redis_url: str) -> dict[str, Any]:
         client = connect_redis(redis_url)
         prefix = f"authlab-scale-{secrets.token_hex(4)}:"
         try:
-            await _warm(client)
+            await client.ping()  # the connection exists before memory is read
             before = (await client.info("memory"))["used_memory"]
-            records = _records(count)
-            seconds = await _create_all(RedisSessionStore(client, prefix), records)
+            seconds, sid = await _create_all(RedisSessionStore(client, prefix), count)
             after = (await client.info("memory"))["used_memory"]
-            # Redis's own account of one session key, beside the whole-server delta.
-            sample = await client.memory_usage(f"{prefix}session:{records[0].sid}")
+            # Redis's own account of one session key, beside the whole-server delta
+            # (which also holds the per-user index sets and the expiry table).
+            sample = await client.memory_usage(f"{prefix}session:{sid}")
             await _delete_prefix(client, prefix)
             return after - before, seconds, sample
         finally:
@@ -97,36 +105,32 @@ def token_state(count: int, redis_url: str, kind: str) -> dict[str, Any]:
     """The token server's own state: refresh-token families, and deny-list entries."""
     from servers.redis_client import connect_redis
     from servers.tokens.denylist import DenyList
-    from servers.tokens.refresh import RefreshFamilies
+    from servers.tokens.refresh import FamilyStart, RefreshFamilies
 
     async def run() -> tuple[int, float]:
         client = connect_redis(redis_url)
         prefix = f"authlab-scale-{secrets.token_hex(4)}:"
         try:
-            await _warm(client)
+            await client.ping()
             before = (await client.info("memory"))["used_memory"]
             started = time.perf_counter()
             families = RefreshFamilies(client, prefix)
             denylist = DenyList(client, prefix)
             expires = time.time() + 900
-            for start in range(0, count, _BATCH):
-                batch = range(start, min(count, start + _BATCH))
+            done = 0
+            for size in _batches(count):
                 if kind == "refresh":
-                    await asyncio.gather(
-                        *(
-                            families.start(
-                                f"user{i % 100_000:06d}",
-                                secrets.token_urlsafe(16),
-                                secrets.token_urlsafe(16),
-                                14 * 86400,
-                            )
-                            for i in batch
-                        )
-                    )
+                    starts = [
+                        FamilyStart(f"user{(done + i) % 100_000:06d}", secrets.token_urlsafe(16),
+                                    secrets.token_urlsafe(16))
+                        for i in range(size)
+                    ]  # fmt: skip
+                    await families.start_many(starts, _REFRESH_TTL)
                 else:
-                    await asyncio.gather(
-                        *(denylist.deny(secrets.token_urlsafe(16), expires) for _ in batch)
+                    await denylist.deny_many(
+                        [(secrets.token_urlsafe(16), expires) for _ in range(size)]
                     )
+                done += size
             seconds = time.perf_counter() - started
             after = (await client.info("memory"))["used_memory"]
             await _delete_prefix(client, prefix)
@@ -137,12 +141,6 @@ def token_state(count: int, redis_url: str, kind: str) -> dict[str, Any]:
     used, seconds = asyncio.run(run())
     name = "token refresh families (redis)" if kind == "refresh" else "token deny list (redis)"
     return _row(name, count, used, seconds)
-
-
-async def _warm(client: Any) -> None:
-    """Open every connection the batches will use before memory is read: each
-    client connection costs Redis tens of KiB, which is not the sessions' cost."""
-    await asyncio.gather(*(client.ping() for _ in range(_BATCH)))
 
 
 async def _delete_prefix(client: Any, prefix: str) -> None:
@@ -157,7 +155,7 @@ async def _delete_prefix(client: Any, prefix: str) -> None:
 
 
 def sql_store(count: int, url: str | None = None) -> dict[str, Any]:
-    """SQLite (a fresh file) or PostgreSQL (a fresh table): one multi-row insert per batch."""
+    """SQLite (a fresh file) or PostgreSQL (a fresh table), filled with create_many."""
     from servers.db import open_database
     from servers.sessions.sql import SQLSessionStore
 
@@ -170,20 +168,7 @@ def sql_store(count: int, url: str | None = None) -> dict[str, Any]:
             await database.execute("DROP TABLE IF EXISTS sessions")
             await store.initialise()
             before = await _sql_size(database)
-            records = _records(count)
-            started = time.perf_counter()
-            for start in range(0, count, _BATCH):
-                async with database.transaction() as tx:
-                    for record in records[start : start + _BATCH]:
-                        await tx.execute(
-                            "INSERT INTO sessions (sid, username, data, expires_at) "
-                            "VALUES ($1, $2, $3, $4)",
-                            record.sid,
-                            record.username,
-                            record.to_json(),
-                            record.expires_at,
-                        )
-            seconds = time.perf_counter() - started
+            seconds, _ = await _create_all(store, count)
             size = await _sql_size(database) - before
             await database.execute("DROP TABLE IF EXISTS sessions")
             await database.close()

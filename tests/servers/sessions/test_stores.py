@@ -54,6 +54,15 @@ class SessionStoreContract:
         await store.create(record)
         assert await store.get(record.sid) == record
 
+    async def test_create_many_is_create_for_each(self, store: SessionStore) -> None:
+        records = [make_record(username=f"bulk{i}") for i in range(25)]
+        await store.create_many(records)
+        for record in records:
+            assert await store.get(record.sid) == record
+        # The bulk path keeps the per-user index that logout-everywhere relies on.
+        assert await store.delete_user("bulk3") == 1
+        assert await store.get(records[3].sid) is None
+
     async def test_unknown_id_is_none(self, store: SessionStore) -> None:
         assert await store.get(secrets.token_urlsafe(32)) is None
 
