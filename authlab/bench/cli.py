@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,7 +53,8 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
             _fmt(row.get("login_rps"), 1),
             str(row.get("errors", 0)),
         )
-    Console().print(table)
+    # Piped or logged (make bench | tee), rich would fold the table to 80 columns.
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
 def bench(
