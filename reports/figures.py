@@ -20,23 +20,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from authlab.bench.variants import VARIANTS
 from reports.fmt import TIMES
 from reports.metrics import OutageStats, complete_seconds, normal_rate
 
-# One colour per variant, the same in every figure.
-_KNOWN = (
-    "baseline",
-    "session-redis",
-    "session-memory",
-    "session-sqlite",
-    "session-bearer",
-    "token-hs256",
-    "token-rs256",
-    "token-es256",
-    "token-eddsa",
-    "token-hs256-denylist",
-    "token-hs256-cookie",
-)
+# One colour per variant, the same in every figure: the harness's variants in its order.
+_KNOWN = tuple(VARIANTS)
 _COLOURS = (
     "#7f7f7f",
     "#1f77b4",
@@ -54,7 +43,7 @@ _EXTRA = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
 
 
 def colour(variant: str) -> str:
-    if variant in _KNOWN:
+    if variant in _KNOWN and _KNOWN.index(variant) < len(_COLOURS):
         return _COLOURS[_KNOWN.index(variant)]
     return _EXTRA[sum(map(ord, variant)) % len(_EXTRA)]
 
