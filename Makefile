@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PROFILE ?= standard
+# SECURITY=latest (or a path) puts the security lab's results in the bench report.
+SECURITY ?=
 
 .PHONY: setup test lint bench serve-session serve-token security clean
 
@@ -24,7 +26,7 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	@$(BIN)/authlab bench --profile $(PROFILE)
+	@$(BIN)/authlab bench --profile $(PROFILE) $(if $(SECURITY),--security $(SECURITY))
 
 security: setup
 	@$(BIN)/authlab security

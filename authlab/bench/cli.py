@@ -57,6 +57,21 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
     Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
+def _security_file(choice: str | None, results: Path) -> Path | None:
+    """The security lab's file the report should use: a path, or the newest one."""
+    if choice is None:
+        return None
+    if choice == "latest":
+        found = sorted(results.glob("*/security.json"))
+        if not found:
+            raise ValueError(f"no security.json under {results}/: run `authlab security` first")
+        return found[-1]  # run ids start with their time, so the last sorts newest
+    path = Path(choice)
+    if not path.is_file():
+        raise ValueError(f"no security results at {path}")
+    return path
+
+
 def bench(
     profile: Annotated[str, typer.Option(help="smoke | quick | standard | full")] = "standard",
     only: Annotated[
@@ -87,12 +102,20 @@ def bench(
         ),
     ] = None,
     report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
+    security: Annotated[
+        str | None,
+        typer.Option(
+            help="security.json for the report's security claims, or 'latest' for the "
+            "newest one under --results (from `authlab security`)"
+        ),
+    ] = None,
 ) -> None:
     """Drive every variant with the same Locust load and record everything."""
     from authlab.bench.profiles import get_profile
     from authlab.bench.runner import Bench, BenchOptions
 
     try:
+        security_file = _security_file(security, results)
         chosen = (
             tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
         )
@@ -132,11 +155,10 @@ def bench(
         console.print(f"[yellow]warning:[/yellow] {warning}")
     typer.echo(f"results: {result.directory}")
     if report:
-        try:
-            from reports.build import build_report  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            typer.echo("report: not built yet (issue: the report generator)")
-        else:
-            typer.echo(f"report: {build_report(result.directory)}")
+        from reports.build import build_report
+
+        if security_file:
+            typer.echo(f"security results: {security_file}")
+        typer.echo(f"report: {build_report(result.directory, security_file)}")
     if result.interrupted:
         raise typer.Exit(130)
