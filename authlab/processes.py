@@ -19,7 +19,7 @@ from types import FrameType, TracebackType
 
 import psutil
 
-from authlab.redis_server import _die_with_parent
+from authlab.redis_server import die_with_parent
 
 
 @dataclass
@@ -88,7 +88,7 @@ class ProcessGroup:
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
-                preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+                preexec_fn=functools.partial(die_with_parent, os.getpid()),
             )
         finally:
             if log:

@@ -52,7 +52,7 @@ def find_redis_server() -> Path:
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
 
 
-def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child before exec
+def die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child before exec
     if _LIBC is not None:
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         # A parent that died between fork and prctl sends no signal (prctl(2)):
@@ -107,7 +107,7 @@ class PrivateRedis:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 # needed for PR_SET_PDEATHSIG
-                preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+                preexec_fn=functools.partial(die_with_parent, os.getpid()),
             )
             if self._wait_ready(timeout):
                 return self

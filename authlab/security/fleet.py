@@ -21,7 +21,7 @@ import psutil
 
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
-from authlab.redis_server import _die_with_parent
+from authlab.redis_server import die_with_parent
 from authlab.security.configs import LAB_ARGON2, LabConfig, serve_argv
 from servers.config import Argon2Params, Settings
 from servers.observe import OBSERVE_ENV
@@ -102,7 +102,7 @@ class Fleet:
                 # A session of its own: Ctrl-C in the terminal reaches the lab alone, which
                 # then stops every server itself (none dies in the middle of a section).
                 start_new_session=True,
-                preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+                preexec_fn=functools.partial(die_with_parent, os.getpid()),
             )
         tracked = Tracked("server", name, process, None, log_path)
         self.group.tracked.append(tracked)  # the group stops it with the others
