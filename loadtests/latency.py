@@ -18,6 +18,8 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 from locust import events
 
+from authlab.bench.hdr import summarise
+
 _LOWEST_US, _HIGHEST_US, _DIGITS = 1, 60_000_000, 3
 _service: dict[str, HdrHistogram] = defaultdict(
     lambda: HdrHistogram(_LOWEST_US, _HIGHEST_US, _DIGITS)
@@ -56,24 +58,10 @@ def _on_request(
     _bytes[key][1] += 1
 
 
-def _summary(histogram: HdrHistogram) -> dict[str, Any]:
-    return {
-        "count": histogram.get_total_count(),
-        "min_us": histogram.get_min_value(),
-        "mean_us": histogram.get_mean_value(),
-        "p50_us": histogram.get_value_at_percentile(50),
-        "p90_us": histogram.get_value_at_percentile(90),
-        "p99_us": histogram.get_value_at_percentile(99),
-        "p999_us": histogram.get_value_at_percentile(99.9),
-        "max_us": histogram.get_max_value(),
-        "encoded": histogram.encode().decode("ascii"),
-    }
-
-
 def dump(path: str) -> None:
     data = {
-        "service": {name: _summary(h) for name, h in _service.items()},
-        "corrected": {name: _summary(h) for name, h in _corrected.items()},
+        "service": {name: summarise(h) for name, h in _service.items()},
+        "corrected": {name: summarise(h) for name, h in _corrected.items()},
         "response_bytes": {name: {"bytes": b, "count": c} for name, (b, c) in _bytes.items()},
         "per_second": [
             [second, ok, failed] for second, (ok, failed) in sorted(_per_second.items())

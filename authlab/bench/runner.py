@@ -315,17 +315,10 @@ class Bench:
     def _shared_redis(self, group: ProcessGroup) -> tuple[str, Callable[[], None]]:
         if self.options.redis_url:
             return self.options.redis_url, lambda: None
-        from authlab.bench.servers import start_redis
+        from authlab.bench.servers import start_redis, stop_redis
 
         redis = start_redis(group, "experiments")
-
-        def stop() -> None:
-            for tracked in list(group.tracked):
-                if tracked.process is redis.process:
-                    group.tracked.remove(tracked)
-            redis.stop()
-
-        return redis.url, stop
+        return redis.url, lambda: stop_redis(group, redis)
 
     def _experiment_primitives(self, group: ProcessGroup, workspace: Workspace) -> None:
         from authlab.bench.experiments import primitives

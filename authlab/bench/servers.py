@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -40,22 +41,24 @@ class RunningVariant:
         for server in self.servers:
             group.stop(server)
         if self.redis is not None:
-            for tracked in list(group.tracked):
-                if tracked.process is self.redis.process:
-                    group.tracked.remove(tracked)
-            self.redis.stop()
+            stop_redis(group, self.redis)
 
 
 def start_redis(group: ProcessGroup, name: str) -> PrivateRedis:
+    """A private Redis, pinned like the server and tracked for sampling and clean-up."""
     redis = PrivateRedis().start()
     assert redis.process is not None
-    group.tracked.append(Tracked("redis", f"redis-{name}", redis.process, core_plan()["redis"]))
     cpus = core_plan()["redis"]
     if cpus:
-        import os
-
         os.sched_setaffinity(redis.process.pid, cpus)
+    group.tracked.append(Tracked("redis", f"redis-{name}", redis.process, cpus))
     return redis
+
+
+def stop_redis(group: ProcessGroup, redis: PrivateRedis) -> None:
+    """Stop a Redis from start_redis: PrivateRedis stops it (and removes its directory)."""
+    group.tracked[:] = [t for t in group.tracked if t.process is not redis.process]
+    redis.stop()
 
 
 def serve_argv(
@@ -143,11 +146,7 @@ def start_variant(
 
 
 def wait_ready(running: RunningVariant, group: ProcessGroup) -> None:
-    for tracked in running.servers:
-        url = (
-            running.target.extra_urls[running.servers.index(tracked)]
-            if running.target.extra_urls
-            else running.target.url
-        )
+    urls = running.target.extra_urls or (running.target.url,)
+    for tracked, url in zip(running.servers, urls, strict=True):
         wait_healthy(url, tracked)
         group.pin_tree(tracked)
