@@ -61,6 +61,8 @@ class Settings:
     refresh_ttl: int = 14 * 24 * 3600
     issuer: str = "authlab"
     audience: str = "authlab-api"
+    # RFC 9068 2.2: an access token names the client it was issued to.
+    client_id: str = "authlab-lab"
     # transport and CSRF (both variants)
     transport: TransportName | None = None  # None: the variant's natural one
     cookie_samesite: SameSite = "lax"

@@ -41,7 +41,13 @@ class TokenStrategy:
     ) -> tuple[Grant, str]:
         """An access and a refresh token of one family; also the refresh token's jti."""
         access = self.codec.issue(
-            username, ACCESS_TYPE, self.settings.access_ttl, roles=list(roles), fam=family, gen=gen
+            username,
+            ACCESS_TYPE,
+            self.settings.access_ttl,
+            client_id=self.settings.client_id,
+            roles=list(roles),
+            fam=family,
+            gen=gen,
         )
         refresh = self.codec.issue(
             username,

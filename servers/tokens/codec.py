@@ -8,6 +8,9 @@ or point to keys (jwk, jku, x5u, x5c, ...) or demand extensions (crit) are refus
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +22,8 @@ from servers.tokens.keys import KeyRing
 
 ACCESS_TYPE: Final = "at+jwt"  # RFC 9068
 REFRESH_TYPE: Final = "refresh+jwt"
+# PyJWT's own header checks (_validate_headers) understand only this extension.
+_PYJWT_CRIT: Final = frozenset({"b64"})
 MAX_TOKEN_LENGTH: Final = 4096
 REQUIRED_CLAIMS: Final = ["exp", "iat", "sub", "jti", "iss", "aud"]
 UNTRUSTED_HEADERS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"})
@@ -76,12 +81,7 @@ class TokenCodec:
     def decode(self, token: str, token_type: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenRejected("oversized")
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError as error:
-            # Not only DecodeError: PyJWT also refuses a non-string kid and an
-            # unsupported crit here with InvalidTokenError, which must not be a 500.
-            raise TokenRejected("malformed") from error
+        header = _read_header(token)
         if UNTRUSTED_HEADERS & header.keys():
             raise TokenRejected("untrusted_header")
         key = self.keys.get(header.get("kid"))
@@ -89,16 +89,19 @@ class TokenCodec:
             raise TokenRejected("unknown_kid")
         if header.get("alg") != key.alg:
             raise TokenRejected("algorithm_not_allowed")
-        if header.get("typ") != token_type:
+        if media_type(header.get("typ")) != token_type:
             raise TokenRejected("wrong_type")
         try:
+            # The one full parse: PyJWT decodes all three segments strictly, checks
+            # the signature with the key and algorithm chosen above, then the claims.
+            # strict_aud off: RFC 7519 4.1.3 allows an array, which must contain ours.
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key.verifying_key,
                 algorithms=[key.alg],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+                options={"require": REQUIRED_CLAIMS, "strict_aud": False},
             )
         except jwt.PyJWTError as error:
             raise TokenRejected(_reason(error)) from error
@@ -108,6 +111,51 @@ class TokenCodec:
         if not all(_is_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
             raise TokenRejected("invalid_claims")
         return claims
+
+
+def media_type(typ: object) -> str | None:
+    """A `typ` value as a bare media subtype: RFC 7515 4.1.9 makes it case-insensitive
+    and lets "application/" be left out where no other "/" follows, so RFC 9068's
+    "at+jwt" and "application/at+jwt" name the same type."""
+    if not isinstance(typ, str):
+        return None
+    lowered = typ.lower()
+    bare = lowered.removeprefix("application/")
+    return None if "/" in bare else bare
+
+
+def _read_header(token: str) -> dict[str, Any]:
+    """The JOSE header, to choose the key: only its segment is decoded.
+
+    PyJWT's get_unverified_header decodes all three segments (character by
+    character), which cost as much again as the verification it precedes.
+    This read is lenient; jwt.decode then parses the whole token strictly and
+    refuses whatever got past here. The header checks PyJWT makes while
+    reading (kid a string, crit only what it supports) are made here too.
+    """
+    segment, dot, _ = token.partition(".")
+    if not dot:
+        raise TokenRejected("malformed")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, binascii.Error, RecursionError) as error:
+        raise TokenRejected("malformed") from error
+    if not isinstance(header, dict) or not _pyjwt_accepts(header):
+        raise TokenRejected("malformed")
+    return header
+
+
+def _pyjwt_accepts(header: dict[str, Any]) -> bool:
+    if "kid" in header and not isinstance(header["kid"], str):
+        return False
+    if "crit" not in header:
+        return True
+    crit = header["crit"]
+    return (
+        isinstance(crit, list)
+        and bool(crit)
+        and all(isinstance(name, str) and name in _PYJWT_CRIT and name in header for name in crit)
+    )
 
 
 def _is_number(value: object) -> bool:

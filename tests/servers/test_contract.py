@@ -320,6 +320,10 @@ def check_login_response(login: httpx.Response, variant: Variant) -> None:
         assert body["token_type"] == "Bearer"
         assert body["expires_in"] == variant.settings.access_ttl
         assert body["refresh_token"] != body["access_token"]
+        # RFC 9068 2.2: the access token names the client; the refresh token is not one.
+        claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+        assert claims["client_id"] == variant.settings.client_id
+        assert jwt.get_unverified_header(body["access_token"])["typ"] == "at+jwt"
         if variant.cookie:
             access = cookie_attributes(login, "access_token")
             assert "httponly" in access

@@ -142,6 +142,22 @@ def test_refresh_token_is_no_access_token(codec: TokenCodec) -> None:
     assert rejected(codec, access, REFRESH_TYPE) == "wrong_type"
 
 
+@pytest.mark.parametrize("typ", ["at+jwt", "application/at+jwt", "AT+JWT", "Application/At+JWT"])
+def test_access_type_in_every_spelling_rfc_9068_allows(codec: TokenCodec, typ: str) -> None:
+    # RFC 9068 4 and RFC 7515 4.1.9: case-insensitive, "application/" optional.
+    token = signed(codec.keys.current, good_claims(), {"typ": typ})
+    assert codec.decode(token, ACCESS_TYPE)["sub"] == good_claims()["sub"]
+
+
+@pytest.mark.parametrize(
+    "typ",
+    ["refresh+jwt", "application/refresh+jwt", "text/at+jwt", "application/x/at+jwt", "at+jwt "],
+)
+def test_other_types_stay_refused(codec: TokenCodec, typ: str) -> None:
+    token = signed(codec.keys.current, good_claims(), {"typ": typ})
+    assert rejected(codec, token) == "wrong_type"
+
+
 @pytest.mark.parametrize("typ", ["JWT", None])
 def test_generic_or_missing_type(codec: TokenCodec, typ: str | None) -> None:
     # PyJWT leaves typ out of the header when it is given as None.
@@ -234,10 +250,25 @@ def test_wrong_audience(codec: TokenCodec) -> None:
     assert rejected(codec, token) == "wrong_audience"
 
 
-def test_list_audience_containing_ours_is_refused(codec: TokenCodec) -> None:
-    # strict_aud: a token meant for several audiences is not one meant for us.
-    token = codec.issue("alice", ACCESS_TYPE, ttl=300, aud=[AUDIENCE, "another-api"]).token
-    assert rejected(codec, token) == "wrong_audience"
+def test_list_audience_containing_ours_is_accepted(codec: TokenCodec) -> None:
+    # RFC 7519 4.1.3: aud may be an array; the token is for us when it names us.
+    token = codec.issue("alice", ACCESS_TYPE, ttl=300, aud=["another-api", AUDIENCE]).token
+    assert codec.decode(token, ACCESS_TYPE)["sub"] == "alice"
+
+
+@pytest.mark.parametrize(
+    ("audience", "reason"),
+    [
+        (["another-api", "third-api"], "wrong_audience"),
+        ([AUDIENCE.upper()], "wrong_audience"),
+        ([], "missing_claim"),  # an empty array names nobody: PyJWT counts it as absent
+    ],
+)
+def test_list_audience_without_ours_is_refused(
+    codec: TokenCodec, audience: list[str], reason: str
+) -> None:
+    token = codec.issue("alice", ACCESS_TYPE, ttl=300, aud=audience).token
+    assert rejected(codec, token) == reason
 
 
 def test_wrong_issuer(codec: TokenCodec) -> None:
