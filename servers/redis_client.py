@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from servers.errors import StoreUnavailable
 from servers.metrics import observe_store
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -31,14 +27,9 @@ def connect_redis(url: str) -> Redis:
     )
 
 
-@asynccontextmanager
-async def redis_call(operation: str) -> AsyncIterator[None]:
+def redis_call(operation: str) -> observe_store:
     """Time one Redis operation and turn a lost connection into StoreUnavailable."""
-    async with observe_store("redis", operation):
-        try:
-            yield
-        except UNREACHABLE as error:
-            raise StoreUnavailable("redis", error) from error
+    return observe_store("redis", operation, UNREACHABLE)
 
 
 def as_text(value: bytes | str) -> str:

@@ -25,7 +25,7 @@ from servers.config import Settings
 from servers.context import Context, open_context
 from servers.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRFRejected
 from servers.errors import NotSupported, StoreUnavailable
-from servers.metrics import REQUEST_LATENCY, REQUESTS, record_auth, render_metrics
+from servers.metrics import record_auth, render_metrics, request_counter, request_latency
 from servers.observe import observer_middleware
 from servers.payloads import (
     USERNAME_PATTERN,
@@ -305,8 +305,17 @@ _ROUTES = frozenset(
 )
 
 
+# Label values come from the client: anything outside these sets shares one label,
+# so that a client cannot grow the metrics (or their caches) without bound.
+_METHODS = frozenset(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+
+
 class RequestMetrics:
-    """Count and time every request by route (unknown paths share one label)."""
+    """Count and time every request by route (unknown paths and methods share a label).
+
+    A pure ASGI middleware (Starlette's BaseHTTPMiddleware would copy the
+    request into a task and a stream); its cost is two cached metric children.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -316,13 +325,14 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         route = scope["path"] if scope["path"] in _ROUTES else "other"
+        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
         started = time.perf_counter()
         recorder = StatusRecorder(send)
         try:
             await self.app(scope, receive, recorder)
         finally:
-            REQUESTS.labels(route=route, method=scope["method"], status=str(recorder.status)).inc()
-            REQUEST_LATENCY.labels(route=route).observe(time.perf_counter() - started)
+            request_counter(route, method, str(recorder.status)).inc()
+            request_latency(route).observe(time.perf_counter() - started)
 
 
 def build_app(settings: Settings) -> Starlette:

@@ -32,6 +32,7 @@ def test_json_round_trip_of_every_field_changed() -> None:
         refresh_ttl=3600,
         issuer="iss",
         audience="aud",
+        client_id="client",
         transport="cookie",
         cookie_samesite="none",
         cookie_secure=True,
