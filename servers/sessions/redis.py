@@ -54,7 +54,7 @@ class RedisSessionStore:
         # One pipeline, no MULTI: each session is still written whole, and a
         # bulk load need not be atomic as a whole.
         async with (
-            redis_call("session_create_many"),
+            redis_call("session_create_many", deadline=None),
             self._redis.pipeline(transaction=False) as pipe,
         ):
             now = time.time()
@@ -102,7 +102,8 @@ class RedisSessionStore:
 
     async def count(self) -> int:
         total = 0
-        async with redis_call("session_count"):
+        # A scan of a million keys takes seconds: no request deadline here.
+        async with redis_call("session_count", deadline=None):
             async for _ in self._redis.scan_iter(match=self._key("*"), count=1000):
                 total += 1
         return total

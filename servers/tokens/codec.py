@@ -24,6 +24,9 @@ ACCESS_TYPE: Final = "at+jwt"  # RFC 9068
 REFRESH_TYPE: Final = "refresh+jwt"
 # PyJWT's own header checks (_validate_headers) understand only this extension.
 _PYJWT_CRIT: Final = frozenset({"b64"})
+# Every token a key signs has the same header segment, so its parse is kept. The
+# bound keeps a flood of made-up headers from growing the cache: it starts over.
+_HEADER_CACHE_SIZE: Final = 256
 MAX_TOKEN_LENGTH: Final = 4096
 REQUIRED_CLAIMS: Final = ["exp", "iat", "sub", "jti", "iss", "aud"]
 UNTRUSTED_HEADERS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"})
@@ -136,6 +139,20 @@ def _read_header(token: str) -> dict[str, Any]:
     segment, dot, _ = token.partition(".")
     if not dot:
         raise TokenRejected("malformed")
+    header = _header_cache.get(segment)
+    if header is None:
+        header = _parse_header(segment)
+        if len(_header_cache) >= _HEADER_CACHE_SIZE:
+            _header_cache.clear()
+        _header_cache[segment] = header
+    return header
+
+
+# Read-only once parsed: callers only look values up in these dicts.
+_header_cache: dict[str, dict[str, Any]] = {}
+
+
+def _parse_header(segment: str) -> dict[str, Any]:
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, binascii.Error, RecursionError) as error:

@@ -48,8 +48,11 @@ class DenyList:
             await self._redis.set(self._jti_key(jti), 1, px=_ttl_ms(expires_at))
 
     async def deny_many(self, denials: Sequence[tuple[str, float]]) -> None:
-        """(jti, expires_at) pairs in one pipeline (sizing experiments)."""
-        async with redis_call("denylist_add_many"), self._redis.pipeline(transaction=False) as pipe:
+        """(jti, expires_at) pairs in one pipeline (sizing experiments: no request deadline)."""
+        async with (
+            redis_call("denylist_add_many", deadline=None),
+            self._redis.pipeline(transaction=False) as pipe,
+        ):
             for jti, expires_at in denials:
                 pipe.set(self._jti_key(jti), 1, px=_ttl_ms(expires_at))
             await pipe.execute()

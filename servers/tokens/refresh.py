@@ -64,7 +64,7 @@ class RefreshFamilies:
     async def start_many(self, starts: Sequence[FamilyStart], ttl: int) -> None:
         """Many families in one pipeline (sizing experiments, imports)."""
         async with (
-            redis_call("refresh_start_many"),
+            redis_call("refresh_start_many", deadline=None),
             self._redis.pipeline(transaction=False) as pipe,
         ):
             for start in starts:

@@ -167,3 +167,42 @@ def test_denylist_forgets_revocations_when_redis_loses_its_data(
         restart_on_same_port(private_redis)
         assert wait_until(lambda: healthy(client)), "health did not recover"
         assert client.get("/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("variant", ["session", "token-denylist"])
+def test_a_silent_redis_fails_closed_at_the_deadline_and_recovers(
+    make_settings: Callable[..., Settings],
+    live_server: Callable[[Settings], str],
+    private_redis: PrivateRedis,
+    variant: str,
+) -> None:
+    # A frozen Redis (SIGSTOP: sockets open, nothing answered) is what a network
+    # partition looks like. Each store call has a deadline (servers/redis_client.py):
+    # the answer is a 503 at the deadline, never a hang and never a 200.
+    import os
+    import signal
+
+    from servers.redis_client import REQUEST_DEADLINE
+
+    if variant == "session":
+        settings = make_settings(variant="session", store="redis", redis_url=private_redis.url)
+    else:
+        settings = make_settings(
+            variant="token", revocation="denylist", redis_url=private_redis.url
+        )
+    url = live_server(settings)
+    assert private_redis.process is not None
+    with httpx.Client(base_url=url, timeout=10 * REQUEST_DEADLINE) as client:
+        login = register_and_login(client).json()
+        token = login.get("access_token")
+        headers = bearer(token) if token else {}
+        assert client.get("/me", headers=headers).status_code == 200
+        os.kill(private_redis.process.pid, signal.SIGSTOP)
+        try:
+            me = client.get("/me", headers=headers)
+            assert me.status_code == 503, me.text
+            assert me.json()["error"] == "store_unavailable"
+        finally:
+            os.kill(private_redis.process.pid, signal.SIGCONT)
+        # The connection the deadline cut is replaced: the next request succeeds.
+        assert wait_until(lambda: client.get("/me", headers=headers).status_code == 200)

@@ -306,3 +306,18 @@ def test_malformed(codec: TokenCodec, token: str) -> None:
 def test_non_string_subject_or_id(codec: TokenCodec, claim: str) -> None:
     token = signed(codec.keys.current, good_claims(**{claim: 42}))
     assert rejected(codec, token) == "invalid_claims"
+
+
+def test_header_cache_stays_bounded_and_refuses_what_it_refused(codec: TokenCodec) -> None:
+    # Parsed headers are kept per header segment; a flood of distinct ones must
+    # neither grow the cache without bound nor change any verdict.
+    from servers.tokens import codec as codec_module
+
+    key = codec.keys.current
+    for number in range(codec_module._HEADER_CACHE_SIZE * 3):
+        token = signed(key, good_claims(), {"n": number})
+        assert codec.decode(token, ACCESS_TYPE)["sub"] == "alice"
+        assert len(codec_module._header_cache) <= codec_module._HEADER_CACHE_SIZE
+    refresh = signed(key, good_claims(), {"typ": REFRESH_TYPE})
+    for _ in range(2):  # the second time from the cache
+        assert rejected(codec, refresh) == "wrong_type"
