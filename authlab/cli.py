@@ -74,6 +74,8 @@ CsrfOption = Annotated[
 ]
 Argon2MemoryOption = Annotated[int, typer.Option(help="argon2id memory in KiB (OWASP: 19456)")]
 Argon2TimeOption = Annotated[int, typer.Option(help="argon2id iterations (OWASP: 2)")]
+# The benchmark's yardstick (servers/plain.py): hidden, since it must never be deployed.
+PlainTwinOption = Annotated[bool, typer.Option("--plain-twin", hidden=True)]
 
 
 def _csrf(value: str | None) -> bool | None:
@@ -84,11 +86,11 @@ def _csrf(value: str | None) -> bool | None:
     return value == "on"
 
 
-def _run(settings: Settings) -> None:
+def _run(settings: Settings, plain_twin: bool = False) -> None:
     from authlab.serve import serve
 
     try:
-        serve(settings)
+        serve(settings, plain_twin)
     except (ValueError, OSError, RuntimeError) as error:
         typer.echo(f"authlab: {error}", err=True)
         raise typer.Exit(2) from error
@@ -111,6 +113,7 @@ def serve_session(
     key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
     argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
     argon2_time_cost: Argon2TimeOption = 2,
+    plain_twin: PlainTwinOption = False,
 ) -> None:
     """The session server: a signed opaque id, the session in a store."""
     _run(
@@ -130,7 +133,8 @@ def serve_session(
             workers=workers,
             key_dir=str(key_dir),
             argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        )
+        ),
+        plain_twin,
     )
 
 
@@ -143,6 +147,9 @@ def serve_token(
     revocation: Annotated[Revocation, typer.Option(help="deny list of jti on logout")] = "none",
     access_ttl: Annotated[int, typer.Option(min=1, help="access token lifetime, s")] = 900,
     refresh_ttl: Annotated[int, typer.Option(min=1, help="refresh token lifetime, s")] = 14 * 86400,
+    client_id: Annotated[
+        str, typer.Option(help="client_id claim of access tokens (RFC 9068)")
+    ] = "authlab-lab",
     cookie_samesite: SameSiteOption = "lax",
     cookie_secure: Annotated[bool, typer.Option("--cookie-secure")] = False,
     csrf: CsrfOption = None,
@@ -152,6 +159,7 @@ def serve_token(
     key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
     argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
     argon2_time_cost: Argon2TimeOption = 2,
+    plain_twin: PlainTwinOption = False,
 ) -> None:
     """The token server: PyJWT access tokens, refresh tokens, optional deny list."""
     _run(
@@ -164,6 +172,7 @@ def serve_token(
             revocation=revocation,
             access_ttl=access_ttl,
             refresh_ttl=refresh_ttl,
+            client_id=client_id,
             cookie_samesite=cookie_samesite,
             cookie_secure=cookie_secure,
             csrf=_csrf(csrf),
@@ -172,7 +181,8 @@ def serve_token(
             workers=workers,
             key_dir=str(key_dir),
             argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        )
+        ),
+        plain_twin,
     )
 
 
@@ -184,6 +194,7 @@ def serve_baseline(
     workers: WorkersOption = 1,
     argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
     argon2_time_cost: Argon2TimeOption = 2,
+    plain_twin: PlainTwinOption = False,
 ) -> None:
     """The no-auth floor: the same app with the credential check skipped. Never deploy."""
     _run(
@@ -196,7 +207,8 @@ def serve_baseline(
             transport="header",
             csrf=False,
             argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        )
+        ),
+        plain_twin,
     )
 
 

@@ -71,25 +71,31 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def serve(settings: Settings) -> None:
+# The lab's app, or the plain twin the benchmark measures it against (servers/plain.py).
+APP = "servers.asgi:app_from_environment"
+PLAIN_TWIN_APP = "servers.plain:app_from_environment"
+
+
+def serve(settings: Settings, plain_twin: bool = False) -> None:
     with _stop_on_signals():
-        _serve(settings)
+        _serve(settings, PLAIN_TWIN_APP if plain_twin else APP)
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, app: str) -> None:
     prepare_keys(settings)
     with redis_for(settings) as settings, contextlib.ExitStack() as stack:
         os.environ[SETTINGS_ENV] = settings.to_json()
         if settings.workers > 1:
             metrics_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="authlab-prom-"))
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        what = "plain twin" if app == PLAIN_TWIN_APP else "server"
         print(
-            f"authlab: {settings.variant} server on http://{settings.host}:{settings.port} "
+            f"authlab: {settings.variant} {what} on http://{settings.host}:{settings.port} "
             f"({settings.workers} worker(s))",
             file=sys.stderr,
         )
         uvicorn.run(
-            "servers.asgi:app_from_environment",
+            app,
             factory=True,
             host=settings.host,
             port=settings.port,

@@ -8,7 +8,9 @@ Header transport: the token (or opaque session id) rides in Authorization.
 from __future__ import annotations
 
 import itertools
+import json
 import random
+from functools import cache
 from typing import Any
 
 from loadtests.settings import SETTINGS
@@ -30,6 +32,23 @@ def other_account(me: str) -> str:
         other = account_name(random.randrange(SETTINGS.users))
         if other != me:
             return other
+
+
+@cache
+def _prelogged() -> list[dict[str, str]]:
+    if not SETTINGS.credentials_file:
+        raise RuntimeError("AUTHLAB_CREDENTIALS_FILE is not set: this scenario needs logins")
+    with open(SETTINGS.credentials_file, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+_prelogged_numbers = itertools.count()
+
+
+def next_prelogged_headers() -> dict[str, str]:
+    """Headers of an account the harness logged in before the phase, handed out in turn."""
+    credentials = _prelogged()
+    return credentials[next(_prelogged_numbers) % len(credentials)]
 
 
 class Credential:

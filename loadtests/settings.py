@@ -16,6 +16,7 @@ class LoadSettings:
     hdr_out: str | None  # where to write exact latency histograms at the end
     targets: tuple[str, ...]  # extra base URLs (scale-out): requests rotate over them
     transfer_share: float  # share of POSTs in the browsing mix
+    credentials_file: str | None  # headers of accounts logged in before the phase
 
     @classmethod
     def from_environment(cls) -> LoadSettings:
@@ -29,6 +30,7 @@ class LoadSettings:
             hdr_out=os.environ.get("AUTHLAB_HDR_OUT") or None,
             targets=tuple(t for t in targets.split(",") if t),
             transfer_share=float(os.environ.get("AUTHLAB_TRANSFER_SHARE", "0.2")),
+            credentials_file=os.environ.get("AUTHLAB_CREDENTIALS_FILE") or None,
         )
 
 

@@ -85,25 +85,24 @@ class TokenStrategy:
             raise AuthFailed(error.reason) from error
         # Our own claims are read with int() and iterated below: a wrong type is a 401, not a 500.
         generation, roles = claims.get("gen", 0), claims.get("roles", [])
-        if isinstance(generation, bool) or not isinstance(generation, int):
+        if type(generation) is not int or type(roles) is not list:  # bool is not an int here
             raise AuthFailed("invalid_claims")
-        if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-            raise AuthFailed("invalid_claims")
+        for role in roles:
+            if type(role) is not str:
+                raise AuthFailed("invalid_claims")
         return claims
 
     async def authenticate(self, credential: str) -> Principal:
         claims = self._decode(credential, ACCESS_TYPE)
-        if self.denylist is not None and await self.denylist.is_revoked(
-            claims["jti"], claims["sub"], int(claims.get("gen", 0))
-        ):
+        username, jti, generation = claims["sub"], claims["jti"], claims.get("gen", 0)
+        if self.denylist is not None and await self.denylist.is_revoked(jti, username, generation):
             raise AuthFailed("revoked")
-        roles = claims.get("roles", [])
         return Principal(
-            username=claims["sub"],
-            roles=tuple(str(role) for role in roles) if isinstance(roles, list) else (),
-            credential_id=claims["jti"],
-            expires_at=float(claims["exp"]),
-            details={"family": claims.get("fam"), "generation": claims.get("gen", 0)},
+            username,
+            tuple(claims.get("roles", ())),
+            jti,
+            float(claims["exp"]),
+            {"family": claims.get("fam"), "generation": generation},
         )
 
     async def logout(self, principal: Principal) -> None:

@@ -97,9 +97,13 @@ def bench(
     experiments: Annotated[
         str | None,
         typer.Option(
-            help="comma-separated subset of primitives, sessions_at_scale, scale_out, "
-            "outage; or 'none'"
+            help="comma-separated subset of overhead, primitives, sessions_at_scale, "
+            "scale_out, outage; or 'none'"
         ),
+    ] = None,
+    repetitions: Annotated[
+        int | None,
+        typer.Option(min=1, help="repetitions of the load phases (default: the profile's)"),
     ] = None,
     report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
     security: Annotated[
@@ -111,7 +115,7 @@ def bench(
     ] = None,
 ) -> None:
     """Drive every variant with the same Locust load and record everything."""
-    from authlab.bench.profiles import get_profile
+    from authlab.bench.profiles import EXPERIMENTS, get_profile
     from authlab.bench.runner import Bench, BenchOptions
 
     try:
@@ -119,11 +123,11 @@ def bench(
         chosen = (
             tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
         )
-        known = {"primitives", "sessions_at_scale", "scale_out", "outage"}
+        known = set(EXPERIMENTS)
         if chosen and set(chosen) - known:
             raise ValueError(f"unknown experiment(s): {', '.join(set(chosen) - known)}")
         options = BenchOptions(
-            profile=get_profile(profile),
+            profile=get_profile(profile, repetitions),
             only=only,
             target_url=target_url,
             redis_url=redis_url,

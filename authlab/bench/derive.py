@@ -107,14 +107,27 @@ def median_spread(values: list[float]) -> tuple[float | None, float | None, floa
     return statistics.median(clean), min(clean), max(clean)
 
 
+# The credential alone: authenticated GET /me only (logged in before the phase).
+CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: throughput and CPU per request
+CREDENTIAL_RATE = "me-rate"  # a fixed arrival rate: latency
+
 SUMMARY_FIGURES = {
     # column in phases.csv -> (phase it comes from, name in the summary)
-    "peak_rps": ("step", "max_throughput_rps"),
-    "corrected_p50_us": ("fixed-rate", "p50_us"),
-    "corrected_p99_us": ("fixed-rate", "p99_us"),
-    "corrected_p999_us": ("fixed-rate", "p999_us"),
-    "server_cpu_us_per_request": ("step", "server_cpu_us_per_request"),
-    "redis_cpu_us_per_request": ("step", "store_cpu_us_per_request"),
+    "throughput_rps": (CREDENTIAL_CLOSED, "max_throughput_rps"),
+    "corrected_p50_us": (CREDENTIAL_RATE, "p50_us"),
+    "corrected_p99_us": (CREDENTIAL_RATE, "p99_us"),
+    "corrected_p999_us": (CREDENTIAL_RATE, "p999_us"),
+    "server_cpu_us_per_request": (CREDENTIAL_CLOSED, "server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": (CREDENTIAL_CLOSED, "store_cpu_us_per_request"),
+}
+# The same figures in a realistic request mix (browsing with transfers), prefixed mix_.
+MIX_FIGURES = {
+    "peak_rps": ("step", "mix_max_throughput_rps"),
+    "corrected_p50_us": ("fixed-rate", "mix_p50_us"),
+    "corrected_p99_us": ("fixed-rate", "mix_p99_us"),
+    "corrected_p999_us": ("fixed-rate", "mix_p999_us"),
+    "server_cpu_us_per_request": ("step", "mix_server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": ("step", "mix_store_cpu_us_per_request"),
 }
 
 
@@ -125,7 +138,7 @@ def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for variant in variants:
         rows = [row for row in phases if row["variant"] == variant]
         out: dict[str, Any] = {"variant": variant}
-        for column, (phase, name) in SUMMARY_FIGURES.items():
+        for column, (phase, name) in {**SUMMARY_FIGURES, **MIX_FIGURES}.items():
             values = [row.get(column) for row in rows if row["phase"] == phase]
             median, low, high = median_spread([v for v in values if v is not None])
             out[name] = median
@@ -142,4 +155,54 @@ def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out["generator_saturated"] = any(bool(r.get("generator_saturated")) for r in rows)
         out["repetitions"] = len({r.get("repetition") for r in rows})
         summary.append(out)
+    baseline = next((row for row in summary if row["variant"] == "baseline"), None)
+    floor = baseline.get("server_cpu_us_per_request") if baseline else None
+    for out in summary:
+        # What the credential check itself adds to a request, above the no-auth floor.
+        cpu = out.get("server_cpu_us_per_request")
+        out["credential_cpu_us"] = cpu - floor if cpu is not None and floor is not None else None
     return summary
+
+
+def _request_cost_us(row: dict[str, Any]) -> float | None:
+    """Server and store CPU of one request: what the credential costs the deployment."""
+    server = row.get("server_cpu_us_per_request")
+    if server is None:
+        return None
+    return float(server) + float(row.get("redis_cpu_us_per_request") or 0.0)
+
+
+def overhead_rows(
+    lab_phases: list[dict[str, Any]], twin_phases: list[dict[str, Any]], phase: str
+) -> list[dict[str, Any]]:
+    """Each variant's cost per request beside its plain twin's, measured in the same run.
+
+    Ratios are taken per repetition (the twin ran next to the lab's server each
+    time), then the median and spread of those ratios are reported.
+    """
+    twins = {(r["variant"], r["repetition"]): r for r in twin_phases if r["phase"] == phase}
+    rows = []
+    for variant in dict.fromkeys(r["variant"] for r in lab_phases):
+        pairs = []
+        for lab in (r for r in lab_phases if r["variant"] == variant and r["phase"] == phase):
+            twin = twins.get((variant, lab["repetition"]))
+            lab_us, twin_us = _request_cost_us(lab), _request_cost_us(twin or {})
+            if lab_us is not None and twin_us:
+                pairs.append((twin_us, lab_us, lab_us / twin_us))
+        if not pairs:
+            continue
+        plain_us = median_spread([p[0] for p in pairs])[0]
+        lab_us = median_spread([p[1] for p in pairs])[0]
+        ratio, low, high = median_spread([p[2] for p in pairs])
+        rows.append(
+            {
+                "variant": variant,
+                "plain_us": plain_us,
+                "authlab_us": lab_us,
+                "ratio": ratio,
+                "ratio_min": low,
+                "ratio_max": high,
+                "repetitions": len(pairs),
+            }
+        )
+    return rows

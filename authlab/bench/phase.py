@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from authlab.bench.derive import GENERATOR_SATURATION
+from authlab.bench.prelogin import prelogin, write_credentials
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import redis_info, tree_usage
 from authlab.processes import ProcessGroup, Tracked, core_plan
@@ -102,6 +103,29 @@ def run_phase(
         "AUTHLAB_PHASE_SECONDS": str(profile.spike_phase_seconds),
         "PYTHONPATH": str(LOADTESTS.parent),
     }
+    if phase.prelogin:
+        accounts = [
+            f"{phase.accounts}{number % profile.seeded_users:06d}" for number in range(phase.users)
+        ]
+        credentials = directory / "credentials.jsonl"
+        write_credentials(credentials, prelogin(target.url, target.transport, accounts, password))
+        env["AUTHLAB_CREDENTIALS_FILE"] = str(credentials)
+    try:
+        return _measure(group, target, phase, profile, directory, env, locust_processes)
+    finally:
+        # Live credentials have no place in a results folder.
+        (directory / "credentials.jsonl").unlink(missing_ok=True)
+
+
+def _measure(
+    group: ProcessGroup,
+    target: Target,
+    phase: Phase,
+    profile: Profile,
+    directory: Path,
+    env: dict[str, str],
+    locust_processes: int,
+) -> dict[str, Any]:
     redis_client = redis.Redis.from_url(target.redis_url) if target.redis_url else None
     try:
         server_before = tree_usage(target.server)[0] if target.server else None

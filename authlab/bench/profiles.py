@@ -6,9 +6,19 @@ on a 2-core machine; repetitions and interleaving (A B A B) make up for it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from authlab.bench.variants import DEFAULT_MATRIX
+
+# Every experiment a run can do after its load phases (Bench._experiment_<name>).
+EXPERIMENTS: tuple[str, ...] = (
+    "overhead",
+    "primitives",
+    "sessions_at_scale",
+    "scale_out",
+    "outage",
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,8 @@ class Phase:
     accounts: str = "user"
     # Only these variants run the phase (None: all); keeps the long profiles in budget.
     only_variants: tuple[str, ...] | None = None
+    # Log the users in before the phase starts (scenarios that do not log in themselves).
+    prelogin: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class Profile:
     outage_variants: tuple[str, ...] = ("session-redis", "token-hs256", "token-hs256-denylist")
     outage_seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
     primitive_iterations: int = 2000
-    experiments: tuple[str, ...] = ("primitives", "sessions_at_scale", "scale_out", "outage")
+    experiments: tuple[str, ...] = EXPERIMENTS
     step_users: int = 8
     step_seconds: float = 2.0
     steps: int = 3
@@ -58,18 +70,33 @@ SPIKE_VARIANTS = ("baseline", "session-redis", "token-hs256")
 
 
 def _phases(
-    seconds: float, rate_users: int, rate: float, login_seconds: float, spike: bool = False
+    seconds: float,
+    rate_users: int,
+    rate: float,
+    login_seconds: float,
+    spike: bool = False,
+    closed_seconds: float = 3.0,
+    closed_users: int = 32,
+    mix_every_repetition: bool = True,
 ) -> tuple[Phase, ...]:
     spike_phase = (
         # A spike: a paced base load, a burst of closed-loop users, the base again.
         Phase("spike", "browse", 0, 0, rate_per_user=rate, shape="spike",
               every_repetition=False, only_variants=SPIKE_VARIANTS),
     ) if spike else ()  # fmt: skip
+    mix = mix_every_repetition
     return (
-        # Latency at a fixed arrival rate (open model), well below saturation.
-        Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate),
-        # Maximum throughput: a step ramp of closed-loop users to saturation.
-        Phase("step", "browse", 0, 0, shape="step"),
+        # The credential alone (authenticated GET /me, logged in beforehand): CPU per
+        # request and throughput with closed-loop users to saturation ...
+        Phase("me-closed", "me_only", closed_seconds, closed_users, prelogin=True),
+        # ... and latency at a fixed arrival rate (open model), well below saturation.
+        Phase("me-rate", "me_only", seconds, rate_users, rate_per_user=rate, prelogin=True),
+        # In a realistic request mix (browsing with 20% transfers, each an SQL write):
+        # latency at a fixed rate, and a step ramp of closed-loop users to saturation.
+        Phase(
+            "fixed-rate", "browse", seconds, rate_users, rate_per_user=rate, every_repetition=mix
+        ),
+        Phase("step", "browse", 0, 0, shape="step", every_repetition=mix),
         Phase(
             "login-storm", "login_storm", login_seconds, 4, every_repetition=False, accounts="storm"
         ),
@@ -84,7 +111,9 @@ PROFILES: dict[str, Profile] = {
         name="smoke",
         variants=("baseline", "session-redis", "token-hs256"),
         repetitions=1,
-        phases=_phases(seconds=2, rate_users=10, rate=10, login_seconds=1.5),
+        phases=_phases(
+            seconds=2, rate_users=10, rate=10, login_seconds=1.5, closed_seconds=2, closed_users=8
+        ),
         seeded_users=50,
         session_counts=(1_000,),
         scale_out_seconds=2.0,
@@ -145,7 +174,8 @@ PROFILES: dict[str, Profile] = {
 }
 
 
-def get_profile(name: str) -> Profile:
+def get_profile(name: str, repetitions: int | None = None) -> Profile:
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
-    return PROFILES[name]
+    profile = PROFILES[name]
+    return dataclasses.replace(profile, repetitions=repetitions) if repetitions else profile

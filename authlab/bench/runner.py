@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from authlab.bench import derive
+from authlab.bench.derive import CREDENTIAL_CLOSED
 from authlab.bench.phase import Target, load_hdr, run_phase
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import Sampler
@@ -86,9 +87,13 @@ class Bench:
             "sessions_at_scale",
             "scale_out",
             "outage",
+            "overhead",
+            "twin_phases",
         )
         self.tables = {name: Table(self.directory / f"{name}.csv") for name in names}
         self.warnings: list[str] = []
+        # Plain twins (servers/plain.py) of the variants, when the overhead experiment runs.
+        self.twins: dict[str, RunningVariant] = {}
         self._label = ""
         self._steps_done = 0
         self._steps_total = 1
@@ -108,6 +113,10 @@ class Bench:
         self._label = label
         self.progress(label, self._steps_done / self._steps_total)
         self._steps_done += 1
+
+    @property
+    def _with_twins(self) -> bool:
+        return "overhead" in self._experiments() and not self.options.target_url
 
     def _experiments(self) -> tuple[str, ...]:
         if self.options.experiments is not None:
@@ -147,6 +156,7 @@ class Bench:
             )
             + len(self.variants)
             + len(self._experiments())
+            + (self.profile.repetitions * len(self.variants) if self._with_twins else 0)
             + 1
         )
         interrupted = False
@@ -166,7 +176,7 @@ class Bench:
                 self._seed(workspace)
                 running = self._start_all(group, sampler, workspace)
                 self._load(group, running, workspace)
-                for variant_running in running.values():
+                for variant_running in [*self.twins.values(), *running.values()]:
                     variant_running.stop(group)
                 self._run_experiments(group, sampler, workspace)
         except KeyboardInterrupt:
@@ -227,7 +237,19 @@ class Bench:
                 running[variant.name] = start_variant(
                     group, variant, workspace, self.logs, self.options.redis_url, wait=False
                 )
-            for variant_running in running.values():
+            if self._with_twins:
+                for variant in self.variants:
+                    # The twin shares its variant's Redis (its keys have their own prefix).
+                    self.twins[variant.name] = start_variant(
+                        group,
+                        variant,
+                        workspace,
+                        self.logs,
+                        running[variant.name].target.redis_url,
+                        wait=False,
+                        plain_twin=True,
+                    )
+            for variant_running in [*running.values(), *self.twins.values()]:
                 wait_ready(variant_running, group)
                 for server in variant_running.servers:
                     sampler.watch(server)
@@ -270,7 +292,28 @@ class Bench:
                     self._step(
                         f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}"
                     )
+                    twin = self.twins.get(name) if phase.name == CREDENTIAL_CLOSED else None
+                    # The twin runs right next to its variant, first on every other
+                    # repetition (A B, B A), so that drift falls on both alike.
+                    if twin is not None and repetition % 2:
+                        self._measure_twin(group, twin, phase, repetition, workspace)
                     self._measure_phase(group, target, phase, repetition, workspace)
+                    if twin is not None and not repetition % 2:
+                        self._measure_twin(group, twin, phase, repetition, workspace)
+
+    def _measure_twin(
+        self,
+        group: ProcessGroup,
+        twin: RunningVariant,
+        phase: Phase,
+        repetition: int,
+        workspace: Workspace,
+    ) -> None:
+        self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {twin.variant.name} twin")
+        figures, _ = self._measure_phase(
+            group, twin.target, phase, repetition, workspace, label=f"{phase.name}-twin"
+        )
+        self.tables["twin_phases"].add(figures)
 
     def _measure_phase(
         self,
@@ -319,6 +362,14 @@ class Bench:
 
         redis = start_redis(group, "experiments")
         return redis.url, lambda: stop_redis(group, redis)
+
+    def _experiment_overhead(self, group: ProcessGroup, workspace: Workspace) -> None:
+        """Each variant against its plain twin, from the phases measured side by side."""
+        self.tables["overhead"].add(
+            *derive.overhead_rows(
+                self.tables["phases"].rows, self.tables["twin_phases"].rows, CREDENTIAL_CLOSED
+            )
+        )
 
     def _experiment_primitives(self, group: ProcessGroup, workspace: Workspace) -> None:
         from authlab.bench.experiments import primitives

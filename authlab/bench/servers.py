@@ -62,7 +62,12 @@ def stop_redis(group: ProcessGroup, redis: PrivateRedis) -> None:
 
 
 def serve_argv(
-    variant: Variant, port: int, workspace: Workspace, redis_url: str | None, workers: int
+    variant: Variant,
+    port: int,
+    workspace: Workspace,
+    redis_url: str | None,
+    workers: int,
+    plain_twin: bool = False,
 ) -> list[str]:
     argv = [
         sys.executable,
@@ -80,6 +85,8 @@ def serve_argv(
         argv += ["--key-dir", str(workspace.key_dir)]
         if redis_url:
             argv += ["--redis-url", redis_url]
+    if plain_twin:
+        argv.append("--plain-twin")
     return argv
 
 
@@ -106,8 +113,13 @@ def start_variant(
     instances: int = 1,
     workers: int = 1,
     wait: bool = True,
+    plain_twin: bool = False,
 ) -> RunningVariant:
-    """The variant's server(s); `instances` > 1 starts several on their own ports."""
+    """The variant's server(s); `instances` > 1 starts several on their own ports.
+
+    With plain_twin, the variant's plain twin (servers/plain.py) instead: the
+    yardstick the `overhead` experiment measures the lab's server against.
+    """
     redis = None
     redis_url = shared_redis_url
     if variant.needs_redis and not redis_url:
@@ -116,11 +128,13 @@ def start_variant(
     servers, urls = [], []
     for instance in range(instances):
         port = free_port()
-        name = f"server-{variant.name}" + (f"-{instance}" if instances > 1 else "")
+        name = f"{'twin' if plain_twin else 'server'}-{variant.name}" + (
+            f"-{instance}" if instances > 1 else ""
+        )
         tracked = group.start(
             "server",
             name,
-            serve_argv(variant, port, workspace, redis_url, workers),
+            serve_argv(variant, port, workspace, redis_url, workers, plain_twin),
             cpus=core_plan()["server"],
             log=logs / f"{name}.log",
         )

@@ -18,15 +18,15 @@ from typing import Any, Final
 
 import jwt
 
-from servers.tokens.keys import KeyRing
+from servers.tokens.keys import KeyRing, SigningKey
 
 ACCESS_TYPE: Final = "at+jwt"  # RFC 9068
 REFRESH_TYPE: Final = "refresh+jwt"
 # PyJWT's own header checks (_validate_headers) understand only this extension.
 _PYJWT_CRIT: Final = frozenset({"b64"})
-# Every token a key signs has the same header segment, so its parse is kept. The
-# bound keeps a flood of made-up headers from growing the cache: it starts over.
-_HEADER_CACHE_SIZE: Final = 256
+_NUMERIC_DATES: Final = ("exp", "iat", "nbf")
+# Header verdicts kept per (segment, expected type); bounded against a flood.
+_VERDICT_CACHE_SIZE: Final = 256
 MAX_TOKEN_LENGTH: Final = 4096
 REQUIRED_CLAIMS: Final = ["exp", "iat", "sub", "jti", "iss", "aud"]
 UNTRUSTED_HEADERS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit"})
@@ -62,6 +62,8 @@ class TokenCodec:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
+        # (header segment, expected type) -> the key to verify with, or why not.
+        self._verdicts: dict[tuple[str, str], SigningKey | str] = {}
 
     def issue(self, subject: str, token_type: str, ttl: int, **extra: Any) -> Issued:
         now = int(time.time())
@@ -84,16 +86,10 @@ class TokenCodec:
     def decode(self, token: str, token_type: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenRejected("oversized")
-        header = _read_header(token)
-        if UNTRUSTED_HEADERS & header.keys():
-            raise TokenRejected("untrusted_header")
-        key = self.keys.get(header.get("kid"))
-        if key is None:
-            raise TokenRejected("unknown_kid")
-        if header.get("alg") != key.alg:
-            raise TokenRejected("algorithm_not_allowed")
-        if media_type(header.get("typ")) != token_type:
-            raise TokenRejected("wrong_type")
+        segment, dot, _ = token.partition(".")
+        if not dot:
+            raise TokenRejected("malformed")
+        key = self._key_for(segment, token_type)
         try:
             # The one full parse: PyJWT decodes all three segments strictly, checks
             # the signature with the key and algorithm chosen above, then the claims.
@@ -108,12 +104,42 @@ class TokenCodec:
             )
         except jwt.PyJWTError as error:
             raise TokenRejected(_reason(error)) from error
-        if not isinstance(claims.get("sub"), str) or not isinstance(claims.get("jti"), str):
+        if type(claims.get("sub")) is not str or type(claims.get("jti")) is not str:
             raise TokenRejected("invalid_claims")
         # RFC 7519: a NumericDate is a JSON number; PyJWT also takes "1700000000" (int()).
-        if not all(_is_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
-            raise TokenRejected("invalid_claims")
+        for name in _NUMERIC_DATES:
+            if name in claims and type(claims[name]) not in (int, float):
+                raise TokenRejected("invalid_claims")
         return claims
+
+    def _key_for(self, segment: str, token_type: str) -> SigningKey:
+        """The key a header segment names, or TokenRejected: its verdict is kept, since
+        every token one key signs for one use has the same header segment."""
+        verdict = self._verdicts.get((segment, token_type))
+        if verdict is None:
+            try:
+                verdict = self._judge_header(_parse_header(segment), token_type)
+            except TokenRejected as rejected:
+                verdict = rejected.reason
+            if len(self._verdicts) >= _VERDICT_CACHE_SIZE:
+                self._verdicts.clear()  # a flood of made-up headers starts it over
+            self._verdicts[(segment, token_type)] = verdict
+        if isinstance(verdict, str):
+            raise TokenRejected(verdict)
+        return verdict
+
+    def _judge_header(self, header: dict[str, Any], token_type: str) -> SigningKey:
+        """Nothing in the header chooses how the token is checked (RFC 8725)."""
+        if UNTRUSTED_HEADERS & header.keys():
+            raise TokenRejected("untrusted_header")
+        key = self.keys.get(header.get("kid"))
+        if key is None:
+            raise TokenRejected("unknown_kid")
+        if header.get("alg") != key.alg:
+            raise TokenRejected("algorithm_not_allowed")
+        if media_type(header.get("typ")) != token_type:
+            raise TokenRejected("wrong_type")
+        return key
 
 
 def media_type(typ: object) -> str | None:
@@ -122,13 +148,12 @@ def media_type(typ: object) -> str | None:
     "at+jwt" and "application/at+jwt" name the same type."""
     if not isinstance(typ, str):
         return None
-    lowered = typ.lower()
-    bare = lowered.removeprefix("application/")
+    bare = typ.lower().removeprefix("application/")
     return None if "/" in bare else bare
 
 
-def _read_header(token: str) -> dict[str, Any]:
-    """The JOSE header, to choose the key: only its segment is decoded.
+def _parse_header(segment: str) -> dict[str, Any]:
+    """The JOSE header from its segment alone, to choose the key.
 
     PyJWT's get_unverified_header decodes all three segments (character by
     character), which cost as much again as the verification it precedes.
@@ -136,23 +161,6 @@ def _read_header(token: str) -> dict[str, Any]:
     refuses whatever got past here. The header checks PyJWT makes while
     reading (kid a string, crit only what it supports) are made here too.
     """
-    segment, dot, _ = token.partition(".")
-    if not dot:
-        raise TokenRejected("malformed")
-    header = _header_cache.get(segment)
-    if header is None:
-        header = _parse_header(segment)
-        if len(_header_cache) >= _HEADER_CACHE_SIZE:
-            _header_cache.clear()
-        _header_cache[segment] = header
-    return header
-
-
-# Read-only once parsed: callers only look values up in these dicts.
-_header_cache: dict[str, dict[str, Any]] = {}
-
-
-def _parse_header(segment: str) -> dict[str, Any]:
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, binascii.Error, RecursionError) as error:
@@ -173,10 +181,6 @@ def _pyjwt_accepts(header: dict[str, Any]) -> bool:
         and bool(crit)
         and all(isinstance(name, str) and name in _PYJWT_CRIT and name in header for name in crit)
     )
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _reason(error: Exception) -> str:

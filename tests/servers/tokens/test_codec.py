@@ -314,10 +314,10 @@ def test_header_cache_stays_bounded_and_refuses_what_it_refused(codec: TokenCode
     from servers.tokens import codec as codec_module
 
     key = codec.keys.current
-    for number in range(codec_module._HEADER_CACHE_SIZE * 3):
+    for number in range(codec_module._VERDICT_CACHE_SIZE * 3):
         token = signed(key, good_claims(), {"n": number})
         assert codec.decode(token, ACCESS_TYPE)["sub"] == "alice"
-        assert len(codec_module._header_cache) <= codec_module._HEADER_CACHE_SIZE
+        assert len(codec._verdicts) <= codec_module._VERDICT_CACHE_SIZE
     refresh = signed(key, good_claims(), {"typ": REFRESH_TYPE})
     for _ in range(2):  # the second time from the cache
         assert rejected(codec, refresh) == "wrong_type"
