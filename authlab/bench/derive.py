@@ -138,7 +138,8 @@ def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for variant in variants:
         rows = [row for row in phases if row["variant"] == variant]
         out: dict[str, Any] = {"variant": variant}
-        for column, (phase, name) in {**SUMMARY_FIGURES, **MIX_FIGURES}.items():
+        # Two tables, not one merged dict: both read corrected_p99_us, from different phases.
+        for column, (phase, name) in [*SUMMARY_FIGURES.items(), *MIX_FIGURES.items()]:
             values = [row.get(column) for row in rows if row["phase"] == phase]
             median, low, high = median_spread([v for v in values if v is not None])
             out[name] = median

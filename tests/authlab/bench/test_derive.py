@@ -111,11 +111,70 @@ def test_summary_takes_medians_over_repetitions_with_spread() -> None:
         for r, rps, f in ((0, 1000.0, 0), (1, 3000.0, 1), (2, 2000.0, 0))
     ] + [{"variant": "a", "phase": "fixed-rate", "repetition": 0, "corrected_p99_us": 5000}]
     (row,) = derive.summarise_variants(phases)
-    assert row["max_throughput_rps"] == 2000.0
-    assert (row["max_throughput_rps_min"], row["max_throughput_rps_max"]) == (1000.0, 3000.0)
-    assert row["p99_us"] == 5000
+    # The browsing mix (step, fixed-rate) is reported under mix_ names ...
+    assert row["mix_max_throughput_rps"] == 2000.0
+    assert (row["mix_max_throughput_rps_min"], row["mix_max_throughput_rps_max"]) == (1000, 3000)
+    assert row["mix_p99_us"] == 5000
+    # ... and is not the headline: that comes from the GET-only phases, absent here.
+    assert row["max_throughput_rps"] is None and row["p99_us"] is None
     assert row["errors"] == 1
     assert row["repetitions"] == 3
+
+
+def _credential_phases(variant: str, cpu: list[float], redis: float | None = None) -> list[dict]:
+    return [
+        {
+            "variant": variant,
+            "phase": "me-closed",
+            "repetition": repetition,
+            "throughput_rps": 1000.0 * (repetition + 1),
+            "server_cpu_us_per_request": value,
+            "redis_cpu_us_per_request": redis,
+            "requests_ok": 100,
+            "requests_failed": 0,
+        }
+        for repetition, value in enumerate(cpu)
+    ] + [
+        {"variant": variant, "phase": "me-rate", "repetition": 0, "corrected_p99_us": 700},
+        {"variant": variant, "phase": "step", "repetition": 0, "server_cpu_us_per_request": 9e3},
+    ]
+
+
+def test_summary_headline_is_the_credential_alone_and_its_cost_above_the_floor() -> None:
+    phases = _credential_phases("baseline", [50.0, 60.0, 55.0]) + _credential_phases(
+        "token", [150.0, 140.0, 145.0]
+    )
+    baseline, token = derive.summarise_variants(phases)
+    assert token["server_cpu_us_per_request"] == 145.0
+    assert (token["server_cpu_us_per_request_min"], token["server_cpu_us_per_request_max"]) == (
+        140.0,
+        150.0,
+    )
+    assert token["max_throughput_rps"] == 2000.0
+    assert token["p99_us"] == 700
+    assert token["mix_server_cpu_us_per_request"] == 9e3  # the mix is kept beside it
+    assert token["credential_cpu_us"] == 145.0 - 55.0
+    assert baseline["credential_cpu_us"] == 0.0
+
+
+def test_overhead_pairs_each_repetition_with_its_twin() -> None:
+    lab = _credential_phases("session", [110.0, 120.0, 130.0], redis=10.0)
+    twin = _credential_phases("session", [100.0, 100.0, 80.0], redis=10.0)
+    (row,) = derive.overhead_rows(lab, twin, "me-closed")
+    # Server and store CPU together: (110+10)/(100+10), (130)/(110), (140)/(90).
+    ratios = sorted([120 / 110, 130 / 110, 140 / 90])
+    assert row["variant"] == "session"
+    assert row["ratio"] == ratios[1]
+    assert (row["ratio_min"], row["ratio_max"]) == (ratios[0], ratios[2])
+    assert row["plain_us"] == 110.0 and row["authlab_us"] == 130.0
+    assert row["repetitions"] == 3
+
+
+def test_overhead_leaves_out_a_repetition_without_its_twin() -> None:
+    lab = _credential_phases("token", [110.0, 120.0])
+    twin = [r for r in _credential_phases("token", [100.0, 100.0]) if r["repetition"] == 0]
+    (row,) = derive.overhead_rows(lab, twin, "me-closed")
+    assert row["repetitions"] == 1 and row["ratio"] == 1.1
 
 
 def test_outage_timeline_keeps_silent_seconds_and_partial_overlap() -> None:
