@@ -105,6 +105,10 @@ def record_auth(outcome: str, reason: str) -> None:
     _auth_counter(outcome, reason).inc()
 
 
+# The outcome of nearly every request, bound once.
+AUTHENTICATED = _auth_counter("success", "authenticated")
+
+
 class observe_store:
     """Count and time one store operation; optionally turn `unreachable` errors into
     StoreUnavailable (fail closed). A class, not an @asynccontextmanager: the

@@ -249,7 +249,9 @@ class Bench:
                         wait=False,
                         plain_twin=True,
                     )
-            for variant_running in [*running.values(), *self.twins.values()]:
+            for twin in self.twins.values():
+                wait_ready(twin, group)  # a yardstick: not sampled, it has no /metrics
+            for variant_running in running.values():
                 wait_ready(variant_running, group)
                 for server in variant_running.servers:
                     sampler.watch(server)

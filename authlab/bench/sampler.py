@@ -68,11 +68,17 @@ def scrape_totals(url: str) -> list[float] | None:
     from prometheus_client.parser import text_string_to_metric_families
 
     try:
-        text = httpx.get(url, timeout=0.5).text
+        response = httpx.get(url, timeout=0.5)
     except httpx.HTTPError:
         return None
+    if response.status_code != 200:
+        return None  # a server without /metrics, or one in trouble: no sample, no crash
     totals = dict.fromkeys(METRICS_COLUMNS[3:], 0.0)
-    for family in text_string_to_metric_families(text):
+    try:
+        families = list(text_string_to_metric_families(response.text))
+    except ValueError:
+        return None
+    for family in families:
         for sample in family.samples:
             if not sample.name.endswith("_total"):
                 continue
