@@ -22,21 +22,16 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 def print_summary(summary: list[dict[str, Any]]) -> None:
-    table = Table(title="authlab: medians over repetitions (min-max)", show_lines=False)
-    for column in (
-        "variant",
-        "max rps",
-        "p50 ms",
-        "p99 ms",
-        "server µs/req",
-        "store µs/req",
-        "login/s",
-        "errors",
-    ):
-        if column == "variant":
-            table.add_column(column, no_wrap=True)
-        else:
-            table.add_column(column, justify="right")
+    table = Table(
+        title="authlab: GET /me only, logged in beforehand; medians over repetitions (min-max)",
+        show_lines=False,
+    )
+    columns = ("variant", "max rps", "p50 ms", "p99 ms", "server µs/req", "store µs/req",
+               "check µs", "in mix µs/req", "login/s", "errors")  # fmt: skip
+    for column in columns:
+        table.add_column(
+            column, no_wrap=column == "variant", justify="left" if column == "variant" else "right"
+        )
     for row in summary:
         rps = _fmt(row.get("max_throughput_rps"))
         if row.get("max_throughput_rps_min") is not None and row.get("repetitions", 1) > 1:
@@ -50,11 +45,30 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
             _fmt(p99 / 1000 if p99 else None, 2),
             _fmt(row.get("server_cpu_us_per_request")),
             _fmt(row.get("store_cpu_us_per_request")),
+            _fmt(row.get("credential_cpu_us")),
+            _fmt(row.get("mix_server_cpu_us_per_request")),
             _fmt(row.get("login_rps"), 1),
             str(row.get("errors", 0)),
         )
     # Piped or logged (make bench | tee), rich would fold the table to 80 columns.
-    Console(width=None if sys.stdout.isatty() else 140).print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+def print_overhead(rows: list[dict[str, Any]]) -> None:
+    """The lab against its yardstick: each server beside its plain twin (servers/plain.py)."""
+    from authlab.bench.derive import OVERHEAD_LIMIT
+
+    if not rows:
+        return
+    table = Table(title="overhead: server + store CPU per GET /me, authlab vs its plain twin")
+    for column in ("variant", "plain µs", "authlab µs", "ratio (min-max)", ""):
+        table.add_column(column, justify="left" if column == "variant" else "right")
+    for row in rows:
+        ratio = row["ratio"]
+        spread = f"{ratio:.2f} ({row['ratio_min']:.2f}-{row['ratio_max']:.2f})"
+        flag = f"above {OVERHEAD_LIMIT}" if ratio > OVERHEAD_LIMIT else ""
+        table.add_row(row["variant"], _fmt(row["plain_us"]), _fmt(row["authlab_us"]), spread, flag)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def _security_file(choice: str | None, results: Path) -> Path | None:
@@ -155,6 +169,7 @@ def bench(
         console.print(f"authlab: {error}")
         raise typer.Exit(2) from error
     print_summary(result.summary)
+    print_overhead(result.overhead)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     typer.echo(f"results: {result.directory}")

@@ -107,6 +107,10 @@ def median_spread(values: list[float]) -> tuple[float | None, float | None, floa
     return statistics.median(clean), min(clean), max(clean)
 
 
+# Above this the lab's server costs noticeably more than its plain twin, and a
+# comparison between variants would measure the lab, not the credential.
+OVERHEAD_LIMIT = 1.15
+
 # The credential alone: authenticated GET /me only (logged in before the phase).
 CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: throughput and CPU per request
 CREDENTIAL_RATE = "me-rate"  # a fixed arrival rate: latency

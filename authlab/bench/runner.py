@@ -62,6 +62,7 @@ class BenchResult:
     interrupted: bool
     summary: list[dict[str, Any]]
     warnings: list[str]
+    overhead: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Bench:
@@ -203,7 +204,9 @@ class Bench:
             + "\n"
         )
         self.progress("done", 1.0)
-        return BenchResult(self.directory, interrupted, summary, self.warnings)
+        return BenchResult(
+            self.directory, interrupted, summary, self.warnings, self.tables["overhead"].rows
+        )
 
     def _seed(self, workspace: Workspace) -> None:
         if self.options.target_url:
@@ -367,11 +370,16 @@ class Bench:
 
     def _experiment_overhead(self, group: ProcessGroup, workspace: Workspace) -> None:
         """Each variant against its plain twin, from the phases measured side by side."""
-        self.tables["overhead"].add(
-            *derive.overhead_rows(
-                self.tables["phases"].rows, self.tables["twin_phases"].rows, CREDENTIAL_CLOSED
-            )
+        rows = derive.overhead_rows(
+            self.tables["phases"].rows, self.tables["twin_phases"].rows, CREDENTIAL_CLOSED
         )
+        self.tables["overhead"].add(*rows)
+        for row in rows:
+            if row["ratio"] > derive.OVERHEAD_LIMIT:
+                self.warnings.append(
+                    f"{row['variant']} costs {row['ratio']:.2f}x its plain twin per GET /me "
+                    f"(limit {derive.OVERHEAD_LIMIT}): the lab's own cost is in its figures"
+                )
 
     def _experiment_primitives(self, group: ProcessGroup, workspace: Workspace) -> None:
         from authlab.bench.experiments import primitives
