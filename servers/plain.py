@@ -17,7 +17,6 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,7 @@ from servers.db import sqlite_path
 from servers.secrets import load_or_create_secrets
 from servers.tokens.keys import KeyRing
 
-Lookup = Callable[[str], Awaitable[dict[str, Any] | None]]
-_PREFIX = "plain:"
-_UNAUTHENTICATED = JSONResponse({"error": "unauthenticated"}, status_code=401)
+_UNAUTHENTICATED = {"error": "unauthenticated"}
 
 
 def _read_credential(settings: Settings, request: Request) -> str | None:
@@ -65,6 +62,9 @@ class _SessionTwin:
                 "CREATE TABLE IF NOT EXISTS plain_sessions (sid TEXT PRIMARY KEY, data TEXT)"
             )
 
+    def _key(self, sid: str) -> str:
+        return f"{self.settings.redis_prefix}plain:session:{sid}"
+
     async def issue(self, username: str) -> str:
         sid = secrets.token_urlsafe(32)
         # The same record as the lab's (servers/sessions/base.py): the same bytes per read.
@@ -78,7 +78,7 @@ class _SessionTwin:
             "absolute_expires_at": now + 8 * 3600,
         }
         if self.redis is not None:
-            await self.redis.set(f"{_PREFIX}session:{sid}", json.dumps(record), ex=3600)
+            await self.redis.set(self._key(sid), json.dumps(record), ex=3600)
         elif self.sqlite is not None:
             self.sqlite.execute(
                 "INSERT INTO plain_sessions VALUES (?, ?)", (sid, json.dumps(record))
@@ -99,7 +99,7 @@ class _SessionTwin:
         except BadSignature:
             return None
         if self.redis is not None:
-            raw = await self.redis.get(f"{_PREFIX}session:{sid}")
+            raw = await self.redis.get(self._key(sid))
             return json.loads(raw) if raw else None
         if self.sqlite is not None:
             row = await anyio.to_thread.run_sync(self._select, sid)
@@ -148,8 +148,9 @@ class _TokenTwin:
         except jwt.PyJWTError:
             return None
         if self.redis is not None:
+            prefix = f"{self.settings.redis_prefix}plain:"
             denied, _ = await self.redis.mget(
-                f"{_PREFIX}deny:{claims['jti']}", f"{_PREFIX}generation:{claims['sub']}"
+                f"{prefix}deny:{claims['jti']}", f"{prefix}generation:{claims['sub']}"
             )
             if denied is not None:
                 return None
@@ -175,7 +176,10 @@ def build_plain_app(settings: Settings) -> Starlette:
         twin = _BaselineTwin()
 
     async def login(request: Request) -> Response:
-        username = str((await request.json())["username"])
+        try:
+            username = str((await request.json())["username"])
+        except (ValueError, TypeError, KeyError):
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
         credential = await twin.issue(username)
         response = JSONResponse({"username": username, "access_token": credential})
         if settings.effective_transport == "cookie":
@@ -187,7 +191,7 @@ def build_plain_app(settings: Settings) -> Starlette:
         credential = _read_credential(settings, request)
         record = await twin.lookup(credential) if credential else None
         if record is None:
-            return _UNAUTHENTICATED
+            return JSONResponse(_UNAUTHENTICATED, status_code=401)
         return JSONResponse({"username": record["username"], "roles": record["roles"]})
 
     async def health(request: Request) -> Response:

@@ -57,7 +57,8 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_smoke_run_writes_every_file(smoke_run: Path) -> None:
     for name in ("manifest.json", "status.json", "phases.csv", "latency.csv", "summary.csv",
                  "wire.csv", "verification.csv", "primitives.csv", "sessions_at_scale.csv",
-                 "scale_out.csv", "outage.csv", "raw/process_samples.csv",
+                 "scale_out.csv", "outage.csv", "overhead.csv", "twin_phases.csv",
+                 "raw/process_samples.csv",
                  "raw/redis_samples.csv"):  # fmt: skip
         path = smoke_run / name
         assert path.is_file() and path.stat().st_size > 0, name
@@ -79,6 +80,26 @@ def test_smoke_run_measured_every_variant_plausibly(smoke_run: Path) -> None:
     assert (phases.loc[phases["variant"] == "session-redis", "redis_commands"] > 0).all()
     # Every variant was verified before it was loaded.
     assert pd.read_csv(smoke_run / "verification.csv")["ok"].all()
+
+
+def test_smoke_run_measures_the_credential_alone_and_beside_its_twin(smoke_run: Path) -> None:
+    phases = pd.read_csv(smoke_run / "phases.csv")
+    alone = phases[phases["phase"].isin(["me-closed", "me-rate"])]
+    assert set(alone["variant"]) == {"baseline", "session-redis", "token-hs256"}
+    # Only GET /me was sent in those phases: logins happened before them.
+    latency = pd.read_csv(smoke_run / "latency.csv")
+    requests = set(latency.loc[latency["phase"].isin(["me-closed", "me-rate"]), "request"])
+    assert requests == {"GET /me"}
+    assert not list(smoke_run.rglob("credentials.jsonl")), "live credentials left in the results"
+    twins = pd.read_csv(smoke_run / "twin_phases.csv")
+    assert (twins["requests_ok"] > 0).all() and (twins["requests_failed"] == 0).all()
+    overhead = pd.read_csv(smoke_run / "overhead.csv").set_index("variant")
+    assert set(overhead.index) == {"baseline", "session-redis", "token-hs256"}
+    assert (overhead["plain_us"] > 0).all() and (overhead["authlab_us"] > 0).all()
+    assert (overhead["ratio"] == overhead["authlab_us"] / overhead["plain_us"]).all()
+    summary = pd.read_csv(smoke_run / "summary.csv").set_index("variant")
+    assert summary.loc["baseline", "credential_cpu_us"] == 0
+    assert summary["mix_server_cpu_us_per_request"].notna().all()
 
 
 def test_smoke_run_weighs_the_credential_on_the_wire(smoke_run: Path) -> None:
