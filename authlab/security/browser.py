@@ -1,15 +1,14 @@
-"""A real browser for the lab: Debian's Chromium driven by Playwright, an attacker's site,
-and an app page at the app's own origin.
+"""Real browsers for the lab: an attacker's site, an app page at the app's own origin, and
+the one interface (AppTab) that Chromium (chromium.py) and Firefox (firefox.py) implement.
 
 The app is on http://localhost:PORT and the attacker on http://127.0.0.1:OTHER:
 two different SITES (two localhost ports would be the same site and prove
 nothing). The app serves no HTML, so the page of the app that a single-page app
-would load is handed to the browser by Playwright's request interception at a
-URL of the app's origin; everything that page fetches goes to the real server.
+would load is handed to the browser by request interception at a URL of the
+app's origin; everything that page fetches goes to the real server.
 
-Chromium's DevTools protocol tells, for every request, which cookies it attached
-and why it held back the others (SameSite, third-party cookie blocking): the
-lab records that beside what the server says it received.
+Each browser runs as it ships: Debian's chromium and firefox-esr with their default
+cookie settings, a fresh profile (cookie jar, storage) per tab.
 """
 
 from __future__ import annotations
@@ -17,47 +16,69 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import os
-import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlab.ports import free_port
 
-CHROMIUM = Path(os.environ.get("AUTHLAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",  # root in a container: Chromium's sandbox needs user namespaces
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+BrowserName = Literal["chromium", "firefox"]
+BROWSERS: tuple[BrowserName, ...] = ("chromium", "firefox")
 APP_PAGE = "/__lab/app"  # intercepted: never reaches the server
-NAVIGATION_TIMEOUT_MS = 15_000
+NAVIGATION_TIMEOUT_S = 15.0
 
 
 class BrowserUnavailable(RuntimeError):
     pass
 
 
-def browser_missing() -> str | None:
-    """Why the browser part cannot run here, or None when it can."""
-    if not (CHROMIUM.is_file() or shutil.which(str(CHROMIUM))):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed"
-    return None
+def browser_missing(name: BrowserName = "chromium") -> str | None:
+    """Why this browser cannot run here, or None when it can."""
+    if name == "chromium":
+        from authlab.security.chromium import chromium_missing
+
+        return chromium_missing()
+    from authlab.security.firefox import firefox_missing
+
+    return firefox_missing()
+
+
+class LabBrowser(Protocol):
+    name: BrowserName
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def driver(self) -> str: ...
+
+    def app_tab(
+        self, app_origin: str, storage: Storage, exfiltration: bool = False, lax_grace: bool = True
+    ) -> AbstractContextManager[AppTab]:
+        """A fresh profile with one tab on the app.
+
+        exfiltration: the app's page may reach the attacker's collector (see chromium.py).
+        lax_grace=False: the browser runs without the two-minute grace period in which a
+        cookie without SameSite still rides cross-site POSTs (the aged cookie, emulated).
+        """
+        ...
+
+
+def open_browser(name: BrowserName) -> AbstractContextManager[LabBrowser]:
+    """The named browser, launched on enter and stopped on exit (Ctrl-C included)."""
+    if name == "chromium":
+        from authlab.security.chromium import Chromium
+
+        return Chromium()
+    from authlab.security.firefox import Firefox
+
+    return Firefox()
 
 
 # --- the attacker's site ---------------------------------------------------------------
@@ -169,34 +190,63 @@ class AttackerSite:
 
 # --- the app's page (a single-page app at the app's origin) -----------------------------
 
+# Where the app's own code keeps a credential that travels in a header: the lab's setting
+# (issue 9): "localStorage" (the article's advice), "memory" (a variable in a closure of the
+# app's code, gone on reload), or "cookie" (the server's HttpOnly cookie: the code keeps
+# nothing, the browser attaches the cookie).
+Storage = Literal["localStorage", "memory", "cookie"]
+HEADER_STORAGES: tuple[Storage, ...] = ("localStorage", "memory")
+
 _APP_PAGE = """<!doctype html>
 <html><head><title>authlab app</title></head><body>
 <p>authlab - a page of the app, as a single-page app would ship it</p>
+<button id="refresh" type="button">refresh profile</button> <span id="who"></span>
 <script>
-// The app's own code. Following the article, a header-token app keeps its token in
-// localStorage and sends it itself; a cookie app leaves the credential to the browser.
-const KEEPS_TOKEN = {keeps_token};
-async function appLogin(username, password) {{
-  const response = await fetch("/login", {{
-    method: "POST",
-    credentials: "same-origin",
-    headers: {{"content-type": "application/json"}},
-    body: JSON.stringify({{username, password}}),
-  }});
-  const body = await response.json();
-  if (KEEPS_TOKEN && body.access_token) {{
-    localStorage.setItem("access_token", body.access_token);
-    if (body.refresh_token) localStorage.setItem("refresh_token", body.refresh_token);
-  }}
-  return {{status: response.status, keys: Object.keys(body)}};
-}}
+(() => {
+  // The app's own code. STORAGE is where it keeps a token that travels in a header.
+  const STORAGE = __STORAGE__;
+  const memory = {};
+  const keep = (name, value) => {
+    if (!value) return;
+    if (STORAGE === "localStorage") localStorage.setItem(name, value);
+    else if (STORAGE === "memory") memory[name] = value;
+  };
+  const bearer = () =>
+    STORAGE === "localStorage" ? localStorage.getItem("access_token") : memory.access_token;
+  async function call(path, init) {
+    const headers = new Headers((init && init.headers) || {});
+    const token = bearer();
+    if (token) headers.set("authorization", "Bearer " + token);
+    const csrf = (document.cookie.match(/(?:^|; )csrf_token=([^;]*)/) || [])[1];
+    if (csrf) headers.set("x-csrf-token", decodeURIComponent(csrf));
+    return fetch(path, Object.assign({}, init, {headers, credentials: "same-origin"}));
+  }
+  async function login(username, password) {
+    const response = await fetch("/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"content-type": "application/json"},
+      body: JSON.stringify({username, password}),
+    });
+    const body = await response.json();
+    keep("access_token", body.access_token);
+    keep("refresh_token", body.refresh_token);
+    return {status: response.status, keys: Object.keys(body)};
+  }
+  document.getElementById("refresh").addEventListener("click", async () => {
+    const response = await call("/me");
+    const body = response.status === 200 ? await response.json() : {};
+    document.getElementById("who").textContent = body.username || "";
+  });
+  window.appLogin = login;  // what the page's login form would call
+})();
 </script>
 </body></html>
 """
 
 
-def app_page(keeps_token: bool) -> str:
-    return _APP_PAGE.format(keeps_token="true" if keeps_token else "false")
+def app_page(storage: Storage) -> str:
+    return _APP_PAGE.replace("__STORAGE__", json.dumps(storage))
 
 
 # --- what reached the server, and what the browser held back ---------------------------
@@ -226,132 +276,82 @@ def balance(database: Path, username: str) -> int | None:
     return int(row[0]) if row else None
 
 
-@dataclass
-class CookieVerdicts:
-    """Per request id: the URL, and for each cookie the reasons Chromium withheld it."""
+class AppTab(ABC):
+    """One tab in a fresh profile, on the app's page: what the experiments do in it."""
 
-    urls: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    browser: BrowserName
 
-    def on_request(self, event: dict[str, Any]) -> None:
-        with self.lock:
-            self.urls[event["requestId"]] = event["request"]["url"]
-
-    def on_extra_info(self, event: dict[str, Any]) -> None:
-        verdicts = {
-            item["cookie"]["name"]: list(item.get("blockedReasons") or [])
-            for item in event.get("associatedCookies", [])
-        }
-        with self.lock:
-            self.cookies.setdefault(event["requestId"], {}).update(verdicts)
-
-    def for_url_suffix(self, suffix: str) -> list[dict[str, list[str]]]:
-        with self.lock:
-            return [
-                self.cookies.get(request_id, {})
-                for request_id, url in self.urls.items()
-                if urlsplit(url).path == suffix
-            ]
-
-    def clear(self) -> None:
-        with self.lock:
-            self.urls.clear()
-            self.cookies.clear()
-
-
-class Chromium:
-    """Playwright's sync API over Debian's Chromium (never a browser Playwright downloads)."""
-
-    def __init__(self) -> None:
-        reason = browser_missing()
-        if reason:
-            raise BrowserUnavailable(reason)
-        from playwright.sync_api import sync_playwright
-
-        self._manager = sync_playwright()
-        self._playwright: Any = None
-        self.browser: Any = None
-
-    def __enter__(self) -> Chromium:
-        self._playwright = self._manager.__enter__()
-        try:
-            self.browser = self._playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-        except BaseException:
-            self._manager.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        # After Ctrl-C the driver may have had its SIGINT too: close what is left, quietly.
-        with contextlib.suppress(Exception):
-            if self.browser is not None:
-                self.browser.close()
-        with contextlib.suppress(Exception):
-            self._manager.__exit__(None, None, None)
-
-    @property
-    def version(self) -> str:
-        return str(self.browser.version)
-
-    @contextlib.contextmanager
-    def app_tab(
-        self, app_origin: str, keeps_token: bool, exfiltration: bool = False
-    ) -> Iterator[AppTab]:
-        """A fresh browser profile (cookie jar, localStorage) with one tab on the app.
-
-        exfiltration: let the app's page reach the attacker's collector on 127.0.0.1.
-        Chromium's Local Network Access counts a page that Playwright fulfilled as
-        public (it came from no address), so it would refuse the page's requests to a
-        loopback address; on the internet both sites are public and nothing refuses.
-        """
-        context = self.browser.new_context()
-        if exfiltration:
-            context.grant_permissions(["local-network-access"], origin=app_origin)
-        try:
-            tab = AppTab(context, app_origin, keeps_token)
-            yield tab
-        finally:
-            context.close()
-
-
-class AppTab:
-    def __init__(self, context: Any, app_origin: str, keeps_token: bool) -> None:
-        self.context = context
+    def __init__(self, app_origin: str, storage: Storage) -> None:
         self.app_origin = app_origin
-        self.page = context.new_page()
-        self.page.set_default_timeout(NAVIGATION_TIMEOUT_MS)
-        page_html = app_page(keeps_token)
-        self.page.route(
-            f"{app_origin}{APP_PAGE}",
-            lambda route: route.fulfill(status=200, content_type="text/html", body=page_html),
-        )
-        self.verdicts = CookieVerdicts()
-        cdp = context.new_cdp_session(self.page)
-        cdp.on("Network.requestWillBeSent", self.verdicts.on_request)
-        cdp.on("Network.requestWillBeSentExtraInfo", self.verdicts.on_extra_info)
-        cdp.send("Network.enable")
-        self._cdp = cdp
+        self.storage = storage
         self.logged_in_at: float | None = None
 
+    @abstractmethod
+    def visit(self, url: str) -> None:
+        """Navigate the tab and wait until the page has loaded."""
+
+    @abstractmethod
+    def evaluate(self, function: str, argument: Any = None) -> Any:
+        """Call a JavaScript (async) function with one JSON argument in the page; its result."""
+
+    @abstractmethod
+    def url(self) -> str: ...
+
+    @abstractmethod
+    def cookies(self) -> list[dict[str, Any]]:
+        """The profile's cookies for the app: {name, value, httpOnly, sameSite}."""
+
+    def withheld(self, path: str, cookie_name: str) -> list[str]:
+        """Why the browser held the cookie back from requests to path, where it says so."""
+        return []
+
+    def clear_withheld(self) -> None:
+        return None
+
     def open_app(self) -> None:
-        self.page.goto(f"{self.app_origin}{APP_PAGE}")
+        self.visit(f"{self.app_origin}{APP_PAGE}")
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         self.open_app()
-        result: dict[str, Any] = self.page.evaluate(
-            "([u, p]) => appLogin(u, p)", [username, password]
-        )
+        result: dict[str, Any] = self.evaluate("([u, p]) => appLogin(u, p)", [username, password])
         self.logged_in_at = time.monotonic()
         return result
 
     def cookie(self, name: str) -> dict[str, Any] | None:
-        for cookie in self.context.cookies(self.app_origin):
+        for cookie in self.cookies():
             if cookie["name"] == name:
-                return dict(cookie)
+                return cookie
         return None
 
     def cookie_age(self) -> float | None:
         return None if self.logged_in_at is None else time.monotonic() - self.logged_in_at
+
+    def title(self) -> str:
+        return str(self.evaluate("() => document.title"))
+
+    def wait_for(self, predicate: str, timeout: float = NAVIGATION_TIMEOUT_S) -> None:
+        """Poll a JavaScript expression in the page until it is true."""
+        deadline = time.monotonic() + timeout
+        while True:
+            # An error: the page is between two documents; ask again.
+            with contextlib.suppress(Exception):
+                if self.evaluate(f"() => Boolean({predicate})"):
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.browser}: {predicate!r} not true after {timeout} s")
+            time.sleep(0.05)
+
+    def wait_for_url(self, url: str, timeout: float = NAVIGATION_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while self.url() != url:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.browser}: still at {self.url()}, not {url}")
+            time.sleep(0.05)
+
+    def add_script(self, content: str) -> None:
+        """A script element in the app's page: what a stored XSS puts there."""
+        self.evaluate(
+            "(code) => { const s = document.createElement('script'); s.textContent = code;"
+            " document.head.appendChild(s); return true; }",
+            content,
+        )
