@@ -1,8 +1,10 @@
 """The configurations the security lab starts, each one a real `authlab serve` process.
 
 Sessions come with every SameSite value (strict, lax, none, and no attribute
-at all) and CSRF protection on and off; tokens come in a header (with and
-without the deny list) and in a cookie (CSRF on and off). The token cookie is
+at all) and CSRF protection on and off, and as a Bearer header (the opaque
+session id sent by the app's code: server state without the cookie); tokens
+come in a header (with and without the deny list) and in a cookie (CSRF on
+and off). The token cookie is
 SameSite=None on purpose: it is then carried like the session-none cookie, so
 the two rows differ only in what the cookie holds, and the matrix can show that
 CSRF exposure follows the transport, not session versus token.
@@ -128,6 +130,7 @@ def _session_configs() -> list[LabConfig]:
 
 CONFIGURATIONS: tuple[LabConfig, ...] = (
     *_session_configs(),
+    LabConfig("session-header", "session", "header"),
     LabConfig("token-header", "token", "header"),
     LabConfig("token-header-denylist", "token", "header", revocation="denylist"),
     LabConfig("token-cookie-none-csrf-on", "token", "cookie", "none", csrf=True),

@@ -1,10 +1,13 @@
 """The security lab run: start every configuration, run each section, write security.json.
 
 Sections, in the order they run: attacks (the credential battery), revocation,
-hardening, csrf_browser, xss. In a full run the browser logs the victims of
-the SameSite-unset configurations in at the very start, so that by the end
-their cookies are past Chromium's two-minute Lax-allowing-unsafe window; the
-lab waits out whatever remains of it.
+hardening, csrf_browser, xss. The browser sections run in every browser of
+the run (Chromium and Firefox by default; one that is missing is skipped with
+its reason, or fails the run under require_browser). In a full run each
+browser logs the victims of the SameSite-unset configurations in at the very
+start, so that by the end their cookies are past the two-minute
+Lax-allowing-unsafe window; the lab waits out whatever remains of it. A quick
+run emulates the aged cookie with a browser started without the grace period.
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ from authlab.processes import ProcessGroup
 from authlab.redis_server import PrivateRedis
 from authlab.results import new_run_dir, write_manifest
 from authlab.security import csrf_browser, hardening, revocation, xss
+from authlab.security.browser import (
+    BROWSERS,
+    HEADER_STORAGES,
+    AppTab,
+    BrowserName,
+    LabBrowser,
+    Storage,
+)
 from authlab.security.configs import (
     DEFAULT_ARGON2,
     LAB_ARGON2,
@@ -47,7 +58,10 @@ class LabOptions:
     sections: tuple[str, ...] = SECTIONS
     configurations: list[str] | None = None  # None: all
     quick: bool = False
-    require_browser: bool = False  # fail instead of skipping when Chromium is missing
+    require_browser: bool = False  # fail instead of skipping when a browser is missing
+    browsers: tuple[BrowserName, ...] = BROWSERS
+    # Where the app keeps a header credential for the XSS experiment (issue 9).
+    storages: tuple[Storage, ...] = HEADER_STORAGES
     timing_tries: int | None = None
     entropy_logins: int | None = None
     access_ttl: int | None = None
@@ -73,6 +87,8 @@ class LabOptions:
             "timing_tries_per_kind": self.tries,
             "entropy_logins": self.logins,
             "revocation_access_ttl_s": self.ttl,
+            "browsers": list(self.browsers),
+            "header_token_storage": list(self.storages),
         }
 
 
@@ -121,6 +137,7 @@ def run_lab(options: LabOptions) -> LabRun:
         "sections": list(options.sections),
         "environment": {
             "chromium": None,
+            "firefox": None,
             "python": platform.python_version(),
             "lab_argon2": LAB_ARGON2.describe(),
             "timing_argon2": DEFAULT_ARGON2.describe(),
@@ -143,31 +160,37 @@ def run_lab(options: LabOptions) -> LabRun:
         document["configurations"] = [_describe(server) for server in fleet.servers.values()]
         main = [server for server in servers if server.name in {c.name for c in configs}]
 
-        browser = None
-        aged: list[tuple[Any, LabServer, csrf_browser.Accounts]] = []
+        browsers: dict[BrowserName, LabBrowser] = {}
+        skipped_browsers: dict[str, str] = {}
+        aged: list[tuple[AppTab, LabServer, csrf_browser.Accounts]] = []
         wants_browser = {"csrf_browser", "xss"} & set(options.sections)
         if wants_browser:
-            from authlab.security.browser import AttackerSite, Chromium, browser_missing
+            from authlab.security.browser import AttackerSite, browser_missing, open_browser
 
-            reason = browser_missing()
-            if reason and options.require_browser:
-                raise RuntimeError(f"the browser sections need Chromium: {reason}")
-            if reason:
+            for name in options.browsers:
+                reason = browser_missing(name)
+                if reason and options.require_browser:
+                    raise RuntimeError(f"the browser sections need {name}: {reason}")
+                if reason:
+                    skipped_browsers[name] = reason
+                else:
+                    browsers[name] = stack.enter_context(open_browser(name))
+                    document["environment"][name] = browsers[name].version
+            if not browsers:
                 for section in wants_browser:
-                    document[section] = {"skipped": reason}
+                    document[section] = {"skipped": "; ".join(skipped_browsers.values())}
             else:
-                browser = stack.enter_context(Chromium())
                 site = stack.enter_context(AttackerSite())
-                document["environment"]["chromium"] = browser.version
                 accounts = {server.name: csrf_browser.register_accounts(server) for server in main}
                 if "csrf_browser" in options.sections and not options.quick:
-                    for server in main:
-                        if server.config.ambient and server.config.samesite == "unset":
-                            tab = stack.enter_context(
-                                browser.app_tab(server.browser_url, keeps_token=False)
-                            )
-                            csrf_browser.log_in(tab, server, accounts[server.name])
-                            aged.append((tab, server, accounts[server.name]))
+                    for browser in browsers.values():
+                        for server in main:
+                            if server.config.ambient and server.config.samesite == "unset":
+                                tab = stack.enter_context(
+                                    browser.app_tab(server.browser_url, "cookie")
+                                )
+                                csrf_browser.log_in(tab, server, accounts[server.name])
+                                aged.append((tab, server, accounts[server.name]))
 
         if "attacks" in options.sections:
             say("attack battery")
@@ -189,29 +212,28 @@ def run_lab(options: LabOptions) -> LabRun:
                     fleet.servers[FAST_CONFIG.name], options.logins
                 ),
             }
-        if browser is not None and "csrf_browser" in options.sections:
-            say("CSRF in Chromium")
+        if browsers and "csrf_browser" in options.sections:
+            say(f"CSRF in {', '.join(browsers)}")
+            aged_note = (
+                "--quick: 'form_aged' emulated (browsers without the two-minute grace period)."
+                if options.quick
+                else "'form_aged': cookies really older than two minutes."
+            )
             document["csrf_browser"] = {
-                "browser": f"Chromium {browser.version} (headless, Playwright)",
+                "browser": "; ".join(f"{b.version} ({b.driver})" for b in browsers.values()),
+                "browsers": {
+                    name: {"version": b.version, "driver": b.driver, "headless": True}
+                    for name, b in browsers.items()
+                },
+                "skipped_browsers": skipped_browsers,
                 "app_origin_form": "http://localhost:PORT",
                 "attacker_origin": site.origin,
-                "notes": csrf_browser.NOTES
-                + (
-                    ["--quick: the two-minute 'form_aged' attack was not run."]
-                    if options.quick
-                    else []
-                ),
-                "results": _csrf(browser, site, main, accounts, aged, options, say),
+                "notes": [*csrf_browser.notes_for(list(browsers)), aged_note],
+                "results": _csrf(browsers, site, main, accounts, aged, options, say),
             }
-        if browser is not None and "xss" in options.sections:
-            say("XSS exposure in Chromium")
-            rows = []
-            for server in main:
-                with browser.app_tab(
-                    server.browser_url, keeps_token=not server.config.ambient, exfiltration=True
-                ) as tab:
-                    rows.append(xss.run_xss(tab, server, site, accounts[server.name]))
-            document["xss"] = rows
+        if browsers and "xss" in options.sections:
+            say(f"XSS exposure in {', '.join(browsers)}")
+            document["xss"] = _xss(browsers, site, main, accounts, options)
 
     document["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     document["summary"] = summarise(document, time.monotonic() - started)
@@ -273,18 +295,24 @@ def _as_dict(result: Any) -> dict[str, Any]:
 
 
 def _csrf(
-    browser: Any,
+    browsers: dict[BrowserName, LabBrowser],
     site: Any,
     servers: list[LabServer],
     accounts: dict[str, csrf_browser.Accounts],
-    aged: list[tuple[Any, LabServer, csrf_browser.Accounts]],
+    aged: list[tuple[AppTab, LabServer, csrf_browser.Accounts]],
     options: LabOptions,
     say: Callable[[str], None],
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for server in servers:
-        with browser.app_tab(server.browser_url, keeps_token=not server.config.ambient) as tab:
-            rows += csrf_browser.run_fresh(tab, server, site, accounts[server.name])
+    for browser in browsers.values():
+        for server in servers:
+            with browser.app_tab(server.browser_url, _csrf_storage(server)) as tab:
+                rows += csrf_browser.run_fresh(tab, server, site, accounts[server.name])
+            if options.quick and server.config.ambient and server.config.samesite == "unset":
+                with browser.app_tab(server.browser_url, "cookie", lax_grace=False) as tab:
+                    rows.append(
+                        csrf_browser.run_emulated_aged(tab, server, site, accounts[server.name])
+                    )
     if aged:
         youngest = min(tab.cookie_age() or 0.0 for tab, _, _ in aged)
         wait = csrf_browser.LAX_ALLOWING_UNSAFE_WINDOW + csrf_browser.AGED_MARGIN - youngest
@@ -292,5 +320,30 @@ def _csrf(
             say(f"waiting {wait:.0f} s until the SameSite-unset cookies are two minutes old")
             time.sleep(wait)
         for tab, server, account in aged:
-            rows.append(csrf_browser.attack(tab, server, site, account, "form_aged"))
+            rows.append(csrf_browser.attack(tab, server, site, account, "form_aged", aged="real"))
+    return rows
+
+
+def _csrf_storage(server: LabServer) -> Storage:
+    # CSRF does not depend on where a header credential is kept: the article's choice.
+    return "cookie" if server.config.ambient else "localStorage"
+
+
+def _xss(
+    browsers: dict[BrowserName, LabBrowser],
+    site: Any,
+    servers: list[LabServer],
+    accounts: dict[str, csrf_browser.Accounts],
+    options: LabOptions,
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for browser in browsers.values():
+        for server in servers:
+            storages = sorted(
+                {xss.storage_for(server, storage) for storage in options.storages},
+                key=("localStorage", "memory", "cookie").index,
+            )
+            for storage in storages:
+                with browser.app_tab(server.browser_url, storage, exfiltration=True) as tab:
+                    rows.append(xss.run_xss(tab, server, site, accounts[server.name]))
     return rows

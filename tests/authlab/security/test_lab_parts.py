@@ -21,13 +21,16 @@ from authlab.security.schema import SECTIONS, TOP_LEVEL_KEYS, validate
 
 def test_every_configuration_of_the_issue_is_there() -> None:
     names = [config.name for config in CONFIGURATIONS]
-    assert len(names) == len(set(names)) == 12
+    assert len(names) == len(set(names)) == 13
     for samesite in ("strict", "lax", "none", "unset"):
         for csrf in (True, False):
             config = BY_NAME[f"session-{samesite}-csrf-{'on' if csrf else 'off'}"]
             assert (config.variant, config.transport, config.samesite, config.csrf) == (
                 "session", "cookie", samesite, csrf,
             )  # fmt: skip
+    header_session = BY_NAME["session-header"]
+    assert (header_session.variant, header_session.transport) == ("session", "header")
+    assert not header_session.ambient and header_session.cookie_name is None
     assert BY_NAME["token-header"].revocation == "none"
     assert BY_NAME["token-header-denylist"].revocation == "denylist"
     assert BY_NAME["token-cookie-none-csrf-on"].csrf
