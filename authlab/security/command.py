@@ -29,18 +29,33 @@ def security(
     quick: Annotated[
         bool,
         typer.Option(
-            "--quick", help="Fewer samples, the battery once per variant, no two-minute wait."
+            "--quick",
+            help="Fewer samples, the battery once per variant, no two-minute wait (the aged "
+            "SameSite-unset cookie is emulated by browsers without the grace period).",
         ),
     ] = False,
+    browsers: Annotated[
+        str,
+        typer.Option(help="Comma-separated browsers for CSRF and XSS: chromium, firefox."),
+    ] = "chromium,firefox",
+    storage: Annotated[
+        str,
+        typer.Option(
+            help="Where the app keeps a header credential in the XSS experiment, "
+            "comma-separated: localStorage, memory (cookie configurations use their "
+            "HttpOnly cookie)."
+        ),
+    ] = "localStorage,memory",
 ) -> None:
     """Attack every configuration, print the matrix, write results/<run-id>/security.json.
 
-    Sections: the credential attack battery, CSRF and XSS in Chromium, the revocation
-    window after logout, password change and disable, and login hardening.
+    Sections: the credential attack battery, CSRF and XSS in Chromium and Firefox, the
+    revocation window after logout, password change and disable, and login hardening.
     """
     from rich.console import Console
 
-    from authlab.security.lab import LabOptions, parse_only, run_lab
+    from authlab.security.browser import BROWSERS, HEADER_STORAGES
+    from authlab.security.lab import LabOptions, parse_choice, parse_only, run_lab
     from authlab.security.matrix import render
 
     console = Console()
@@ -50,11 +65,21 @@ def security(
         sections, configurations = parse_only(only)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--only") from error
+    try:
+        chosen_browsers = parse_choice(browsers, BROWSERS)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--browsers") from error
+    try:
+        chosen_storages = parse_choice(storage, HEADER_STORAGES)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--storage") from error
     options = LabOptions(
         out=out,
         sections=sections,
         configurations=configurations,
         quick=quick,
+        browsers=chosen_browsers,
+        storages=chosen_storages,
         progress=lambda message: console.print(f"[dim]authlab security: {message}[/]"),
     )
     # Ctrl-C also reaches the private Redis and Playwright's driver (same process group),

@@ -43,6 +43,7 @@ from authlab.security.configs import (
     serve_argv,
 )
 from authlab.security.fleet import Fleet, LabServer
+from authlab.security.matrix import disagreements
 from authlab.security.schema import SCHEMA_VERSION, SECTIONS
 from authlab.security.summary import summarise
 
@@ -111,6 +112,19 @@ def parse_only(only: str | None) -> tuple[tuple[str, ...], list[str] | None]:
     configurations = [name for name in names if name not in SECTIONS]
     select(configurations)  # raises on an unknown name
     return sections or SECTIONS, configurations or None
+
+
+C = TypeVar("C", bound=str)
+
+
+def parse_choice(text: str, allowed: tuple[C, ...]) -> tuple[C, ...]:
+    """'a,b' -> the named ones of allowed, in allowed's order; raises on others or none."""
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(allowed))
+    if unknown or not names:
+        problem = f"unknown: {', '.join(unknown)}" if unknown else "none named"
+        raise ValueError(f"{problem} (choose from {', '.join(allowed)})")
+    return tuple(name for name in allowed if name in names)
 
 
 def _in_thread(function: Callable[[], T]) -> T:
@@ -231,6 +245,9 @@ def run_lab(options: LabOptions) -> LabRun:
                 "notes": [*csrf_browser.notes_for(list(browsers)), aged_note],
                 "results": _csrf(browsers, site, main, accounts, aged, options, say),
             }
+            document["csrf_browser"]["disagreements"] = disagreements(
+                document["csrf_browser"]["results"]
+            )
         if browsers and "xss" in options.sections:
             say(f"XSS exposure in {', '.join(browsers)}")
             document["xss"] = _xss(browsers, site, main, accounts, options)

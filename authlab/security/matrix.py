@@ -1,7 +1,13 @@
-"""The printed matrix: one row per configuration, then hardening and the notes."""
+"""The printed matrix: one row per configuration and browser, then where the browsers
+disagree, hardening and the notes.
+
+The attack battery and the revocation windows do not involve a browser: each browser's
+row repeats them. CSRF and XSS cells are that browser's own.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from rich.console import Console
@@ -9,9 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from authlab.security.schema import skipped
+from authlab.security.summary import csrf_cell
 
 _COLUMNS = (
     ("configuration", "configuration"),
+    ("browser", "browser"),
     ("attacks", "attacks ok"),
     ("csrf_form", "CSRF form"),
     ("csrf_fetch", "CSRF fetch"),
@@ -30,16 +38,96 @@ def _cell(key: str, value: Any) -> Text:
     if key == "passed":
         return Text("yes", style="green") if value else Text("NO", style="bold red")
     text = str(value)
-    if text.startswith("EXPLOITED") or text.startswith("token stolen"):
+    if text.startswith("EXPLOITED") or "token stolen" in text:
         return Text(text, style="bold red")
     if text.startswith("exp"):
         return Text(text, style="yellow")
     return Text(text)
 
 
+def _section(document: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    section = document.get(name)
+    if skipped(section) or section is None:
+        return []
+    return list(section.get("results", []) if isinstance(section, dict) else section)
+
+
+def csrf_text(row: dict[str, Any]) -> str:
+    cell = csrf_cell(row)
+    return f"{cell}, emulated" if row.get("aged") == "emulated" else cell
+
+
+def xss_text(row: dict[str, Any]) -> str:
+    storage = row.get("storage", "localStorage")
+    if row.get("token_in_local_storage"):
+        found = f"token stolen (/me {row.get('stolen_access_token_me_status')})"
+    elif row.get("token_captured_in_flight"):
+        found = f"token stolen in flight (/me {row.get('stolen_access_token_me_status')})"
+    elif row.get("credential_cookie_visible"):
+        found = "cookie stolen"
+    else:
+        found = "reads " + (", ".join(row.get("document_cookie_names", [])) or "nothing")
+    return f"{storage}: {found}"
+
+
+def browser_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary's matrix rows, one per browser that ran (or one row with no browser)."""
+    csrf: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in _section(document, "csrf_browser"):
+        csrf[(row["configuration"], row.get("browser", "chromium"))].append(row)
+    xss: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in _section(document, "xss"):
+        xss[(row["configuration"], row.get("browser", "chromium"))].append(row)
+    browsers = sorted({browser for _, browser in (*csrf, *xss)})
+    out = []
+    for base in document["summary"]["matrix"]:
+        name = base["configuration"]
+        # What does not involve a browser: everything but the CSRF and XSS cells.
+        shared = {k: v for k, v in base.items() if not k.startswith(("csrf_", "xss"))}
+        shared["passed"] = _passed_without_browser(document, name)
+        for browser in browsers or [""]:
+            row = dict(shared, browser=browser or None)
+            for item in csrf.get((name, browser), []):
+                row[f"csrf_{item['vector']}"] = csrf_text(item)
+                row["passed"] &= bool(item["passed"])
+            items = xss.get((name, browser), [])
+            if items:
+                row["xss"] = "; ".join(xss_text(item) for item in items)
+                row["passed"] &= all(item["passed"] for item in items)
+            out.append(row)
+    return out
+
+
+def _passed_without_browser(document: dict[str, Any], name: str) -> bool:
+    rows = [r for r in _section(document, "attacks") if r["configuration"] == name]
+    rows += [
+        r for r in _section(document, "revocation") if r["configuration"].split("@")[0] == name
+    ]
+    return all(r.get("passed") for r in rows)
+
+
+def disagreements(csrf_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """(configuration, vector) pairs on which the browsers' outcomes differ."""
+    cells: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for row in csrf_rows:
+        cells[(row["configuration"], row["vector"])][row.get("browser", "chromium")] = csrf_text(
+            row
+        )
+    return [
+        {"configuration": name, "vector": vector, **by_browser}
+        for (name, vector), by_browser in cells.items()
+        if len(by_browser) > 1 and len({_outcome(cell) for cell in by_browser.values()}) > 1
+    ]
+
+
+def _outcome(cell: str) -> str:
+    """A cell without its status code and label: what happened, to compare browsers."""
+    return cell.split(" (", 1)[0].split(",", 1)[0]
+
+
 def render(document: dict[str, Any], console: Console) -> None:
     summary = document["summary"]
-    rows = summary["matrix"]
+    rows = browser_rows(document)
     present = [(key, title) for key, title in _COLUMNS if any(key in row for row in rows)]
     table = Table(title="authlab security matrix", title_justify="left", show_lines=False)
     for key, title in present:
@@ -76,7 +164,19 @@ def render(document: dict[str, Any], console: Console) -> None:
         )
     csrf = document["csrf_browser"]
     if not skipped(csrf):
-        console.print(f"browser: {csrf['browser']}; attacker site {csrf['attacker_origin']}")
+        console.print(f"browsers: {csrf['browser']}; attacker site {csrf['attacker_origin']}")
+        for name, reason in (csrf.get("skipped_browsers") or {}).items():
+            console.print(f"{name}: skipped ({reason})", style="yellow")
+        differ = disagreements(csrf["results"])
+        if differ:
+            console.print("[bold]where the browsers disagree (CSRF):[/]")
+            for item in differ:
+                outcomes = ", ".join(
+                    f"{key}: {value}"
+                    for key, value in item.items()
+                    if key not in ("configuration", "vector")
+                )
+                console.print(f"  {item['configuration']} {item['vector']}: {outcomes}")
         for note in csrf["notes"]:
             console.print(f"  - {note}", style="dim")
     for section in ("attacks", "csrf_browser", "xss", "revocation"):

@@ -8,7 +8,8 @@ Top level (every key is always present; a section that was not run holds
     created_at       ISO 8601 time the file was written
     quick            bool: --quick (fewer samples, no two-minute SameSite wait)
     sections         the sections run, in order
-    environment      {"chromium": version or null, "redis": URL kind, "python": version,
+    environment      {"chromium": version or null, "firefox": version or null,
+                      "redis": URL kind, "python": version,
                       "lab_argon2": "...", "timing_argon2": "..."}
     configurations   [ {name, variant, transport, samesite, csrf, revocation,
                         credential_cookie, port, argv} ]   every server the lab started
@@ -16,18 +17,32 @@ Top level (every key is always present; a section that was not run holds
                       window, "hardening-*" for login hardening)
     attacks          [ {configuration, attack, variant, expected ("4xx"|"2xx"),
                         observed (HTTP status, 0 = no answer), passed, detail} ]
-    csrf_browser     {"browser", "app_origin_form", "attacker_origin", "notes": [str],
-                      "results": [ {configuration, vector ("form"|"fetch"|"form_aged"),
+    csrf_browser     {"browser" (one line naming every browser that ran),
+                      "browsers": {"chromium"|"firefox": {version, driver, headless}},
+                      "skipped_browsers": {name: why}, "app_origin_form",
+                      "attacker_origin", "notes": [str],
+                      "disagreements": [ {configuration, vector, chromium: cell,
+                        firefox: cell} ]  where the browsers' outcomes differ,
+                      "results": [ {configuration, browser ("chromium"|"firefox"),
+                        vector ("form"|"fetch"|"form_aged"),
+                        aged ("real"|"emulated", form_aged only, else null),
                         cookie_age_s, expected_cookie_sent, expected_exploitable,
-                        cookie_sent, withheld_because [Chromium's blocked reasons],
+                        cookie_sent, withheld_because [Chromium's blocked reasons;
+                        always [] in Firefox, whose BiDi gives none],
                         server_saw {sec_fetch_site, sec_fetch_mode, origin,
                         cookies [names], status} | null, transfer_happened,
                         balance_delta, passed, detail} ]}
-    xss              [ {configuration, local_storage_keys, document_cookie_names,
-                        token_in_local_storage, credential_cookie_visible,
+    xss              [ {configuration, browser ("chromium"|"firefox"),
+                        storage ("localStorage"|"memory": where the app kept a header
+                        credential, the lab's setting; "cookie": an HttpOnly cookie),
+                        local_storage_keys, document_cookie_names,
+                        token_in_local_storage (readable at rest),
+                        token_captured_in_flight (taken from the app's own request),
+                        token_stolen (either), credential_cookie_visible,
                         csrf_cookie_visible, exfiltrated, stolen_access_token_me_status,
                         stolen_refresh_token_status, same_origin_transfer_status,
-                        expected_token_exposed, passed, detail} ]
+                        expected_token_exposed, expected_token_stolen, passed,
+                        detail} ]      one row per configuration, browser and storage
     revocation       [ {configuration, event ("logout"|"password_change"|
                         "account_disabled"), action, event_ok, credential_lifetime_s (null for
                         sessions), remaining_lifetime_at_event_s, works_for_s,
@@ -82,8 +97,8 @@ SECTIONS = ("attacks", "csrf_browser", "xss", "revocation", "hardening")
 _ROW_KEYS: dict[str, tuple[str, ...]] = {
     "attacks": ("configuration", "attack", "expected", "observed", "passed", "detail"),
     "xss": (
-        "configuration", "token_in_local_storage", "credential_cookie_visible",
-        "same_origin_transfer_status", "passed",
+        "configuration", "browser", "storage", "token_in_local_storage", "token_stolen",
+        "credential_cookie_visible", "same_origin_transfer_status", "passed",
     ),
     "revocation": (
         "configuration", "event", "works_for_s", "bounded_by", "credential_lifetime_s",
@@ -91,7 +106,7 @@ _ROW_KEYS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 _CSRF_KEYS = (
-    "configuration", "vector", "cookie_sent", "transfer_happened", "server_saw",
+    "configuration", "browser", "vector", "aged", "cookie_sent", "transfer_happened", "server_saw",
     "expected_exploitable", "passed",
 )  # fmt: skip
 
@@ -122,7 +137,7 @@ def validate(document: dict[str, Any]) -> list[str]:
             problems.extend(f"{section} row lacks {key!r}" for key in keys if key not in row)
     csrf = document["csrf_browser"]
     if not skipped(csrf):
-        for key in ("browser", "attacker_origin", "notes", "results"):
+        for key in ("browser", "browsers", "attacker_origin", "notes", "results"):
             if key not in csrf:
                 problems.append(f"csrf_browser lacks {key!r}")
         for row in csrf.get("results", []):
