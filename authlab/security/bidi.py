@@ -32,7 +32,11 @@ class BiDiConnection:
     (a handler may send commands: on the reader thread it would wait for itself)."""
 
     def __init__(self, url: str) -> None:
-        self._socket: ClientConnection = connect(url, max_size=None, open_timeout=15)
+        # Entered as a context manager, as websockets wants; left in close().
+        self._exit = contextlib.ExitStack()
+        self._socket: ClientConnection = self._exit.enter_context(
+            connect(url, max_size=None, open_timeout=15)
+        )
         self._ids = itertools.count(1)
         self._waiting: dict[int, queue.Queue[dict[str, Any]]] = {}
         self._handlers: dict[str, list[EventHandler]] = {}
@@ -91,6 +95,6 @@ class BiDiConnection:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self._socket.close()
+            self._exit.close()
         self._reader.join(timeout=5)
         self._dispatcher.join(timeout=5)

@@ -102,13 +102,15 @@ class _Instance:
         assert stdout is not None
 
         def read() -> None:
-            for raw in stdout:
-                line = raw.decode(errors="replace")
-                seen.append(line)
-                match = _LISTENING.search(line)
-                if match and not found:
-                    found.append(match.group(1))
-            # Go on draining after the match so that Firefox never blocks on a full pipe.
+            # Go on draining after the match so that Firefox never blocks on a full pipe;
+            # stop() closes the pipe at the end (ValueError here then).
+            with contextlib.suppress(ValueError, OSError):
+                for raw in stdout:
+                    line = raw.decode(errors="replace")
+                    seen.append(line)
+                    match = _LISTENING.search(line)
+                    if match and not found:
+                        found.append(match.group(1))
 
         threading.Thread(target=read, daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT
@@ -132,6 +134,8 @@ class _Instance:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
