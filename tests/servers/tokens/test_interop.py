@@ -44,7 +44,7 @@ JoseKey = OctKey | RSAKey | ECKey | OKPKey
 USERNAME = "interop"
 ISSUER = Settings().issuer
 AUDIENCE = Settings().audience
-CLIENT_ID = "authlab-lab"  # Settings().client_id, the lab's default (RFC 9068 section 2.2)
+CLIENT_ID = "authlab-lab"  # the lab's client id by default (RFC 9068 section 2.2)
 ACCESS_TYPES = ("at+jwt", "application/at+jwt", "AT+JWT", "Application/AT+JWT")
 
 
@@ -173,6 +173,7 @@ def _sign(alg: str, key: JoseKey, kid: str, typ: str = "at+jwt", **claims: Any) 
 
 
 def test_joserfc_verifies_our_access_token(server: Server) -> None:
+    assert Settings().client_id == CLIENT_ID
     access = server.login()["access_token"]
     token = jwt.decode(access, server.verifier(), algorithms=[server.alg])
     assert token.header["alg"] == server.alg
