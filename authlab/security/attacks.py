@@ -324,6 +324,23 @@ def _token_controls(lab: Lab) -> Iterator[AttackResult]:
         "forged-claim probes are refused for the claim they break",
         expected=EXPECT_ACCEPTED,
     )
+    # RFC 9068 and RFC 7519: forms a standard library may issue, which the server must take.
+    yield lab.result(
+        "control_audience_list",
+        lab.me(
+            forger.signed(claims=forger.fresh_claims(aud=["another-api", lab.settings.audience]))
+        ),
+        "aud=['another-api', ours], signed with the server key: an array holding our "
+        "audience is accepted (RFC 7519 4.1.3)",
+        expected=EXPECT_ACCEPTED,
+    )
+    yield lab.result(
+        "control_media_type",
+        lab.me(forger.signed(header=forger.header_with(typ="application/AT+JWT"))),
+        "typ='application/AT+JWT', signed with the server key: the media-type form of at+jwt, "
+        "in any case, is accepted (RFC 9068 section 4, RFC 7515 4.1.9)",
+        expected=EXPECT_ACCEPTED,
+    )
 
 
 def _alg_none(lab: Lab) -> Iterator[AttackResult]:
@@ -432,9 +449,11 @@ def _bad_claims(lab: Lab) -> Iterator[AttackResult]:
         "not_yet_valid": ("nbf in one hour", forger.fresh_claims(nbf=now + 3600)),
         "issued_in_future": ("iat in one hour", forger.fresh_claims(iat=now + 3600)),
         "wrong_audience": ("aud='another-api'", forger.fresh_claims(aud="another-api")),
+        # RFC 7519 4.1.3: an array is refused when it does not hold our audience (and
+        # accepted when it does: the control in _token_controls).
         "wrong_audience_list": (
-            "aud=[ours, 'another-api']",
-            forger.fresh_claims(aud=[lab.settings.audience, "another-api"]),
+            "aud=['another-api', 'third-api']",
+            forger.fresh_claims(aud=["another-api", "third-api"]),
         ),
         "wrong_issuer": (
             "iss='https://evil.example'",

@@ -82,6 +82,9 @@ REQUIRED_TOKEN_ATTACKS = [
     "alg_switch",
     "refresh_after_logout",
     "control_forged_valid_token",
+    "control_audience_list",  # RFC 7519: an aud array holding ours is accepted
+    "control_media_type",  # RFC 9068: typ application/at+jwt in any case is accepted
+    "wrong_audience_list",  # and an aud array without ours is refused
 ]
 
 
