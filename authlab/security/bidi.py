@@ -77,6 +77,10 @@ class BiDiConnection:
     def on(self, event: str, handler: EventHandler) -> None:
         self._handlers.setdefault(event, []).append(handler)
 
+    def off(self, event: str, handler: EventHandler) -> None:
+        with contextlib.suppress(ValueError):
+            self._handlers.get(event, []).remove(handler)
+
     def send(self, method: str, params: dict[str, Any], timeout: float = COMMAND_TIMEOUT) -> Any:
         command_id = next(self._ids)
         answer: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=1)

@@ -237,6 +237,7 @@ class FirefoxTab(AppTab):
         )
 
     def close(self) -> None:
+        self.bidi.off("network.beforeRequestSent", self._provide_page)
         with contextlib.suppress(Exception):
             self.bidi.send("network.removeIntercept", {"intercept": self._intercept})
         if self._subscription:
