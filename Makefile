@@ -7,7 +7,7 @@ PROFILE ?= standard
 # SECURITY=latest (or a path) puts the security lab's results in the bench report.
 SECURITY ?=
 
-.PHONY: setup test lint bench serve-session serve-token security clean
+.PHONY: setup test lint bench flamegraph serve-session serve-token security clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ bench: setup
 
 security: setup
 	@$(BIN)/authlab security
+
+# make flamegraph VARIANT=token-hs256 [TWIN=1]: where a GET /me goes, as an SVG in results/.
+flamegraph: setup
+	@$(BIN)/authlab flamegraph $(VARIANT) $(if $(TWIN),--plain-twin)
 
 serve-session: setup
 	$(BIN)/authlab serve session
