@@ -7,6 +7,7 @@ SQLite understands the same numbers written as ?1, ?2, so one text serves both.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sqlite3
 import threading
@@ -47,6 +48,7 @@ class Database(Executor, Protocol):
     async def close(self) -> None: ...
 
 
+@functools.cache  # the statements are the code's own constants: a few dozen at most
 def _sqlite_sql(sql: str) -> str:
     return _PLACEHOLDER.sub(r"?\1", sql)
 
