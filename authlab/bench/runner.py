@@ -176,7 +176,7 @@ class Bench:
                 )
                 self._seed(workspace)
                 running = self._start_all(group, sampler, workspace)
-                self._load(group, running, workspace)
+                self._load(group, running, workspace, sampler)
                 for variant_running in [*self.twins.values(), *running.values()]:
                     variant_running.stop(group)
                 self._run_experiments(group, sampler, workspace)
@@ -286,7 +286,11 @@ class Bench:
         return True
 
     def _load(
-        self, group: ProcessGroup, running: dict[str, RunningVariant], workspace: Workspace
+        self,
+        group: ProcessGroup,
+        running: dict[str, RunningVariant],
+        workspace: Workspace,
+        sampler: Sampler,
     ) -> None:
         names = list(running)
         for repetition in range(self.profile.repetitions):
@@ -297,14 +301,17 @@ class Bench:
                     self._step(
                         f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}"
                     )
-                    twin = self.twins.get(name) if phase.name == CREDENTIAL_CLOSED else None
-                    # The twin runs right next to its variant, first on every other
-                    # repetition (A B, B A), so that drift falls on both alike.
-                    if twin is not None and repetition % 2:
-                        self._measure_twin(group, twin, phase, repetition, workspace)
-                    self._measure_phase(group, target, phase, repetition, workspace)
-                    if twin is not None and not repetition % 2:
-                        self._measure_twin(group, twin, phase, repetition, workspace)
+                    closed = phase.name == CREDENTIAL_CLOSED
+                    twin = self.twins.get(name) if closed else None
+                    # CPU per request is counted here: no /metrics scrape meanwhile.
+                    with sampler.quiet() if closed else contextlib.nullcontext():
+                        # The twin runs right next to its variant, first on every other
+                        # repetition (A B, B A), so that drift falls on both alike.
+                        if twin is not None and repetition % 2:
+                            self._measure_twin(group, twin, phase, repetition, workspace)
+                        self._measure_phase(group, target, phase, repetition, workspace)
+                        if twin is not None and not repetition % 2:
+                            self._measure_twin(group, twin, phase, repetition, workspace)
 
     def _measure_twin(
         self,

@@ -5,10 +5,11 @@ Rows go straight to CSV files, so an interrupted run keeps what it sampled.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ class Sampler:
         self._watched: list[Tracked] = []
         self._redis_clients: dict[str, redis.Redis] = {}
         self._stop = threading.Event()
+        # Set while a phase measures CPU per request: no /metrics scrape (a request
+        # the plain twin never gets) lands in the lab server's count.
+        self._quiet = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="sampler", daemon=True)
 
@@ -129,6 +133,15 @@ class Sampler:
         with self._lock:
             if tracked in self._watched:
                 self._watched.remove(tracked)
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Suspend /metrics scrapes for a while (process and Redis samples go on)."""
+        self._quiet.set()
+        try:
+            yield
+        finally:
+            self._quiet.clear()
 
     def watch_metrics(self, name: str, url: str) -> None:
         """Scrape a server's /metrics every interval (one small request a second)."""
@@ -153,7 +166,7 @@ class Sampler:
         with self._lock:
             watched = list(self._watched)
             clients = dict(self._redis_clients)
-            scrapes = dict(self._metrics_urls)
+            scrapes = {} if self._quiet.is_set() else dict(self._metrics_urls)
         for name, url in scrapes.items():
             totals = scrape_totals(url)
             if totals is not None:
