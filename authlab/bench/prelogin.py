@@ -32,7 +32,11 @@ def prelogin(url: str, transport: str, accounts: list[str], password: str) -> li
                 raise PreloginFailed(
                     f"login of {account} answered {response.status_code}: {response.text[:200]}"
                 )
-            credentials.append(auth_headers(response.json(), transport, client.cookies))
+            headers = auth_headers(response.json(), transport, client.cookies)
+            # GET /me changes nothing, so it carries no CSRF token (as a page's script
+            # adds it only to state changes); the csrf cookie still rides along.
+            headers.pop("X-CSRF-Token", None)
+            credentials.append(headers)
     return credentials
 
 
