@@ -279,7 +279,8 @@ def _security_link(run: RunData, report: Path) -> str | None:
     source = run.security_path.resolve()
     if source.parent == run.directory.resolve():
         return "../security.json"
-    shutil.copyfile(source, report / "security.json")
+    if source != (report / "security.json").resolve():
+        shutil.copyfile(source, report / "security.json")
     return "security.json"
 
 

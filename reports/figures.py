@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from authlab.bench.variants import VARIANTS
-from reports.fmt import TIMES
+from reports.fmt import TIMES, duration
 from reports.metrics import OutageStats, complete_seconds, normal_rate
 
 # One colour per variant, the same in every figure: the harness's variants in its order.
@@ -426,9 +426,7 @@ def outage_summary_text(stats: list[OutageStats]) -> str:
     parts = []
     for stat in stats:
         success = "-" if stat.success_rate is None else f"{stat.success_rate:.0%}"
-        slowest = (
-            "" if stat.slowest_us is None else f", slowest answer {stat.slowest_us / 1e6:.1f} s"
-        )
+        slowest = "" if stat.slowest_us is None else f", slowest answer {duration(stat.slowest_us)}"
         parts.append(
             f"{stat.variant}: {success} OK, {stat.goodput:.0%} of normal throughput{slowest}"
         )

@@ -23,6 +23,18 @@ def ms(value_us: Any, digits: int = 2) -> str:
     return "-" if v is None else f"{v / 1000:,.{digits}f} ms"
 
 
+def duration(value_us: Any) -> str:
+    """A wait in the unit a reader thinks in: 33 ms, 2.8 s (never 0.0 s for 33 ms)."""
+    v = number(value_us)
+    if v is None:
+        return "-"
+    if v >= 1e6:
+        return f"{v / 1e6:,.1f} s"
+    if v >= 1e3:
+        return f"{v / 1e3:,.0f} ms"
+    return f"{v:,.0f} µs"
+
+
 def rps(value: Any) -> str:
     v = number(value)
     return "-" if v is None else f"{v:,.0f} req/s"
@@ -33,9 +45,11 @@ def count(value: Any) -> str:
     v = number(value)
     if v is None:
         return "-"
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+    # Shortened from 10,000 up (below it the digits are still readable), but always divided
+    # by the suffix's own power: 16,667 is 16.7k, never 1.67k.
+    for limit, divisor, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
         if abs(v) >= limit:
-            return f"{v / limit:,.3g}{suffix}"
+            return f"{v / divisor:,.3g}{suffix}"
     if abs(v) < 10:
         return f"{v:.2g}"
     return f"{v:,.0f}"

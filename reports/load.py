@@ -25,6 +25,8 @@ TABLES = (
     "scale_out",
     "outage",
     "verification",
+    "overhead",
+    "resident_sessions",
 )
 RAW_TABLES = ("process_samples", "redis_samples")
 
@@ -53,6 +55,8 @@ class RunData:
     scale_out: pd.DataFrame = field(default_factory=_empty)
     outage: pd.DataFrame = field(default_factory=_empty)
     verification: pd.DataFrame = field(default_factory=_empty)
+    overhead: pd.DataFrame = field(default_factory=_empty)
+    resident_sessions: pd.DataFrame = field(default_factory=_empty)
     process_samples: pd.DataFrame = field(default_factory=_empty)
     redis_samples: pd.DataFrame = field(default_factory=_empty)
     variants: pd.DataFrame = field(default_factory=_empty)
@@ -130,13 +134,22 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
         setattr(run, name, read_csv(directory / "raw" / f"{name}.csv"))
     variants = (run.manifest.get("configuration") or {}).get("variants") or []
     run.variants = pd.DataFrame(variants)
-    security_path = Path(security) if security else directory / "security.json"
+    security_path = Path(security) if security else _own_security_file(directory)
     if security_path.is_file():
         run.security = read_json(security_path)
         run.security_path = security_path
     elif security:
         raise FileNotFoundError(f"no security results at {security_path}")
     return run
+
+
+def _own_security_file(directory: Path) -> Path:
+    """The folder's security.json; else the copy a report made of one given with
+    --security (report/security.json), so that `authlab report RUN` redraws the same
+    claims from the folder alone."""
+    own = directory / "security.json"
+    copied = directory / "report" / "security.json"
+    return own if own.is_file() or not copied.is_file() else copied
 
 
 def variant_order(run: RunData) -> list[str]:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from authlab.security.configs import BY_NAME
+from reports import csrf as csrf_claims
 from authlab.security.schema import skipped
 
 
@@ -105,38 +106,21 @@ def matrix_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _claims(document: dict[str, Any]) -> list[dict[str, Any]]:
     claims = []
-    csrf = _rows(document["csrf_browser"])
-    if csrf:
-        exploited = sorted(
-            {f"{r['configuration']} ({r['vector']})" for r in csrf if r["transfer_happened"]}
-        )
-        token_hit = any(
-            r["transfer_happened"] and r["configuration"].startswith("token") for r in csrf
-        )
-        session_safe = any(
-            not r["transfer_happened"] and r["configuration"].startswith("session") for r in csrf
-        )
-        header_hit = any(
-            r["transfer_happened"] and not BY_NAME[_base(r["configuration"])].ambient for r in csrf
-        )
-        protected_hit = any(
-            r["transfer_happened"] and BY_NAME[_base(r["configuration"])].csrf for r in csrf
-        )
-        verdict = (
-            "refuted: CSRF follows the cookie transport and CSRF protection, not session vs token"
-            if token_hit and session_safe and not header_hit and not protected_hit
-            else "see findings"
-        )
-        claims.append({
-            "id": "csrf",
-            "claim": "Server-side sessions are vulnerable to CSRF; tokens carry less CSRF risk.",
-            "finding": (
-                f"Exploited in Chromium: {', '.join(exploited) or 'nothing'}. Never with CSRF "
-                "protection on, never with the credential in a header."
-            ),
-            "verdict": verdict,
-            "evidence": "csrf_browser",
-        })  # fmt: skip
+    # The CSRF claims are judged by the report's claim engine, so that the lab's summary
+    # and the report's claims table cannot disagree.
+    if _rows(document["csrf_browser"]):
+        for judgement in csrf_claims.judge(document):
+            claims.append({
+                "id": judgement.id,
+                "claim": judgement.claim,
+                "finding": "; ".join(judgement.evidence),
+                "verdict": (
+                    f"depends on {judgement.condition}"
+                    if judgement.verdict == "depends"
+                    else f"{judgement.verdict}: {judgement.condition}"
+                ),
+                "evidence": "csrf_browser",
+            })  # fmt: skip
     xss_rows = _rows(document["xss"])
     if xss_rows:
         stolen = [r["configuration"] for r in xss_rows if r["token_in_local_storage"]]

@@ -1,0 +1,141 @@
+"""What one authenticated request costs a variant, and which pairs of variants to compare.
+
+Since the lean-servers change the summary's CPU, throughput and latency come from
+phases that send only GET /me (`me-closed` for CPU and throughput, `me-rate` for
+latency) and the mixed browsing phase moved to `mix_` columns. An older results
+folder has only the mixed figures: they are used, and every text says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.load import RunData
+from reports.metrics import Measure, number
+
+GET_ONLY = "me-closed"  # closed loop to saturation, GET /me only: CPU and throughput
+GET_RATE = "me-rate"  # fixed arrival rate, GET /me only: latency
+MIXED = "step"  # browsing with 20% POST /transfer
+
+# Like for like: a session ends at logout, a token without a deny list does not.
+PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("session-redis", "token-hs256", "deployable defaults"),
+    ("session-redis", "token-hs256-denylist", "equal logout"),
+)
+
+
+def get_only(run: RunData) -> bool:
+    """Whether this folder's summary figures come from the GET-only phases."""
+    if not run.summary.empty and "mix_server_cpu_us_per_request" in run.summary:
+        return True
+    return not run.phases.empty and GET_ONLY in set(run.phases.get("phase", []))
+
+
+def cost_phase(run: RunData) -> str:
+    return GET_ONLY if get_only(run) else MIXED
+
+
+def source_text(run: RunData) -> str:
+    """Where the per-request figures come from, for every line that quotes one."""
+    if get_only(run):
+        return "GET /me alone, closed loop"
+    return (
+        "the mixed phase (browsing with 20% POST /transfer): this results folder predates "
+        "the GET-only phase"
+    )
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Server + store CPU per request: the summary's median and spread, and each
+    repetition's value (phases.csv) in repetition order."""
+
+    measure: Measure
+    repetitions: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return self.measure.median
+
+
+def per_repetition(run: RunData, variant: str, columns: tuple[str, ...], phase: str) -> list[float]:
+    """The sum of `columns` in each repetition of `phase` (rows missing a column count 0
+    for it; a row missing all of them is left out)."""
+    phases = run.phases
+    if phases.empty or "phase" not in phases or not any(c in phases for c in columns):
+        return []
+    rows = phases[(phases["variant"] == variant) & (phases["phase"] == phase)]
+    if "repetition" in rows:
+        rows = rows.sort_values("repetition")
+    values = []
+    for _, row in rows.iterrows():
+        found = [number(row.get(c)) for c in columns if c in rows]
+        if all(v is None for v in found):
+            continue
+        values.append(sum(v for v in found if v is not None))
+    return values
+
+
+def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None:
+    """Server plus store CPU per request: GET /me alone where the folder has it (or the
+    mixed phase's with mixed=True, or in an older folder)."""
+    row = run.summary_row(variant)
+    prefix = "mix_" if mixed and get_only(run) else ""
+    server = Measure.of(row, f"{prefix}server_cpu_us_per_request")
+    if server is None:
+        return None
+    total = server + Measure.of(row, f"{prefix}store_cpu_us_per_request")
+    phase = MIXED if mixed else cost_phase(run)
+    reps = per_repetition(
+        run, variant, ("server_cpu_us_per_request", "redis_cpu_us_per_request"), phase
+    )
+    return Cost(total, tuple(reps))
+
+
+def credential_us(run: RunData, variant: str) -> float | None:
+    """What checking the credential adds to a request: the variant's CPU per GET /me
+    minus the no-auth baseline's (the harness's credential_cpu_us where it wrote one)."""
+    row = run.summary_row(variant) or {}
+    given = number(row.get("credential_cpu_us"))
+    if given is not None:
+        return given
+    from reports.metrics import variants_where
+
+    baseline = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
+    mine = request_cost(run, variant)
+    floor = request_cost(run, baseline[0]) if baseline else None
+    if mine is None or floor is None:
+        return None
+    return mine.median - floor.median
+
+
+def credential_repetitions(run: RunData, variant: str) -> tuple[float, ...]:
+    """The credential check's cost in each repetition: the variant's minus the baseline's
+    of the same repetition (interleaved runs, so the same machine state)."""
+    from reports.metrics import variants_where
+
+    baseline = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
+    if not baseline:
+        return ()
+    columns = ("server_cpu_us_per_request", "redis_cpu_us_per_request")
+    mine = per_repetition(run, variant, columns, cost_phase(run))
+    floor = per_repetition(run, baseline[0], columns, cost_phase(run))
+    return tuple(a - b for a, b in zip(mine, floor, strict=False))
+
+
+def store_ops_per_request(run: RunData, variant: str) -> float | None:
+    """Median Redis commands per request in the cost phase (None without a Redis)."""
+    values = per_repetition(run, variant, ("redis_commands_per_request",), cost_phase(run))
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def pairs(run: RunData) -> list[tuple[str, str, str]]:
+    """The like-for-like pairs this run measured both sides of."""
+    return [
+        (s, t, why)
+        for s, t, why in PAIRS
+        if run.summary_row(s) is not None and run.summary_row(t) is not None
+    ]

@@ -1,0 +1,99 @@
+"""The first screen: is there a difference between session and token? Three to five plain
+sentences assembled from the computed verdicts and the run's data; nothing typed in.
+
+Each sentence says what was measured, or names the command that measures it."""
+
+from __future__ import annotations
+
+from reports import csrf
+from reports.load import RunData
+from reports.metrics import base_configuration, number, security_rows
+from reports.verdicts import SECURITY, Claim, experiment
+
+
+def _by_id(claims: list[Claim]) -> dict[str, Claim]:
+    return {claim.id: claim for claim in claims}
+
+
+def revocation_sentence(run: RunData) -> str:
+    rows = security_rows(run, "revocation")
+    if not rows:
+        return f"Revocation was not measured with this run: {SECURITY}."
+    info = {str(c.get("name")): c for c in (run.security or {}).get("configurations", [])}
+    immediate, lingering = set(), []
+    for row in rows:
+        name = base_configuration(str(row.get("configuration")))
+        if row.get("bounded_by") == "immediate":
+            immediate.add(str(info.get(name, {}).get("variant") or name.split("-")[0]))
+        else:
+            lingering.append(row)
+    if not lingering:
+        return "Logout, password change and disabling ended every credential at once."
+    longest = max(number(r.get("works_for_s")) or 0.0 for r in lingering)
+    lifetime = max(number(r.get("credential_lifetime_s")) or 0.0 for r in lingering)
+    names = sorted({base_configuration(str(r.get("configuration"))) for r in lingering})
+    ended = " and ".join(sorted(immediate)) or "nothing"
+    return (
+        f"At logout, {ended} credentials ended at once (a token only with a deny list); "
+        f"{', '.join(names)} kept working up to {longest:.1f} s, until exp"
+        + (f" (a {lifetime:.0f} s lifetime in the lab)" if lifetime else "")
+        + "."
+    )
+
+
+def csrf_xss_sentence(run: RunData) -> str:
+    if not csrf.rows(run.security, "csrf_browser"):
+        return f"CSRF and XSS were not measured with this run: {SECURITY}."
+    settings, found = csrf.exploited_by_browser(run.security or {})
+    parts = []
+    for browser, per in sorted(found.items()):
+        cookie = [n for n in per if settings[n].transport == "cookie"]
+        header = [n for n in per if settings[n].transport != "cookie"]
+        hit_cookie = [n for n in cookie if per[n]]
+        hit_header = [n for n in header if per[n]]
+        kinds = sorted({settings[n].variant for n in hit_cookie})
+        parts.append(
+            f"in {browser} a forged cross-site transfer succeeded against {len(hit_cookie)} of "
+            f"{len(cookie)} cookie configurations"
+            + (f" ({' and '.join(kinds)} alike)" if len(kinds) > 1 else "")
+            + f" and {len(hit_header)} of {len(header)} header ones"
+        )
+    text = "CSRF follows cookie vs header, not session vs token: " + "; ".join(parts) + ". "
+    stolen: dict[str, int] = {}
+    for row in security_rows(run, "xss"):
+        if "@" in str(row.get("configuration")) or not row.get("token_in_local_storage"):
+            continue
+        storage = str(row.get("token_storage") or "localStorage")
+        stolen[storage] = stolen.get(storage, 0) + 1
+    if stolen:
+        text += "XSS follows where the token is kept: an injected script read it from " + ", ".join(
+            f"{storage} ({count} configuration{'s' if count > 1 else ''})"
+            for storage, count in stolen.items()
+        )
+        text += "."
+    elif security_rows(run, "xss"):
+        text += "XSS: no injected script read a token in the places tried."
+    return text.strip()
+
+
+def sentences(run: RunData, claims: list[Claim]) -> list[str]:
+    """Per request and under growth; in failure; in revocation; CSRF and XSS."""
+    found = _by_id(claims)
+    heavy = found.get("sessions-heavy")
+    robust = found.get("tokens-robust")
+    lines = [
+        heavy.sentence
+        if heavy and heavy.sentence
+        else "The cost per request was not measured: " + (heavy.condition if heavy else "-") + ".",
+        robust.sentence
+        if robust and robust.sentence
+        else f"Failure of the store was not measured: run {experiment('outage')}.",
+        revocation_sentence(run),
+        csrf_xss_sentence(run),
+    ]
+    return [fmt_sentence(line) for line in lines if line]
+
+
+def fmt_sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] if text else text

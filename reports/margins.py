@@ -1,0 +1,106 @@
+"""A verdict's deciding figure, the threshold it is held against, and its margin.
+
+A reader who doubts a verdict should see which number decided it, where the line
+was drawn and how far the number is from it; and whether the run's own repetitions
+would have put it on the other side ("fragile"). The repetitions are the per-run
+values from phases.csv, not only the summary's min and max.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reports import fmt
+
+Unit = str  # "x" (a ratio), "%" (a share), "us" (microseconds), "B" (bytes)
+
+
+def _show(value: float, unit: Unit) -> str:
+    if unit == "x":
+        return f"{fmt.TIMES}{value:.2f}"
+    if unit == "%":
+        return fmt.pct(value, 1 if abs(value) < 0.1 else 0)
+    if unit == "B":
+        return fmt.size(value)
+    return fmt.us(value)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One comparison that a verdict rests on."""
+
+    figure: str  # what was measured, e.g. "session-redis / token-hs256, CPU per GET /me"
+    value: float
+    threshold: float
+    meaning: str  # what crossing the threshold means, e.g. "'heavy' from here"
+    unit: Unit = "x"
+    repetitions: tuple[float, ...] = ()  # the same figure in each repetition, where known
+
+    @property
+    def margin(self) -> float:
+        return self.value - self.threshold
+
+    @property
+    def above(self) -> bool:
+        return self.value >= self.threshold
+
+    @property
+    def spread(self) -> tuple[float, float] | None:
+        if len(self.repetitions) < 2:
+            return None
+        return min(self.repetitions), max(self.repetitions)
+
+    @property
+    def fragile(self) -> bool:
+        """The repetitions fall on both sides of the threshold: another run could flip it."""
+        spread = self.spread
+        if spread is None:
+            return False
+        return spread[0] < self.threshold <= spread[1] or spread[0] <= self.threshold < spread[1]
+
+    def text(self) -> str:
+        margin = self.margin
+        sign = "+" if margin >= 0 else "-"
+        shown_margin = (
+            f"{sign}{abs(margin):.2f}"
+            if self.unit == "x"
+            else f"{sign}{_show(abs(margin), self.unit)}"
+        )
+        parts = [
+            f"{self.figure}: {_show(self.value, self.unit)}",
+            f"threshold {_show(self.threshold, self.unit)} ({self.meaning})",
+            f"margin {shown_margin}",
+        ]
+        spread = self.spread
+        if spread is not None:
+            parts.append(f"repetitions {_show(spread[0], self.unit)}-{_show(spread[1], self.unit)}")
+        text = "; ".join(parts)
+        if self.fragile:
+            text += ": FRAGILE, the repetitions straddle the threshold"
+        return text
+
+
+def band(value: float, edges: Sequence[tuple[float, str]], below: str) -> str:
+    """The name of the band `value` falls in: edges are (lower bound, name), ascending."""
+    name = below
+    for edge, label in edges:
+        if value >= edge:
+            name = label
+    return name
+
+
+def ratios(a: Sequence[float], b: Sequence[float]) -> tuple[float, ...]:
+    """Per-repetition ratios a_i / b_i of two variants measured in the same repetitions."""
+    return tuple(x / y for x, y in zip(a, b, strict=False) if y)
+
+
+def relative_spread(values: Sequence[float]) -> float | None:
+    """(max - min) / median of a figure's repetitions: how far one run moves it."""
+    if len(values) < 2:
+        return None
+    ordered = sorted(values)
+    middle = ordered[len(ordered) // 2]
+    if len(ordered) % 2 == 0:
+        middle = (ordered[len(ordered) // 2 - 1] + middle) / 2
+    return (ordered[-1] - ordered[0]) / middle if middle else None
