@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from matplotlib.axes import Axes
 
-from reports import capacity, figures, fmt, matrix, verdicts
+from reports import capacity, costs, figures, fmt, headline, matrix, takeaways, verdicts
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
 from reports.metrics import cpu_split, login_costs, number, outage_stats
 
@@ -38,14 +38,14 @@ class FigureSpec:
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "latency",
-        "Latency percentiles at a fixed arrival rate",
+        "Latency percentiles at a fixed arrival rate (GET /me alone where the run has it)",
         "Lower is better; the right-hand end is the tail (99.9%) that stalls show in, since each "
         "request is timed from when it was due, not from when it was sent.",
         lambda run, ax: figures.latency_percentiles(latency_curves(run), ax),
     ),
     FigureSpec(
         "throughput",
-        "Maximum throughput (step ramp to saturation)",
+        "Maximum throughput",
         "Longer is better; the whisker spans the repetitions, a hatched bar means the load "
         "generator, not the server, was the limit.",
         lambda run, ax: figures.max_throughput(run.summary, ax),
@@ -68,16 +68,16 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
     FigureSpec(
         "memory",
-        "Server RSS and Redis memory over the run",
-        "Flat lines mean the state held does not grow with the load; a step up in a Redis line "
-        "is the sessions (or refresh tokens) it keeps.",
+        "Largest server RSS and Redis memory of each variant",
+        "One row per variant (the timeline is in raw/process_samples.csv and "
+        "raw/redis_samples.csv): Redis holds the sessions, refresh families or deny list.",
         lambda run, ax: figures.memory_over_time(run.process_samples, run.redis_samples, ax),
     ),
     FigureSpec(
         "store-ops",
-        "Store operations per second",
-        "Session variants call their store on every request; a stateless token's Redis is "
-        "idle but for logins, refreshes and logouts.",
+        "Store operations per second, per variant",
+        "The bar is the median while the store was busy, the tick its peak (the timeline is "
+        "in raw/redis_samples.csv).",
         lambda run, ax: figures.store_operations(run.redis_samples, ax),
     ),
     FigureSpec(
@@ -116,6 +116,7 @@ FIGURES: tuple[FigureSpec, ...] = (
 class DrawnFigure:
     spec: FigureSpec
     image: str | None  # file name beside index.html; None: not measured in this run
+    takeaway: str = ""  # this run's one-line reading, computed from the figure's data
 
 
 def _draw(spec: FigureSpec, run: RunData, directory: Path, variants: int) -> str | None:
@@ -154,6 +155,8 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "p99": fmt.ms(row.get("p99_us")),
                 "p999": fmt.ms(row.get("p999_us")),
                 "server_us": fmt.us(row.get("server_cpu_us_per_request")),
+                "credential_us": fmt.us(costs.credential_us(run, name)),
+                "mix_us": fmt.us(row.get("mix_server_cpu_us_per_request")),
                 "store_us": fmt.us(row.get("store_cpu_us_per_request")),
                 "login_rps": "-"
                 if number(row.get("login_rps")) is None
@@ -162,6 +165,35 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "errors": f"{int(number(row.get('errors')) or 0):,}",
                 "requests": f"{int(number(row.get('requests')) or 0):,}",
                 "saturated": bool(row.get("generator_saturated")),
+            }
+        )
+    return rows
+
+
+# The lean-servers target: authlab's cost per GET /me within this of a plain server's.
+OVERHEAD_LIMIT = 1.15
+
+
+def _overhead_rows(run: RunData) -> list[dict[str, Any]]:
+    """overhead.csv: each variant beside its plain twin server, flagged above the limit."""
+    table = run.overhead
+    if table.empty or "ratio" not in table:
+        return []
+    rows = []
+    for _, row in table.iterrows():
+        ratio = number(row.get("ratio"))
+        low, high = number(row.get("ratio_min")), number(row.get("ratio_max"))
+        rows.append(
+            {
+                "variant": row["variant"],
+                "plain": fmt.us(row.get("plain_us")),
+                "authlab": fmt.us(row.get("authlab_us")),
+                "ratio": "-" if ratio is None else f"{fmt.TIMES}{ratio:.2f}",
+                "spread": ""
+                if low is None or high is None
+                else f"{fmt.TIMES}{low:.2f}-{fmt.TIMES}{high:.2f}",
+                "repetitions": fmt.whole(row.get("repetitions")),
+                "flagged": ratio is not None and ratio > OVERHEAD_LIMIT,
             }
         )
     return rows
@@ -301,7 +333,11 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
     report = Path(run_dir) / "report"
     report.mkdir(exist_ok=True)
     variants = len(variant_order(run))
-    drawn = [DrawnFigure(spec, _draw(spec, run, report, variants)) for spec in FIGURES]
+    drawn = [
+        DrawnFigure(spec, image, takeaways.takeaway(spec.id, run) if image else "")
+        for spec in FIGURES
+        for image in [_draw(spec, run, report, variants)]
+    ]
     claims = verdicts.claims(run)
     _write_csv(report / "claims.csv", [claim.as_row() for claim in claims])
     assumptions = capacity.Assumptions()
@@ -325,6 +361,11 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         verification_failures=_verification_failures(run),
         variants=_summary_rows(run),
         claims=claims,
+        answer=headline.sentences(run, claims),
+        cost_source=costs.source_text(run),
+        overhead=_overhead_rows(run),
+        overhead_limit=OVERHEAD_LIMIT,
+        overhead_command=verdicts.experiment("overhead"),
         thresholds=verdicts.THRESHOLDS,
         cells=matrix.two_by_two(run),
         states=matrix.STATES,

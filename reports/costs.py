@@ -45,6 +45,10 @@ def source_text(run: RunData) -> str:
     )
 
 
+def short_source(run: RunData) -> str:
+    return "GET /me alone" if get_only(run) else "mixed phase, an older results folder"
+
+
 @dataclass(frozen=True)
 class Cost:
     """Server + store CPU per request: the summary's median and spread, and each

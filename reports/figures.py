@@ -213,63 +213,79 @@ def login_vs_request(costs: pd.DataFrame, ax: Axes) -> bool:
 # --- memory and store over time -------------------------------------------------------
 
 
-def memory_over_time(processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes) -> bool:
-    """Server RSS (solid, left axis) and Redis used_memory (dashed, right axis), MiB,
-    against seconds into the run; samples of stopped processes (RSS 0) are left out."""
-    if processes.empty and redis.empty:
-        return _nothing(ax)
-    origin = min(float(frame["time"].min()) for frame in (processes, redis) if not frame.empty)
-    if not processes.empty:
+def memory_peaks(processes: pd.DataFrame, redis: pd.DataFrame) -> pd.DataFrame:
+    """Per variant: the largest server RSS and Redis used_memory sampled over the run (MiB);
+    samples of stopped processes (RSS 0) are left out."""
+    rows: dict[str, dict[str, float]] = {}
+    if not processes.empty and "rss_bytes" in processes:
         servers = processes[processes["role"] == "server"] if "role" in processes else processes
         servers = servers[servers["rss_bytes"] > 0]
-        for name, rows in servers.groupby("name", sort=False):
+        for name, group in servers.groupby("name", sort=False):
             variant = str(name).removeprefix("server-")
-            ax.plot(
-                rows["time"] - origin,
-                rows["rss_bytes"] / 2**20,
-                color=colour(variant),
-                label=f"{variant} server RSS",
-            )
-    ax.set_xlabel("seconds into the run")
-    ax.set_ylabel("server RSS (MiB)")
-    ax.set_ylim(bottom=0)
-    ax.grid(True, alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    if not redis.empty:
-        right = ax.twinx()
-        for name, rows in redis.groupby("name", sort=False):
-            right.plot(
-                rows["time"] - origin,
-                rows["used_memory"] / 2**20,
-                color=colour(str(name)),
-                linestyle="--",
-                label=f"{name} Redis used_memory",
-            )
-        right.set_ylabel("Redis used_memory (MiB, dashed)")
-        right.set_ylim(bottom=0)
-        more_handles, more_labels = right.get_legend_handles_labels()
-        handles, labels = handles + more_handles, labels + more_labels
-    ax.legend(
-        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
-        fontsize="x-small", frameon=False,
-    )  # fmt: skip
+            rows.setdefault(variant, {})["rss_mib"] = float(group["rss_bytes"].max()) / 2**20
+    if not redis.empty and "used_memory" in redis:
+        for name, group in redis.groupby("name", sort=False):
+            rows.setdefault(str(name), {})["redis_mib"] = float(group["used_memory"].max()) / 2**20
+    frame = pd.DataFrame(
+        [{"variant": v, **values} for v, values in rows.items()],
+        columns=["variant", "rss_mib", "redis_mib"],
+    )
+    return frame
+
+
+def memory_over_time(processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes) -> bool:
+    """Per variant, one pair of bars: the largest server RSS and Redis used_memory over the
+    run. (A timeline with 10-20 lines on one axis could not be read; the peak per variant
+    is what the timeline was read for.)"""
+    peaks = memory_peaks(processes, redis)
+    if peaks.empty:
+        return _nothing(ax)
+    names = [str(v) for v in peaks["variant"]]
+    y = np.arange(len(names))
+    height = 0.4
+    ax.barh(y - height / 2, peaks["rss_mib"].fillna(0.0), height, color=[colour(n) for n in names],
+            label="server RSS (peak)")  # fmt: skip
+    ax.barh(y + height / 2, peaks["redis_mib"].fillna(0.0), height, color="white",
+            edgecolor="#555555", hatch="///", label="Redis used_memory (peak)")  # fmt: skip
+    ax.set_yticks(y, names, fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("MiB (largest sample of the run)")
+    _legend_below(ax, columns=2)
+    ax.grid(True, axis="x", alpha=0.3)
     return True
 
 
-def store_operations(redis: pd.DataFrame, ax: Axes) -> bool:
-    """Redis operations per second over the run, one line per variant's Redis."""
+def store_ops_summary(redis: pd.DataFrame) -> pd.DataFrame:
+    """Per variant's Redis: median and peak operations/s over the samples where it was busy
+    (above 1% of its own peak, so idle gaps between phases do not pull the median down)."""
     if redis.empty or "ops_per_sec" not in redis:
+        return pd.DataFrame(columns=["variant", "median_ops", "peak_ops"])
+    rows = []
+    for name, group in redis.groupby("name", sort=False):
+        peak = float(group["ops_per_sec"].max())
+        busy = group[group["ops_per_sec"] > 0.01 * peak] if peak > 0 else group
+        rows.append(
+            {"variant": str(name), "median_ops": float(busy["ops_per_sec"].median()),
+             "peak_ops": peak}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=["variant", "median_ops", "peak_ops"])
+
+
+def store_operations(redis: pd.DataFrame, ax: Axes) -> bool:
+    """Redis operations per second of each variant's Redis: the median while busy (bar)
+    and the peak (tick); one row per variant instead of overlapping timelines."""
+    summary = store_ops_summary(redis)
+    if summary.empty:
         return _nothing(ax)
-    origin = float(redis["time"].min())
-    for name, rows in redis.groupby("name", sort=False):
-        ax.plot(
-            rows["time"] - origin, rows["ops_per_sec"], color=colour(str(name)), label=str(name)
-        )
-    ax.set_xlabel("seconds into the run")
-    ax.set_ylabel("Redis operations/s")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize="small")
-    ax.grid(True, alpha=0.3)
+    names = [str(v) for v in summary["variant"]]
+    y = np.arange(len(names))
+    ax.barh(y, summary["median_ops"], color=[colour(n) for n in names], label="median while busy")
+    ax.scatter(summary["peak_ops"], y, marker="|", s=200, color="black", label="peak", zorder=3)
+    ax.set_yticks(y, names, fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("Redis operations/s")
+    _legend_below(ax, columns=2)
+    ax.grid(True, axis="x", alpha=0.3)
     return True
 
 

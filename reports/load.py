@@ -176,7 +176,7 @@ def _hdr_files(directory: Path, variant: str, phase: str) -> list[Path]:
 
 def latency_curves(
     run: RunData,
-    phase: str = "fixed-rate",
+    phase: str | None = None,
     kind: str = "corrected",
     leave_out: tuple[str, ...] = LEFT_OUT,
 ) -> pd.DataFrame:
@@ -187,6 +187,7 @@ def latency_curves(
     """
     from authlab.bench.hdr import decode
 
+    phase = phase or latency_phase(run)
     rows: list[dict[str, Any]] = []
     for variant in variant_order(run):
         histogram = None
@@ -201,6 +202,7 @@ def latency_curves(
                 else:
                     histogram.add(part)
         if histogram is None or not histogram.get_total_count():
+            rows.extend(_curve_from_table(run, variant, phase, kind, leave_out))
             continue
         top = 100.0 * (1.0 - 1.0 / histogram.get_total_count())
         for nines in NINES:
@@ -214,6 +216,40 @@ def latency_curves(
             )
     frame = pd.DataFrame(rows, columns=["variant", "percentile", "latency_us"])
     return frame.drop_duplicates(subset=["variant", "percentile"]).reset_index(drop=True)
+
+
+def _curve_from_table(
+    run: RunData, variant: str, phase: str, kind: str, leave_out: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Without the HDR files (a committed sample keeps only the CSVs): latency.csv's
+    percentiles of the busiest request, median over repetitions. Fewer points, same
+    numbers as the CSV."""
+    table = run.latency
+    if table.empty or not {"variant", "phase", "kind", "request"} <= set(table.columns):
+        return []
+    rows = table[
+        (table["variant"] == variant)
+        & (table["phase"] == phase)
+        & (table["kind"] == kind)
+        & ~table["request"].isin(leave_out)
+    ]
+    if rows.empty:
+        return []
+    busiest = rows.groupby("request")["count"].sum().idxmax()
+    rows = rows[rows["request"] == busiest]
+    points = (("p50_us", 50.0), ("p90_us", 90.0), ("p99_us", 99.0), ("p999_us", 99.9))
+    return [
+        {"variant": variant, "percentile": percentile, "latency_us": float(rows[column].median())}
+        for column, percentile in points
+        if column in rows and rows[column].notna().any()
+    ]
+
+
+def latency_phase(run: RunData) -> str:
+    """The fixed-rate phase latency is read from: GET /me alone where the run has it."""
+    if not run.phases.empty and "me-rate" in set(run.phases.get("phase", [])):
+        return "me-rate"
+    return "fixed-rate"
 
 
 def samples_since_start(samples: pd.DataFrame, origin: float | None = None) -> pd.DataFrame:

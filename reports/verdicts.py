@@ -276,7 +276,8 @@ def _growth_lines(run: RunData, sessions: list[str], tokens: list[str]) -> list[
 
 def _us_pair(run: RunData, a: str, b: str) -> str:
     cost_a, cost_b = costs.request_cost(run, a), costs.request_cost(run, b)
-    return f"{fmt.us(cost_a.median if cost_a else None)} vs {fmt.us(cost_b.median if cost_b else None)}"
+    shown = [fmt.us(cost.median if cost else None) for cost in (cost_a, cost_b)]
+    return " vs ".join(shown)
 
 
 def sessions_heavy_load(run: RunData) -> Claim:
@@ -348,7 +349,7 @@ def sessions_heavy_load(run: RunData) -> Claim:
             + ")"
         )
     sentence = (
-        f"Per authenticated request ({costs.source_text(run)}), {first[0]} costs "
+        f"Per authenticated request ({costs.short_source(run)}), {first[0]} costs "
         f"{fmt.ratio(first[3])} the CPU of {first[1]} ({first[4]}: "
         f"{_us_pair(run, first[0], first[1])})"
         + "".join(

@@ -25,6 +25,10 @@ VARIANTS_SMALL = ("baseline", "session-redis", "token-hs256")
 CPU_US = {"baseline": 200.0, "session-redis": 450.0, "token-hs256": 380.0}
 LATENCY_US = {"baseline": 1000, "session-redis": 1500, "token-hs256": 1400}
 STEP_RPS = {"baseline": 4000, "session-redis": 2000, "token-hs256": 1700}
+# GET /me alone (the lean phases me-closed and me-rate): server CPU per request (µs), and
+# the store's, so that the GET-only figures differ from the mixed ones and are told apart.
+ME_CPU_US = {"baseline": 60.0, "session-redis": 190.0, "token-hs256": 150.0}
+ME_RPS = {"baseline": 9000, "session-redis": 4500, "token-hs256": 5200}
 REQUESTS = ("GET /me", "POST /transfer", "POST /login")
 
 
@@ -73,7 +77,12 @@ def _hdr(
 
 def _phases(variant: str, repetition: int) -> list[tuple[str, str, int]]:
     """(phase, scenario, requests per second) for one variant in one repetition."""
-    phases = [("fixed-rate", "browse", 100), ("step", "browse", STEP_RPS[variant])]
+    phases = [
+        ("me-closed", "me", ME_RPS[variant]),
+        ("me-rate", "me", 100),
+        ("fixed-rate", "browse", 100),
+        ("step", "browse", STEP_RPS[variant]),
+    ]
     if repetition == 0:
         phases += [("login-storm", "login_storm", 30), ("logout-churn", "logout_churn", 1000)]
         if variant.startswith("token"):
@@ -89,6 +98,7 @@ def write_run(
     saturated: bool = False,
     security: dict[str, Any] | None = None,
     run_id: str = "20300101-000000-bench-test",
+    resident: bool = False,
 ) -> Path:
     """Write a complete results folder under root and return it."""
     directory = root / run_id
@@ -114,6 +124,8 @@ def write_run(
                 (place / "hdr.json").write_text(json.dumps(hdr))
                 total = sum(ok for _, ok, _ in per_second)
                 cpu = 32_000.0 if phase == "login-storm" else CPU_US[variant]
+                if phase.startswith("me-"):
+                    cpu = ME_CPU_US[variant]
                 row: dict[str, Any] = {
                     "variant": variant,
                     "phase": phase,
@@ -139,7 +151,7 @@ def write_run(
                 base = {"variant": variant, "repetition": repetition, "phase": phase}
                 tables["latency"].add(*derive.latency_rows(base, hdr))
                 clock += 5
-    summary = derive.summarise_variants(tables["phases"].rows)
+    summary = lean_summary(derive.summarise_variants(tables["phases"].rows), tables["phases"].rows)
     Table(directory / "summary.csv").add(*summary)
     for variant in variants:
         credential = {"baseline": 0, "session-redis": 208, "token-hs256": 368}[variant]
@@ -198,6 +210,25 @@ def write_run(
                  "success_rate": ok / (ok + failed) if ok + failed else None, "store_down": down}
             )  # fmt: skip
     _samples(raw, variants)
+    overhead = Table(directory / "overhead.csv")
+    for variant, plain, ratio in (
+        ("baseline", 52.0, 1.08),
+        ("session-redis", 170.0, 1.10),
+        ("token-hs256", 120.0, 1.25),
+    ):
+        overhead.add(
+            {"variant": variant, "plain_us": plain, "authlab_us": plain * ratio, "ratio": ratio,
+             "ratio_min": ratio - 0.02, "ratio_max": ratio + 0.03, "repetitions": 2}
+        )  # fmt: skip
+    if resident:
+        table = Table(directory / "resident_sessions.csv")
+        for store, cpu in (("redis", 190.0), ("memory", 120.0), ("sqlite", 260.0)):
+            for index, count in enumerate((1000, 100_000, 1_000_000)):
+                table.add(
+                    {"store": store, "sessions": count,
+                     "server_cpu_us_per_request": cpu * (1 + 0.02 * index),
+                     "p50_us": 900 + 10 * index, "p99_us": 3000 + 100 * index, "requests": 5000}
+                )  # fmt: skip
     profile = {
         "name": "synthetic",
         "variants": list(variants),
@@ -226,6 +257,45 @@ def write_run(
     if security is not None:
         (directory / "security.json").write_text(json.dumps(security))
     return directory
+
+
+# The summary's figures that the lean-servers change takes from the GET-only phases; the
+# mixed phase's move to the same names prefixed mix_ (phases.csv column -> (phase, name)).
+LEAN_FIGURES = {
+    "peak_rps": ("me-closed", "max_throughput_rps"),
+    "corrected_p50_us": ("me-rate", "p50_us"),
+    "corrected_p99_us": ("me-rate", "p99_us"),
+    "corrected_p999_us": ("me-rate", "p999_us"),
+    "server_cpu_us_per_request": ("me-closed", "server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": ("me-closed", "store_cpu_us_per_request"),
+}
+
+
+def lean_summary(
+    summary: list[dict[str, Any]], phases: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The summary in the lean-servers format, whether or not the harness here writes it
+    yet: GET-only figures under the old names, the mixed ones as mix_*, and
+    credential_cpu_us (the variant's GET-only server CPU minus the baseline's)."""
+    if summary and "mix_server_cpu_us_per_request" in summary[0]:
+        return summary
+    out = []
+    for row in summary:
+        rows = [r for r in phases if r["variant"] == row["variant"]]
+        lean = dict(row)
+        for column, (phase, name) in LEAN_FIGURES.items():
+            for suffix in ("", "_min", "_max"):
+                lean[f"mix_{name}{suffix}"] = row.get(f"{name}{suffix}")
+            values = [r.get(column) for r in rows if r["phase"] == phase]
+            median, low, high = derive.median_spread([v for v in values if v is not None])
+            lean[name], lean[f"{name}_min"], lean[f"{name}_max"] = median, low, high
+        out.append(lean)
+    floor = next((r for r in out if r["variant"] == "baseline"), None)
+    for lean in out:
+        mine = lean.get("server_cpu_us_per_request")
+        base = floor.get("server_cpu_us_per_request") if floor else None
+        lean["credential_cpu_us"] = None if mine is None or base is None else mine - base
+    return out
 
 
 def _samples(raw: Path, variants: tuple[str, ...]) -> None:

@@ -109,7 +109,7 @@ def test_login_against_request_on_a_log_scale_with_the_ratio() -> None:
     assert [t.get_text() for t in ax.texts] == [f"{TIMES}80"]
 
 
-def test_memory_over_time_leaves_out_stopped_processes() -> None:
+def test_memory_is_one_pair_of_bars_per_variant_without_stopped_processes() -> None:
     processes = pd.DataFrame(
         {
             "time": [100.0, 101.0, 102.0, 100.0],
@@ -119,25 +119,29 @@ def test_memory_over_time_leaves_out_stopped_processes() -> None:
         }
     )
     redis = pd.DataFrame({"time": [100.5, 101.5], "name": ["a", "a"], "used_memory": [2**20] * 2})
+    peaks = figures.memory_peaks(processes, redis)
+    # The server's peak only: not the load generator's, and the stopped sample is no peak.
+    assert peaks.to_dict("records") == [{"variant": "a", "rss_mib": 80.0, "redis_mib": 1.0}]
     drew, ax, _ = draw(figures.memory_over_time, processes, redis)
     assert drew
-    (line,) = ax.get_lines()  # the server only: not the load generator
-    x, y = line.get_data()
-    assert list(np.asarray(y)) == [70.0, 80.0]  # the sample of the stopped server is gone
-    assert list(np.asarray(x)) == [0.0, 1.0]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["a server RSS", "a Redis used_memory"]
+    assert not ax.get_lines()  # no timeline: bars
+    assert bar_widths(ax) == [80.0, 1.0]
 
 
-def test_store_operations_one_line_per_redis() -> None:
+def test_store_operations_summarise_each_redis_while_busy() -> None:
     redis = pd.DataFrame(
-        {"time": [10.0, 11.0, 10.0, 11.0], "name": ["s", "s", "t", "t"],
-         "ops_per_sec": [2000, 1800, 3, 5]}
+        {"time": [10.0, 11.0, 12.0, 10.0, 11.0], "name": ["s", "s", "s", "t", "t"],
+         "ops_per_sec": [2000, 1800, 0, 3, 5]}
     )  # fmt: skip
+    summary = figures.store_ops_summary(redis)
+    # The idle sample (0) is not part of the busy median.
+    assert summary.to_dict("records") == [
+        {"variant": "s", "median_ops": 1900.0, "peak_ops": 2000.0},
+        {"variant": "t", "median_ops": 4.0, "peak_ops": 5.0},
+    ]
     drew, ax, _ = draw(figures.store_operations, redis)
     assert drew
-    assert [line.get_label() for line in ax.get_lines()] == ["s", "t"]
-    assert list(np.asarray(ax.get_lines()[0].get_ydata())) == [2000, 1800]
+    assert bar_widths(ax) == [1900.0, 4.0]
 
 
 def test_session_memory_log_log_with_the_token_flat_line() -> None:
