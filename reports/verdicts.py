@@ -930,7 +930,14 @@ def tokens_much_better(run: RunData) -> Claim:
             decisions=decisions,
         )  # fmt: skip
     if not run.security:
-        evidence.append(f"security trade-offs not measured: run {SECURITY}")
+        # Cost alone cannot support it: the security price could still turn it to "depends".
+        return Claim(
+            "tokens-better", claim, "not measured",
+            f"the security price ({SECURITY}); on cost, tokens were {fmt.TIMES}{HEAVY} better in "
+            "both like-for-like pairs",
+            [*evidence, f"not measured: the security trade-offs: run {SECURITY}"], figures,
+            decisions=decisions,
+        )  # fmt: skip
     return Claim(
         "tokens-better", claim, "supported",
         f"tokens were {fmt.TIMES}{HEAVY} better in both like-for-like pairs", evidence, figures,
