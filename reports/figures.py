@@ -234,24 +234,31 @@ def memory_peaks(processes: pd.DataFrame, redis: pd.DataFrame) -> pd.DataFrame:
 
 
 def memory_over_time(processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes) -> bool:
-    """Per variant, one pair of bars: the largest server RSS and Redis used_memory over the
-    run. (A timeline with 10-20 lines on one axis could not be read; the peak per variant
-    is what the timeline was read for.)"""
+    """Two small panels sharing the variants' rows: the largest server RSS, and the largest
+    Redis used_memory (each on its own scale: a Redis of 1 MiB beside a server of 140 MiB
+    would not show). A timeline with 10-20 lines on one axis could not be read."""
     peaks = memory_peaks(processes, redis)
     if peaks.empty:
         return _nothing(ax)
     names = [str(v) for v in peaks["variant"]]
     y = np.arange(len(names))
-    height = 0.4
-    ax.barh(y - height / 2, peaks["rss_mib"].fillna(0.0), height, color=[colour(n) for n in names],
-            label="server RSS (peak)")  # fmt: skip
-    ax.barh(y + height / 2, peaks["redis_mib"].fillna(0.0), height, color="white",
-            edgecolor="#555555", hatch="///", label="Redis used_memory (peak)")  # fmt: skip
-    ax.set_yticks(y, names, fontsize="small")
-    ax.invert_yaxis()
-    ax.set_xlabel("MiB (largest sample of the run)")
-    _legend_below(ax, columns=2)
-    ax.grid(True, axis="x", alpha=0.3)
+    figure = ax.get_figure()
+    panels: list[Axes] = [ax]
+    if peaks["redis_mib"].notna().any() and isinstance(figure, Figure):
+        ax.remove()
+        left, right = figure.subplots(1, 2, sharey=True)
+        panels = [left, right]
+    series = (("rss_mib", "server RSS, peak (MiB)"), ("redis_mib", "Redis used_memory, peak (MiB)"))
+    for panel, (column, label) in zip(panels, series, strict=False):
+        values = peaks[column].astype(float)
+        panel.barh(y, values.fillna(0.0), color=[colour(n) for n in names])
+        for position, value in zip(y, values, strict=True):
+            if value != value:  # NaN: this variant has no such process
+                panel.annotate("-", (0, position), va="center", fontsize="small", color="#666666")
+        panel.set_xlabel(label)
+        panel.grid(True, axis="x", alpha=0.3)
+    panels[0].set_yticks(y, names, fontsize="small")
+    panels[0].invert_yaxis()
     return True
 
 

@@ -77,4 +77,5 @@ def pct(value: Any, digits: int = 0) -> str:
 
 def ratio(value: Any) -> str:
     v = number(value)
-    return "-" if v is None else f"{TIMES}{v:,.2g}" if v < 10 else f"{TIMES}{v:,.0f}"
+    # Two decimals under 10, as the deciding figures print them: one number, one spelling.
+    return "-" if v is None else f"{TIMES}{v:,.2f}" if v < 10 else f"{TIMES}{v:,.0f}"

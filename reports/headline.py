@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from reports import csrf
 from reports.load import RunData
-from reports.metrics import base_configuration, number, security_rows
+from reports.metrics import STORAGES, base_configuration, number, security_rows, xss_by_storage
 from reports.verdicts import SECURITY, Claim, experiment
 
 
@@ -16,27 +16,33 @@ def _by_id(claims: list[Claim]) -> dict[str, Claim]:
 
 
 def revocation_sentence(run: RunData) -> str:
-    rows = security_rows(run, "revocation")
+    """What logout ended at once, and what kept working until its exp (logout rows)."""
+    rows = [r for r in security_rows(run, "revocation") if r.get("event", "logout") == "logout"]
     if not rows:
         return f"Revocation was not measured with this run: {SECURITY}."
     info = {str(c.get("name")): c for c in (run.security or {}).get("configurations", [])}
-    immediate, lingering = set(), []
+    ended: set[str] = set()
+    lingering = []
     for row in rows:
         name = base_configuration(str(row.get("configuration")))
+        config = info.get(name, {})
+        kind = str(config.get("variant") or name.split("-")[0])
+        if config.get("revocation") == "denylist" or "denylist" in name:
+            kind = "deny-listed token"
         if row.get("bounded_by") == "immediate":
-            immediate.add(str(info.get(name, {}).get("variant") or name.split("-")[0]))
+            ended.add(kind)
         else:
             lingering.append(row)
+    text = f"At logout, {' and '.join(sorted(ended)) or 'no'} credentials ended at once"
     if not lingering:
-        return "Logout, password change and disabling ended every credential at once."
+        return text + "."
     longest = max(number(r.get("works_for_s")) or 0.0 for r in lingering)
     lifetime = max(number(r.get("credential_lifetime_s")) or 0.0 for r in lingering)
     names = sorted({base_configuration(str(r.get("configuration"))) for r in lingering})
-    ended = " and ".join(sorted(immediate)) or "nothing"
     return (
-        f"At logout, {ended} credentials ended at once (a token only with a deny list); "
-        f"{', '.join(names)} kept working up to {longest:.1f} s, until exp"
-        + (f" (a {lifetime:.0f} s lifetime in the lab)" if lifetime else "")
+        f"{text}; a token without a deny list ({', '.join(names)}) kept working up to "
+        f"{longest:.1f} s, until its exp"
+        + (f" ({lifetime:.0f} s lifetime in the lab)" if lifetime else "")
         + "."
     )
 
@@ -58,22 +64,21 @@ def csrf_xss_sentence(run: RunData) -> str:
             + (f" ({' and '.join(kinds)} alike)" if len(kinds) > 1 else "")
             + f" and {len(hit_header)} of {len(header)} header ones"
         )
-    text = "CSRF follows cookie vs header, not session vs token: " + "; ".join(parts) + ". "
-    stolen: dict[str, int] = {}
-    for row in security_rows(run, "xss"):
-        if "@" in str(row.get("configuration")) or not row.get("token_in_local_storage"):
-            continue
-        storage = str(row.get("token_storage") or "localStorage")
-        stolen[storage] = stolen.get(storage, 0) + 1
-    if stolen:
-        text += "XSS follows where the token is kept: an injected script read it from " + ", ".join(
-            f"{storage} ({count} configuration{'s' if count > 1 else ''})"
-            for storage, count in stolen.items()
-        )
-        text += "."
-    elif security_rows(run, "xss"):
-        text += "XSS: no injected script read a token in the places tried."
-    return text.strip()
+    text = "CSRF follows cookie vs header, not session vs token: " + "; ".join(parts) + "."
+    storages = xss_by_storage(run)
+    if not storages:
+        return text
+    told = [
+        f"{len(stolen)} of {len(stolen) + len(kept)} configurations that kept it in {place}"
+        for place, (stolen, kept) in storages.items()
+    ]
+    missing = [s for s in STORAGES[:2] if s not in storages]
+    text += " XSS follows where the token is kept: an injected script got a working token in "
+    text += " and in ".join(told)
+    if missing:
+        text += f" (a header token kept in {' or '.join(missing)}: not measured, the security "
+        text += "lab's token_storage setting)"
+    return text + "."
 
 
 def sentences(run: RunData, claims: list[Claim]) -> list[str]:

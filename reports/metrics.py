@@ -327,3 +327,48 @@ def configuration_info(run: RunData) -> dict[str, dict[str, Any]]:
 def base_configuration(name: str) -> str:
     """'token-header@ttl4' -> 'token-header': a short-lived twin counts for its configuration."""
     return name.split("@", 1)[0]
+
+
+# --- XSS: where the browser keeps the token ------------------------------------------
+
+STORAGES = ("localStorage", "memory", "httponly-cookie")
+
+
+def token_storage(run: RunData, row: dict[str, Any] | None = None) -> str:
+    """Where the security lab's page kept the token: the row's, else the run's setting
+    (token_storage), else localStorage (the only place labs before the setting used)."""
+    if row and row.get("token_storage"):
+        return str(row["token_storage"])
+    document = run.security or {}
+    for place in (document, document.get("settings") or {}, document.get("environment") or {}):
+        if isinstance(place, dict) and place.get("token_storage"):
+            return str(place["token_storage"])
+    return "localStorage"
+
+
+def token_stolen(row: dict[str, Any]) -> bool:
+    """An injected script got a working token: read from storage, or replayed with success."""
+    if row.get("token_stolen") is not None:
+        return bool(row["token_stolen"])
+    return (
+        bool(row.get("token_in_local_storage")) or row.get("stolen_access_token_me_status") == 200
+    )
+
+
+def xss_by_storage(run: RunData) -> dict[str, tuple[list[str], list[str]]]:
+    """{where the token was kept: (configurations whose token an injected script got, those
+    whose it did not)}. A credential carried in a cookie is kept by the browser in that
+    (HttpOnly) cookie; one carried in a header where the lab's token_storage says."""
+    info = configuration_info(run)
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for row in security_rows(run, "xss"):
+        name = str(row.get("configuration"))
+        if "@" in name:
+            continue
+        transport = str(
+            info.get(name, {}).get("transport") or ("header" if "header" in name else "cookie")
+        )
+        place = "an HttpOnly cookie" if transport == "cookie" else token_storage(run, row)
+        stolen, kept = found.setdefault(place, ([], []))
+        (stolen if token_stolen(row) else kept).append(name)
+    return found

@@ -30,6 +30,7 @@ from reports.metrics import (
     security_rows,
     variants_where,
     wire_bytes,
+    xss_by_storage,
 )
 
 Verdict = Literal["supported", "refuted", "depends", "not measured"]
@@ -139,11 +140,15 @@ def _ratio_decision(
     )
 
 
-def grade(value: float) -> str:
-    """The wording of a ratio: similar, modestly higher, heavy (or lower, for under 1)."""
+def grade(value: float, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")) -> str:
+    """The wording of a ratio: similar, modestly higher, heavy (or lower, for under 1/SIMILAR);
+    `words` names the lower, middle and top bands for other comparisons."""
     if value < 1 / SIMILAR:
-        return "lower"
-    return band(value, ((SIMILAR, "modestly higher"), (HEAVY, "heavy")), "similar")
+        return words[0]
+    return band(value, ((SIMILAR, words[1]), (HEAVY, words[2])), "similar")
+
+
+BETTER = ("worse", "modestly better", "much better")
 
 
 def _edge(value: float) -> tuple[float, str]:
@@ -478,19 +483,14 @@ def memory_scalability(run: RunData) -> Claim:
 
 
 def _xss_lines(run: RunData) -> list[str]:
-    """XSS follows where the token is kept: each run's token_storage setting, if recorded."""
+    """XSS follows where the token is kept (the security lab's token_storage setting)."""
     lines = []
-    by_storage: dict[str, list[str]] = {}
-    for row in security_rows(run, "xss"):
-        if "@" in str(row.get("configuration")) or not row.get("token_in_local_storage"):
-            continue
-        storage = str(row.get("token_storage") or "localStorage")
-        by_storage.setdefault(storage, []).append(str(row["configuration"]))
-    for storage, names in by_storage.items():
-        lines.append(
-            f"an injected script read the token kept in {storage} (token_storage={storage}): "
-            + ", ".join(names)
-        )
+    for storage, (stolen, _) in xss_by_storage(run).items():
+        if stolen:
+            lines.append(
+                f"token_storage={storage}: an injected script got a working token in "
+                + ", ".join(stolen)
+            )
     return lines
 
 
@@ -572,7 +572,8 @@ def _no_load(run: RunData) -> tuple[Verdict, str, list[str], Decision | None]:
     return (
         "refuted",
         f"a token check costs {fmt.us(token_check)} per request, a session check "
-        f"{fmt.us(session_check)} ({grade(decision.value)}, {fmt.ratio(decision.value)})",
+        f"{fmt.us(session_check)}: {fmt.ratio(decision.value)}, {grade(decision.value)}, not "
+        "enough to call the token's 'no load'",
         lines,
         decision,
     )
@@ -890,9 +891,12 @@ def tokens_much_better(run: RunData) -> Claim:
         if gains:
             verdict_of[why] = all(g.above for g in gains)
             evidence.append(
-                f"{why} ({session} vs {token}): tokens "
-                + ", ".join(f"{fmt.ratio(g.value)} ({grade(g.value)})" for g in gains)
-                + " on " + ", ".join(g.figure.split(", ", 1)[1] for g in gains)
+                f"{why} ({session} vs {token}): for tokens, "
+                + ", ".join(
+                    f"{'CPU' if 'CPU' in g.figure else 'throughput'} {fmt.ratio(g.value)} "
+                    f"({grade(g.value, BETTER)})"
+                    for g in gains
+                )
             )  # fmt: skip
     evidence += _saturation_note(run, [name for pair in pairs for name in pair[:2]])
     if not verdict_of:

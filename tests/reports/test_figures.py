@@ -122,10 +122,12 @@ def test_memory_is_one_pair_of_bars_per_variant_without_stopped_processes() -> N
     peaks = figures.memory_peaks(processes, redis)
     # The server's peak only: not the load generator's, and the stopped sample is no peak.
     assert peaks.to_dict("records") == [{"variant": "a", "rss_mib": 80.0, "redis_mib": 1.0}]
-    drew, ax, _ = draw(figures.memory_over_time, processes, redis)
-    assert drew
-    assert not ax.get_lines()  # no timeline: bars
-    assert bar_widths(ax) == [80.0, 1.0]
+    figure, ax = figures.new_figure()
+    assert figures.memory_over_time(processes, redis, ax)
+    # Two small panels, each on its own scale: RSS, then Redis; no timeline.
+    left, right = figure.axes
+    assert bar_widths(left) == [80.0] and bar_widths(right) == [1.0]
+    assert not left.get_lines() and not right.get_lines()
 
 
 def test_store_operations_summarise_each_redis_while_busy() -> None:

@@ -96,9 +96,8 @@ def test_two_by_two_cells_take_cost_csrf_and_revocation(synthetic_run: Path) -> 
     assert [v["name"] for v in cells[("server", "cookie")].variants] == ["session-redis"]
     assert [v["name"] for v in cells[("client", "header")].variants] == ["token-hs256"]
     assert cells[("server", "header")].variants == []
-    assert (
-        "210 µs CPU/req" in cells
-    )  # 190 server + 20 Redis per GET /me alone[("server", "cookie")].variants[0]["cost"]
+    # 190 µs server + 20 µs Redis per GET /me alone.
+    assert "210 µs CPU/req" in cells[("server", "cookie")].variants[0]["cost"]
     assert all(c.csrf == NOT_MEASURED for c in cells.values())
     assert cells[("client", "header")].revocation.startswith(NOT_MEASURED)
     run.security = security_document()

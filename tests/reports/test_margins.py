@@ -1,0 +1,40 @@
+"""A verdict's deciding figure: threshold, margin and fragility from the repetitions."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.margins import Decision, band, ratios, relative_spread
+
+
+def test_margin_is_the_distance_to_the_threshold_and_its_sign() -> None:
+    decision = Decision("a / b", 1.2, 1.1, "'modestly higher' from here")
+    assert decision.margin == pytest.approx(0.1)
+    assert decision.above
+    assert decision.text().startswith("a / b: ×1.20; threshold ×1.10 ('modestly higher' from here)")
+    assert "margin +0.10" in decision.text()
+    assert "margin -0.10" in Decision("a / b", 1.0, 1.1, "x").text()
+
+
+def test_fragile_only_when_the_repetitions_straddle_the_threshold() -> None:
+    assert Decision("r", 1.2, 1.1, "m", repetitions=(1.05, 1.2, 1.25)).fragile
+    assert not Decision("r", 1.2, 1.1, "m", repetitions=(1.12, 1.2, 1.25)).fragile
+    assert not Decision("r", 1.0, 1.1, "m", repetitions=(0.9, 1.0, 1.05)).fragile
+    # One repetition, or none: no spread to judge by.
+    assert not Decision("r", 1.2, 1.1, "m", repetitions=(1.0,)).fragile
+    assert "FRAGILE" in Decision("r", 1.2, 1.1, "m", repetitions=(1.0, 1.3)).text()
+
+
+def test_units_print_as_the_page_does() -> None:
+    assert "threshold 90%" in Decision("share", 0.5, 0.9, "m", "%").text()
+    assert "501 B" in Decision("bytes", 501.0, 0.0, "m", "B").text()
+
+
+def test_band_ratios_and_spread() -> None:
+    edges = ((1.1, "modestly higher"), (1.5, "heavy"))
+    assert [band(v, edges, "similar") for v in (1.0, 1.1, 1.49, 1.5)] == [
+        "similar", "modestly higher", "modestly higher", "heavy",
+    ]  # fmt: skip
+    assert ratios([2.0, 3.0, 4.0], [1.0, 1.0, 0.0]) == (2.0, 3.0)  # a zero is no ratio
+    assert relative_spread([95.0, 100.0, 105.0]) == pytest.approx(0.1)
+    assert relative_spread([100.0]) is None
