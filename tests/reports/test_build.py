@@ -134,6 +134,85 @@ def test_security_results_from_a_separate_run_are_used_and_copied(
     assert verdicts["sessions-csrf"] == verdicts["tokens-csrf"] == "depends"
 
 
+def test_a_redraw_keeps_the_security_results_it_was_first_given(
+    synthetic_run: Path, tmp_path: Path
+) -> None:
+    # `authlab bench --security FILE` copies FILE into report/; `authlab report RUN` later,
+    # without --security, must give the same CSRF verdicts from the folder alone.
+    elsewhere = tmp_path / "security.json"
+    elsewhere.write_text(json.dumps(security_document()))
+    first = build_report(synthetic_run, elsewhere).parent
+    before = (first / "claims.csv").read_text()
+    elsewhere.unlink()
+    again = build_report(synthetic_run).parent
+    assert (again / "claims.csv").read_text() == before
+    assert "sessions-csrf,Sessions are vulnerable to CSRF.,depends" in before
+
+
+def test_the_committed_sample_redraws_from_its_folder_alone(tmp_path: Path) -> None:
+    sample = Path(__file__).parents[2] / "docs" / "sample-report"
+    copy = Path(shutil.copytree(sample, tmp_path / "sample"))
+    shutil.rmtree(copy / "report" / "__pycache__", ignore_errors=True)
+    for image in (copy / "report").glob("*.png"):
+        image.unlink()
+    index = build_report(copy)
+    page = Page(index.read_text(encoding="utf-8"))
+    # Every figure is drawn again, from the committed CSVs (no HDR file is committed).
+    assert sorted(page.images) == sorted(f"{spec.id}.png" for spec in FIGURES)
+    with open(index.parent / "claims.csv") as handle:
+        verdicts = {row["id"]: row["verdict"] for row in csv.DictReader(handle)}
+    assert "not measured" not in verdicts.values(), verdicts
+
+
+def test_the_first_screen_answers_from_the_verdicts(synthetic_run_with_security: Path) -> None:
+    text = build_report(synthetic_run_with_security).read_text(encoding="utf-8")
+    answer = text[text.index('id="answer"') : text.index('id="claims-section"')]
+    sentences = Page(answer).plain
+    assert 3 <= answer.count('class="answer"') <= 5
+    # GET /me alone: 210 µs against 152 µs, from summary.csv.
+    assert (
+        "session-redis costs ×1.38 the CPU of token-hs256 (modestly higher: 210 µs vs 152 µs)"
+        in sentences
+    )
+    assert "session-redis serves 0%, token-hs256 serves 100% of its normal throughput" in sentences
+    assert "a token without a deny list (token-cookie-none-csrf-off, token-header)" in sentences
+    assert "CSRF follows cookie vs header" in sentences
+    assert "2 of 2 configurations that kept it in localStorage" in sentences
+
+
+def test_every_figure_has_a_takeaway_from_its_data(built: Path) -> None:
+    page = built.read_text(encoding="utf-8")
+    assert page.count('class="takeaway"') == len(FIGURES)
+    plain = Page(page).plain
+    # The throughput figure's line quotes summary.csv's GET-only maximum (me-closed).
+    assert "From 4,505 req/s (session-redis) to 9,005 req/s (baseline)" in plain
+    assert "Failed without sticky routing: session-memory 50%, session-redis 0%." in plain
+
+
+def test_variant_numbers_agree_with_summary_csv(built: Path) -> None:
+    run = load_run(built.parent.parent)
+    page = Page(built.read_text(encoding="utf-8")).plain
+    for _, row in run.summary.iterrows():
+        assert f"{row['max_throughput_rps']:,.0f}" in page
+        assert f"{row['p99_us'] / 1000:,.2f} ms" in page
+        assert f"{row['server_cpu_us_per_request']:,.0f} µs" in page
+        assert f"{row['mix_server_cpu_us_per_request']:,.0f} µs" in page
+
+
+def test_the_lab_overhead_table_flags_ratios_above_the_limit(built: Path) -> None:
+    text = built.read_text(encoding="utf-8")
+    table = text[
+        text.index('id="overhead-table"') : text.index(
+            "</table>", text.index('id="overhead-table"')
+        )
+    ]
+    rows = re.findall(r"<tr( class=\"flagged\")?><td>([\w-]+)", table)
+    assert [(name, bool(flag)) for flag, name in rows] == [
+        ("baseline", False), ("session-redis", False), ("token-hs256", True),
+    ]  # fmt: skip
+    assert "×1.25" in table and "above 1.15" in table
+
+
 def test_the_run_folders_own_security_results_are_read(synthetic_run_with_security: Path) -> None:
     index = build_report(synthetic_run_with_security)
     page = Page(index.read_text(encoding="utf-8"))
