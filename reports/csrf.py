@@ -29,6 +29,11 @@ class Config:
     csrf: bool | None
 
 
+# A deciding figure as plain data (figure, value, threshold, meaning): the report turns it
+# into a reports.margins.Decision; this module stays free of the report's stack.
+Deciding = tuple[str, float, float, str]
+
+
 @dataclass(frozen=True)
 class Judgement:
     id: str
@@ -37,6 +42,7 @@ class Judgement:
     condition: str
     evidence: list[str] = field(default_factory=list)
     browsers: tuple[str, ...] = ()
+    deciding: list[Deciding] = field(default_factory=list)
 
 
 def base(name: str) -> str:
@@ -145,6 +151,29 @@ def _tokens_rule(configs: list[Config], hit: set[str]) -> tuple[str, str]:
     return "refuted", "sessions were exploited no more often than tokens"
 
 
+def _deciding(claim_id: str, browser: str, configs: list[Config], hit: set[str]) -> list[Deciding]:
+    """The shares the rules turn on: sessions exploited (refuted at none, supported at all);
+    header tokens exploited (any refutes 'less risk'), cookie tokens exploited."""
+
+    def share(chosen: list[Config]) -> float:
+        return sum(c.name in hit for c in chosen) / len(chosen) if chosen else 0.0
+
+    sessions = [c for c in configs if c.variant == "session"]
+    if claim_id == SESSIONS[0]:
+        value = share(sessions)
+        edge = 1.0 if value > 0.5 else 0.0
+        meaning = "'supported' only at every one" if edge else "'refuted' only at none"
+        return [(f"{browser}: share of session configurations exploited", value, edge, meaning)]
+    header = [c for c in configs if c.variant == "token" and c.transport != "cookie"]
+    cookie = [c for c in configs if c.variant == "token" and c.transport == "cookie"]
+    return [
+        (f"{browser}: share of header-token configurations exploited", share(header), 0.0,
+         "any above 0 refutes 'less risk'"),
+        (f"{browser}: share of cookie-token configurations exploited", share(cookie), 0.0,
+         "any above 0: it depends on how the token travels"),
+    ]  # fmt: skip
+
+
 def _evidence(browser: str, configs: list[Config], hit: set[str]) -> list[str]:
     lost = [c for c in configs if c.name in hit]
     safe = [c.name for c in configs if c.name not in hit]
@@ -174,6 +203,7 @@ def judge(document: dict[str, Any] | None) -> list[Judgement]:
     ):
         per_browser: dict[str, tuple[str, str]] = {}
         evidence: list[str] = []
+        deciding: list[Deciding] = []
         for browser in browsers:
             configs = [c for name, c in settings.items() if name in found[browser]]
             if not all(any(c.variant == v for c in configs) for v in needs):
@@ -181,15 +211,20 @@ def judge(document: dict[str, Any] | None) -> list[Judgement]:
             hit = {name for name, lost in found[browser].items() if lost}
             per_browser[browser] = rule(configs, hit)
             evidence += _evidence(browser, configs, hit)
+            deciding += _deciding(id_, browser, configs, hit)
         if not per_browser:
             results.append(_not_measured((id_, claim)))
             continue
-        results.append(_merge(id_, claim, per_browser, evidence))
+        results.append(_merge(id_, claim, per_browser, evidence, deciding))
     return results
 
 
 def _merge(
-    id_: str, claim: str, per_browser: dict[str, tuple[str, str]], evidence: list[str]
+    id_: str,
+    claim: str,
+    per_browser: dict[str, tuple[str, str]],
+    evidence: list[str],
+    deciding: list[Deciding],
 ) -> Judgement:
     names = tuple(sorted(per_browser))
     verdicts = {verdict for verdict, _ in per_browser.values()}
@@ -197,12 +232,13 @@ def _merge(
     if len(verdicts) == 1 and len(conditions) == 1:
         verdict, condition = next(iter(per_browser.values()))
         held = f" (holds in {', '.join(names)})" if len(names) > 1 else f" (in {names[0]})"
-        return Judgement(id_, claim, verdict, condition + held, evidence, names)
+        return Judgement(id_, claim, verdict, condition + held, evidence, names, deciding)
     # The browsers disagree: the browser is what it depends on, and each one's answer shows.
     parts = "; ".join(f"{b}: {v}, {c}" for b, (v, c) in sorted(per_browser.items()))
     return Judgement(
-        id_, claim, "depends", f"the browser, which disagree here: {parts}", evidence, names
-    )
+        id_, claim, "depends", f"the browser, which disagree here: {parts}", evidence, names,
+        deciding,
+    )  # fmt: skip
 
 
 def _not_measured(what: tuple[str, str]) -> Judgement:

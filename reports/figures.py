@@ -179,7 +179,7 @@ def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
     )
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
-    ax.set_xlabel("CPU µs per authenticated request (step phase)")
+    ax.set_xlabel("CPU µs per authenticated request")
     _legend_below(ax, columns=2)
     ax.grid(True, axis="x", alpha=0.3)
     return True

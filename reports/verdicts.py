@@ -513,6 +513,10 @@ def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
         evidence,
         ["security"] if judgement.verdict != "not measured" else [],
         "security",
+        [
+            Decision(figure, value, threshold, meaning, "%")
+            for figure, value, threshold, meaning in judgement.deciding
+        ],
         sentence=sentence,
     )
 

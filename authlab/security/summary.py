@@ -7,8 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from authlab.security.configs import BY_NAME
-from reports import csrf as csrf_claims
 from authlab.security.schema import skipped
+from reports import csrf as csrf_claims
 
 
 def _rows(section: Any) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import pytest
 
 from reports.build import FIGURES, build_report
 from reports.capacity import Assumptions, model
+from reports.fmt import TIMES
 from reports.load import latency_curves, load_run
 from tests.reports.synthetic import security_document, write_run
 
@@ -171,8 +172,8 @@ def test_the_first_screen_answers_from_the_verdicts(synthetic_run_with_security:
     assert 3 <= answer.count('class="answer"') <= 5
     # GET /me alone: 210 µs against 152 µs, from summary.csv.
     assert (
-        "session-redis costs ×1.38 the CPU of token-hs256 (modestly higher: 210 µs vs 152 µs)"
-        in sentences
+        f"session-redis costs {TIMES}1.38 the CPU of token-hs256 "
+        "(modestly higher: 210 µs vs 152 µs)" in sentences
     )
     assert "session-redis serves 0%, token-hs256 serves 100% of its normal throughput" in sentences
     assert "a token without a deny list (token-cookie-none-csrf-off, token-header)" in sentences
@@ -210,7 +211,7 @@ def test_the_lab_overhead_table_flags_ratios_above_the_limit(built: Path) -> Non
     assert [(name, bool(flag)) for flag, name in rows] == [
         ("baseline", False), ("session-redis", False), ("token-hs256", True),
     ]  # fmt: skip
-    assert "×1.25" in table and "above 1.15" in table
+    assert f"{TIMES}1.25" in table and "above 1.15" in table
 
 
 def test_the_run_folders_own_security_results_are_read(synthetic_run_with_security: Path) -> None:

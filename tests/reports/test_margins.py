@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reports.fmt import TIMES
 from reports.margins import Decision, band, ratios, relative_spread
 
 
@@ -11,7 +12,9 @@ def test_margin_is_the_distance_to_the_threshold_and_its_sign() -> None:
     decision = Decision("a / b", 1.2, 1.1, "'modestly higher' from here")
     assert decision.margin == pytest.approx(0.1)
     assert decision.above
-    assert decision.text().startswith("a / b: ×1.20; threshold ×1.10 ('modestly higher' from here)")
+    assert decision.text().startswith(
+        f"a / b: {TIMES}1.20; threshold {TIMES}1.10 ('modestly higher' from here)"
+    )
     assert "margin +0.10" in decision.text()
     assert "margin -0.10" in Decision("a / b", 1.0, 1.1, "x").text()
 
