@@ -8,7 +8,7 @@ from __future__ import annotations
 from reports import csrf
 from reports.load import RunData
 from reports.metrics import STORAGES, base_configuration, number, security_rows, xss_by_storage
-from reports.verdicts import SECURITY, Claim, experiment
+from reports.verdicts import SECURITY, Claim, experiment, security_command
 
 
 def _by_id(claims: list[Claim]) -> dict[str, Claim]:
@@ -49,7 +49,7 @@ def revocation_sentence(run: RunData) -> str:
 
 def csrf_xss_sentence(run: RunData) -> str:
     if not csrf.rows(run.security, "csrf_browser"):
-        return f"CSRF and XSS were not measured with this run: {SECURITY}."
+        return f"CSRF and XSS were not measured with this run: {security_command(run)}."
     settings, found = csrf.exploited_by_browser(run.security or {})
     parts = []
     for browser, per in sorted(found.items()):

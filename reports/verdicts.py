@@ -71,6 +71,17 @@ SECURITY = (
 )
 
 
+def security_command(run: RunData) -> str:
+    """What fills the security lab's gap: status.json's word when the bench said why it
+    could not run the browser part (no Chromium, say), else the lab's own commands."""
+    status = run.status.get("security")
+    if isinstance(status, dict) and status.get("measured") is False and status.get("command"):
+        then = f", then `{status['then']}`" if status.get("then") else ""
+        reason = f" ({status['reason']})" if status.get("reason") else ""
+        return f"`{status['command']}`{then}{reason}"
+    return SECURITY
+
+
 def experiment(name: str) -> str:
     return f"`{BENCH} --experiments {name}`"
 
@@ -232,6 +243,13 @@ class Growth:
     p99: tuple[float, float] | None
 
 
+def _resident_cpu(row: Any) -> float | None:
+    server = number(row.get("server_cpu_us_per_request"))
+    if server is None:
+        return None
+    return server + (number(row.get("store_cpu_us_per_request")) or 0.0)
+
+
 def resident_growth(run: RunData) -> list[Growth]:
     """From resident_sessions.csv: how a request's cost grows with the sessions held."""
     table = run.resident_sessions
@@ -244,10 +262,8 @@ def resident_growth(run: RunData) -> list[Growth]:
             continue
         first, last = rows.iloc[0], rows.iloc[-1]
         cpu = None
-        low, high = (
-            number(first.get("server_cpu_us_per_request")),
-            number(last.get("server_cpu_us_per_request")),
-        )
+        # Server plus store CPU (the Redis row carries its store's own CPU too).
+        low, high = _resident_cpu(first), _resident_cpu(last)
         if low and high is not None:
             cpu = Decision(
                 f"{store}: CPU per GET /me with {fmt.count(last['sessions'])} sessions resident / "
@@ -495,29 +511,21 @@ def _xss_lines(run: RunData) -> list[str]:
 
 
 def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
-    evidence = list(judgement.evidence)
-    if judgement.verdict != "not measured":
-        evidence += _xss_lines(run)
-        sentence = (
-            "CSRF follows the transport and the cookie's settings, not session vs token: "
-            + judgement.condition
-            + "."
-        )
-    else:
-        sentence = ""
+    if judgement.verdict == "not measured":
+        return _not_measured(judgement.id, judgement.claim, security_command(run), "security")
+    decisions = [
+        Decision(figure, value, threshold, meaning, "%")
+        for figure, value, threshold, meaning in judgement.deciding
+    ]
     return Claim(
         judgement.id,
         judgement.claim,
         judgement.verdict,  # type: ignore[arg-type]  # csrf.Judgement uses the same four words
         judgement.condition,
-        evidence,
-        ["security"] if judgement.verdict != "not measured" else [],
+        [*judgement.evidence, *_xss_lines(run)],
+        ["security"],
         "security",
-        [
-            Decision(figure, value, threshold, meaning, "%")
-            for figure, value, threshold, meaning in judgement.deciding
-        ],
-        sentence=sentence,
+        decisions,
     )
 
 
@@ -941,9 +949,10 @@ def tokens_much_better(run: RunData) -> Claim:
         # Cost alone cannot support it: the security price could still turn it to "depends".
         return Claim(
             "tokens-better", claim, "not measured",
-            f"the security price ({SECURITY}); on cost, tokens were {fmt.TIMES}{HEAVY} better in "
-            "both like-for-like pairs",
-            [*evidence, f"not measured: the security trade-offs: run {SECURITY}"], figures,
+            f"the security price ({security_command(run)}); on cost, tokens were "
+            f"{fmt.TIMES}{HEAVY} better in both like-for-like pairs",
+            [*evidence, f"not measured: the security trade-offs: run {security_command(run)}"],
+            figures,
             decisions=decisions,
         )  # fmt: skip
     return Claim(
