@@ -367,6 +367,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         overhead_limit=OVERHEAD_LIMIT,
         overhead_command=verdicts.experiment("overhead"),
         thresholds=verdicts.THRESHOLDS,
+        spreads=verdicts.spread_note(run),
         cells=matrix.two_by_two(run),
         states=matrix.STATES,
         transports=matrix.TRANSPORTS,

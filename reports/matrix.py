@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports import fmt
+from reports.csrf import browser_name
 from reports.load import RunData, variant_order
 from reports.metrics import (
     base_configuration,
@@ -64,10 +65,23 @@ def _cost(run: RunData, variant: str) -> str:
     return ", ".join(parts)
 
 
-def _csrf_text(rows: list[dict[str, Any]], names: set[str]) -> str:
+def _csrf_text(rows: list[dict[str, Any]], names: set[str], fallback: str) -> str:
+    """Which configurations of a cell lost a forged transfer, per browser where the
+    results name more than one (and they disagree)."""
     mine = [r for r in rows if base_configuration(str(r.get("configuration"))) in names]
     if not mine:
         return NOT_MEASURED
+    by_browser: dict[str, list[dict[str, Any]]] = {}
+    for row in mine:
+        by_browser.setdefault(browser_name(str(row.get("browser") or fallback)), []).append(row)
+    texts = {browser: _csrf_one(group) for browser, group in sorted(by_browser.items())}
+    if len(set(texts.values())) == 1:
+        text = next(iter(texts.values()))
+        return text + (f" (in {', '.join(texts)})" if len(texts) > 1 else "")
+    return "; ".join(f"{browser}: {text}" for browser, text in texts.items())
+
+
+def _csrf_one(mine: list[dict[str, Any]]) -> str:
     configs = sorted({base_configuration(str(r["configuration"])) for r in mine})
     hit = sorted(
         {base_configuration(str(r["configuration"])) for r in mine if r.get("transfer_happened")}
@@ -115,6 +129,8 @@ def two_by_two(run: RunData) -> list[Cell]:
         cells[(state, transport)].variants.append({"name": variant, "cost": _cost(run, variant)})
     configs = configuration_info(run)
     csrf_rows = security_rows(run, "csrf_browser")
+    section = (run.security or {}).get("csrf_browser")
+    fallback = str(section.get("browser") or "") if isinstance(section, dict) else ""
     revocation_rows = security_rows(run, "revocation")
     defaults = Settings()
     for (state, transport), cell in cells.items():
@@ -125,7 +141,7 @@ def two_by_two(run: RunData) -> list[Cell]:
             and _config_state(config) == state
             and config.get("transport") == transport
         }
-        cell.csrf = _csrf_text(csrf_rows, names)
+        cell.csrf = _csrf_text(csrf_rows, names, fallback)
         mine = [r for r in revocation_rows if base_configuration(str(r["configuration"])) in names]
         cell.revocation = _revocation_text(mine, configs)
         if cell.revocation == NOT_MEASURED:

@@ -50,8 +50,8 @@ WORKS = 0.01
 CARRIES_ON = 0.9
 
 THRESHOLDS = {
-    "similar": f"a ratio under {fmt.TIMES}{SIMILAR} counts as similar (the run-to-run spreads "
-    "of CPU per request here are 1-10%: see each figure's repetitions)",
+    "similar": f"a ratio under {fmt.TIMES}{SIMILAR} counts as similar: a smaller difference is "
+    "one the run-to-run spread can move (this run's spreads are printed below the table)",
     "heavy": f"'heavy' and 'much better' mean at least {fmt.TIMES}{HEAVY} the other; between "
     f"{fmt.TIMES}{SIMILAR} and {fmt.TIMES}{HEAVY} is 'modestly higher'",
     "scale-out": f"a variant breaks when it fails at least {BREAKS:.0%} of the (K-1)/K expected "
@@ -184,6 +184,13 @@ def _spreads_text(run: RunData, variants: list[str]) -> str | None:
     return (
         f"this run's spreads of CPU per request over repetitions: {fmt.pct(min(found))}-"
         f"{fmt.pct(max(found))} of the median (the 'similar' band is {fmt.pct(SIMILAR - 1)})"
+    )
+
+
+def spread_note(run: RunData) -> str:
+    """The band's justification from this run's own data, for the page."""
+    return _spreads_text(run, measured(run, variants_where(run))) or (
+        "this run has one repetition: no spread to compare the bands with"
     )
 
 

@@ -108,3 +108,25 @@ def test_two_by_two_cells_take_cost_csrf_and_revocation(synthetic_run: Path) -> 
     assert cells[("server", "cookie")].revocation.startswith("immediate")
     header = cells[("client", "header")].revocation
     assert "3.9 s" in header and "deny list: immediate" in header
+
+
+def test_two_by_two_shows_where_the_browsers_disagree(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    document = security_document()
+    rows = document["csrf_browser"]["results"]
+    firefox = [
+        dict(r, browser="firefox", transfer_happened=r["configuration"] == "session-lax-csrf-on"
+             or r["transfer_happened"])
+        for r in rows
+    ]  # fmt: skip
+    for r in rows:
+        r["browser"] = "chromium"
+    rows += firefox
+    run.security = document
+    cells = {(c.state, c.transport): c for c in two_by_two(run)}
+    assert cells[("server", "cookie")].csrf == (
+        "chromium: exploited in 1 of 2 configurations: session-none-csrf-off; "
+        "firefox: exploited in 2 of 2 configurations: session-lax-csrf-on, session-none-csrf-off"
+    )
+    # Where they agree, one text names both.
+    assert cells[("client", "header")].csrf.endswith("(in chromium, firefox)")

@@ -193,6 +193,21 @@ def test_sessions_heavy_supported_when_resident_sessions_make_a_request_heavy() 
     assert f"redis {TIMES}1" in claim.condition
 
 
+def test_sessions_heavy_growth_counts_the_store_s_own_cpu() -> None:
+    # Server CPU alone grows x1.40 (not heavy); with Redis's own CPU it is x1.64 (heavy).
+    resident = [
+        {"store": "redis", "sessions": 1000, "server_cpu_us_per_request": 100.0,
+         "store_cpu_us_per_request": 10.0},
+        {"store": "redis", "sessions": 100_000, "server_cpu_us_per_request": 140.0,
+         "store_cpu_us_per_request": 40.0},
+    ]  # fmt: skip
+    claim = heavy(120.0, 100.0, resident_sessions=resident)
+    growth = claim.decisions[-1]
+    assert growth.figure.startswith("redis: CPU per GET /me with 100k sessions resident")
+    assert growth.value == pytest.approx(180 / 110)
+    assert claim.verdict == "supported"
+
+
 def test_sessions_heavy_says_when_figures_come_from_the_mixed_phase() -> None:
     old = [row("session-redis", 120.0), row("token-hs256", 100.0)]
     for entry in old:
