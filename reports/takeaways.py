@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from reports import costs, fmt
 from reports.figures import memory_peaks, outage_summary_text, store_ops_summary
-from reports.load import RunData, latency_curves, variant_order
+from reports.load import RunData, variant_order
 from reports.metrics import credential_check_us, login_costs, number, outage_stats, wire_bytes
 
 
 def _extremes(values: dict[str, float]) -> tuple[tuple[str, float], tuple[str, float]] | None:
-    clean = {k: v for k, v in values.items() if v is not None}
+    clean = {k: v for k, v in values.items() if v is not None and v == v}  # v == v: not NaN
     if not clean:
         return None
     low = min(clean.items(), key=lambda item: item[1])
@@ -30,15 +30,12 @@ def _summary_column(run: RunData, column: str) -> dict[str, float]:
 
 
 def latency(run: RunData) -> str:
-    curves = latency_curves(run)
-    if curves.empty:
-        return ""
-    top = curves.loc[curves.groupby("variant")["percentile"].idxmax()]
-    ends = _extremes(dict(zip(top["variant"], top["latency_us"], strict=True)))
+    """The p99 of the variants table (summary.csv), so the line and the table agree."""
+    ends = _extremes(_summary_column(run, "p99_us"))
     if ends is None:
         return ""
     (low_v, low), (high_v, high) = ends
-    return f"At the tail: {low_v} {fmt.ms(low)}, up to {high_v} {fmt.ms(high)}."
+    return f"p99 from {fmt.ms(low)} ({low_v}) to {fmt.ms(high)} ({high_v})."
 
 
 def throughput(run: RunData) -> str:
@@ -48,7 +45,7 @@ def throughput(run: RunData) -> str:
     (low_v, low), (high_v, high) = ends
     return (
         f"From {fmt.rps(low)} ({low_v}) to {fmt.rps(high)} ({high_v}), {fmt.ratio(high / low)} "
-        f"apart ({costs.source_text(run)})."
+        f"apart ({costs.short_source(run)})."
     )
 
 
