@@ -8,6 +8,7 @@ network: no CDN, no web font, no script; the images are local PNGs.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from matplotlib.axes import Axes
 
 from reports import capacity, costs, figures, fmt, headline, matrix, takeaways, verdicts
@@ -316,6 +318,13 @@ def _security_link(run: RunData, report: Path) -> str | None:
     return "security.json"
 
 
+def code_spans(text: str) -> markupsafe.Markup:
+    """Escape text, then show its `command` spans as <code>: the commands that fill a
+    gap read as commands on the page and as backticks in claims.csv."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
 def _template() -> jinja2.Template:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
@@ -324,6 +333,7 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["code"] = code_spans
     return environment.get_template("index.html.j2")
 
 

@@ -131,7 +131,8 @@ class Claim:
 
 def _not_measured(id_: str, claim: str, command: str, source: str = "bench") -> Claim:
     """No verdict from absence: what is missing, and the command that measures it."""
-    return Claim(id_, claim, "not measured", command, [f"not measured: run {command}"], [], source)
+    why = f"run {command}"
+    return Claim(id_, claim, "not measured", why, [f"not measured: {why}"], [], source)
 
 
 def _ratio_decision(
