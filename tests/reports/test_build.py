@@ -92,6 +92,14 @@ def test_report_page_figures_and_tables(built: Path) -> None:
     assert "generator saturated" not in page.plain.lower()
 
 
+def test_commands_show_as_code_and_nothing_else_becomes_markup() -> None:
+    from reports.build import code_spans
+
+    assert str(code_spans("run `make security` <script>")) == (
+        "run <code>make security</code> &lt;script&gt;"
+    )
+
+
 def test_report_is_small(built: Path) -> None:
     index = built
     total = sum(path.stat().st_size for path in index.parent.iterdir())

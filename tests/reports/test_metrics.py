@@ -130,3 +130,21 @@ def test_two_by_two_shows_where_the_browsers_disagree(synthetic_run: Path) -> No
     )
     # Where they agree, one text names both.
     assert cells[("client", "header")].csrf.endswith("(in chromium, firefox)")
+
+
+def test_the_outage_wait_comes_from_latency_csv_without_hdr_files() -> None:
+    from reports.metrics import _outage_slowest
+
+    latency = pd.DataFrame(
+        [
+            {"variant": "token-hs256", "phase": "outage", "kind": "corrected",
+             "request": "GET /me", "max_us": 33_200},
+            {"variant": "token-hs256", "phase": "outage", "kind": "corrected",
+             "request": "POST /login", "max_us": 90_000},  # logins are not what it measures
+            {"variant": "token-hs256", "phase": "step", "kind": "corrected",
+             "request": "GET /me", "max_us": 70_000},
+        ]
+    )  # fmt: skip
+    run = RunData(directory=Path("/nonexistent"), latency=latency)
+    assert _outage_slowest(run, "token-hs256") == 33_200
+    assert _outage_slowest(run, "session-redis") is None
