@@ -659,6 +659,21 @@ def tokens_stateless(run: RunData) -> Claim:
 # setting, in the XSS results): it does not decide this claim.
 
 
+def _jwks_line(attacks: list[dict[str, Any]]) -> str:
+    """Whether this run fetched the public keys the way a third party would (the attack
+    battery reads /.well-known/jwks.json of every public-key server it attacks)."""
+    fetched = [r for r in attacks if r.get("attack") == "algorithm_confusion"]
+    if fetched and not any("could not read" in str(r.get("detail")) for r in fetched):
+        servers = sorted({str(r.get("variant") or r.get("configuration")) for r in fetched})
+        return "the public keys were fetched from /.well-known/jwks.json of " + ", ".join(servers)
+    if fetched:
+        return "a public-key server's /.well-known/jwks.json gave no key"
+    return (
+        "/.well-known/jwks.json not exercised in this run (the attack battery reads it when "
+        "the lab runs a public-key token server)"
+    )
+
+
 def tokens_transfer(run: RunData) -> Claim:
     claim = "Tokens transfer information between parties more conveniently and securely."
     asymmetric = {
@@ -672,8 +687,7 @@ def tokens_transfer(run: RunData) -> Claim:
     # lookup costs the issuer's server (the cheapest way to ask "is this valid?").
     ask = costs.request_cost(run, "session-redis")
     evidence = [
-        "a party holding only the public key (served at /.well-known/jwks.json) verifies a "
-        "token in "
+        "a party holding only the public key verifies a token in "
         + ", ".join(f"{fmt.us(cost)} ({name})" for name, cost in measured_algs.items())
         + ", without asking the issuer"
     ]
@@ -710,6 +724,7 @@ def tokens_transfer(run: RunData) -> Claim:
         if str(r.get("configuration", "")).startswith("token")
     ]
     failed = [r for r in attacks if not r.get("passed")]
+    evidence.append(_jwks_line(attacks))
     figures = ["bytes", "cpu"]
     source = "bench + security"
     if not attacks:

@@ -431,6 +431,22 @@ def test_transfer_at_both_sides_of_asking_the_issuer(ask: float, verdict: str) -
     assert claim.decisions[0].value == pytest.approx(140.0 / ask)
 
 
+def test_transfer_says_whether_the_jwks_was_fetched_as_a_third_party_would() -> None:
+    run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=PRIMITIVES)
+    run.security = security_document()
+    assert any("jwks.json not exercised in this run" in e for e in tokens_transfer(run).evidence)
+    run.security["attacks"].append(
+        {"configuration": "token-header", "attack": "algorithm_confusion",
+         "variant": "token-RS256-header-none", "passed": True,
+         "detail": "HS256 keyed with the PEM of kid k1"}
+    )  # fmt: skip
+    evidence = tokens_transfer(run).evidence
+    assert (
+        "the public keys were fetched from /.well-known/jwks.json of token-RS256-header-none"
+        in (evidence)
+    )
+
+
 def test_transfer_is_not_decided_by_where_the_browser_keeps_the_token() -> None:
     run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=PRIMITIVES)
     run.security = security_document()  # header tokens stolen from localStorage by XSS
