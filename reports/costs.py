@@ -52,31 +52,37 @@ def short_source(run: RunData) -> str:
 @dataclass(frozen=True)
 class Cost:
     """Server + store CPU per request: the summary's median and spread, and each
-    repetition's value (phases.csv) in repetition order."""
+    repetition's value (phases.csv), keyed by repetition."""
 
     measure: Measure
-    repetitions: tuple[float, ...]
+    by_repetition: dict[int, float]
 
     @property
     def median(self) -> float:
         return self.measure.median
 
+    @property
+    def repetitions(self) -> tuple[float, ...]:
+        return tuple(self.by_repetition[k] for k in sorted(self.by_repetition))
 
-def per_repetition(run: RunData, variant: str, columns: tuple[str, ...], phase: str) -> list[float]:
-    """The sum of `columns` in each repetition of `phase` (rows missing a column count 0
-    for it; a row missing all of them is left out)."""
+
+def per_repetition(
+    run: RunData, variant: str, columns: tuple[str, ...], phase: str
+) -> dict[int, float]:
+    """{repetition: the sum of `columns`} over `phase` (a row missing a column counts 0
+    for it; a row missing all of them is left out). Keyed, so that two variants pair up
+    by the repetition they were measured in, never by position."""
     phases = run.phases
     if phases.empty or "phase" not in phases or not any(c in phases for c in columns):
-        return []
+        return {}
     rows = phases[(phases["variant"] == variant) & (phases["phase"] == phase)]
-    if "repetition" in rows:
-        rows = rows.sort_values("repetition")
-    values = []
-    for _, row in rows.iterrows():
+    values: dict[int, float] = {}
+    for position, (_, row) in enumerate(rows.iterrows()):
         found = [number(row.get(c)) for c in columns if c in rows]
         if all(v is None for v in found):
             continue
-        values.append(sum(v for v in found if v is not None))
+        key = number(row.get("repetition"))
+        values[int(key) if key is not None else position] = sum(v for v in found if v is not None)
     return values
 
 
@@ -93,7 +99,7 @@ def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None
     reps = per_repetition(
         run, variant, ("server_cpu_us_per_request", "redis_cpu_us_per_request"), phase
     )
-    return Cost(total, tuple(reps))
+    return Cost(total, reps)
 
 
 def credential_us(run: RunData, variant: str) -> float | None:
@@ -113,23 +119,25 @@ def credential_us(run: RunData, variant: str) -> float | None:
     return mine.median - floor.median
 
 
-def credential_repetitions(run: RunData, variant: str) -> tuple[float, ...]:
+def credential_repetitions(run: RunData, variant: str) -> dict[int, float]:
     """The credential check's cost in each repetition: the variant's minus the baseline's
     of the same repetition (interleaved runs, so the same machine state)."""
     from reports.metrics import variants_where
 
     baseline = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
     if not baseline:
-        return ()
+        return {}
     columns = ("server_cpu_us_per_request", "redis_cpu_us_per_request")
     mine = per_repetition(run, variant, columns, cost_phase(run))
     floor = per_repetition(run, baseline[0], columns, cost_phase(run))
-    return tuple(a - b for a, b in zip(mine, floor, strict=False))
+    return {k: mine[k] - floor[k] for k in mine if k in floor}
 
 
 def store_ops_per_request(run: RunData, variant: str) -> float | None:
     """Median Redis commands per request in the cost phase (None without a Redis)."""
-    values = per_repetition(run, variant, ("redis_commands_per_request",), cost_phase(run))
+    values = list(
+        per_repetition(run, variant, ("redis_commands_per_request",), cost_phase(run)).values()
+    )
     if not values:
         return None
     ordered = sorted(values)

@@ -8,7 +8,7 @@ values from phases.csv, not only the summary's min and max.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reports import fmt
@@ -90,9 +90,10 @@ def band(value: float, edges: Sequence[tuple[float, str]], below: str) -> str:
     return name
 
 
-def ratios(a: Sequence[float], b: Sequence[float]) -> tuple[float, ...]:
-    """Per-repetition ratios a_i / b_i of two variants measured in the same repetitions."""
-    return tuple(x / y for x, y in zip(a, b, strict=False) if y)
+def ratios(a: Mapping[int, float], b: Mapping[int, float]) -> tuple[float, ...]:
+    """Per-repetition ratios a_k / b_k of two variants, paired by repetition k (one that
+    only one of them has is left out, as is a zero divisor)."""
+    return tuple(a[k] / b[k] for k in sorted(a) if b.get(k))
 
 
 def relative_spread(values: Sequence[float]) -> float | None:

@@ -148,7 +148,7 @@ def _ratio_decision(
         threshold,
         meaning,
         "x",
-        ratios(cost_a.repetitions, cost_b.repetitions),
+        ratios(cost_a.by_repetition, cost_b.by_repetition),
     )
 
 
@@ -163,13 +163,29 @@ def grade(value: float, words: tuple[str, str, str] = ("lower", "modestly higher
 BETTER = ("worse", "modestly better", "much better")
 
 
-def _edge(value: float) -> tuple[float, str]:
-    """The band edge nearest a ratio: the threshold its wording rests on."""
-    if value < 1 / SIMILAR:
-        return 1 / SIMILAR, "'lower' below this"
+def _edge(value: float) -> float:
+    """The band edge nearest a ratio: the line its wording rests on."""
+    if value < (1 / SIMILAR + SIMILAR) / 2:
+        return 1 / SIMILAR
     if value < (SIMILAR + HEAVY) / 2:
-        return SIMILAR, "'modestly higher' from here, 'similar' below"
-    return HEAVY, "'heavy' from here"
+        return SIMILAR
+    return HEAVY
+
+
+def wording(
+    decision: Decision, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")
+) -> str:
+    """A ratio's band, marked borderline when its repetitions fall either side of the
+    band edge nearest it (the word could change on a rerun, even if the verdict would not)."""
+    text = grade(decision.value, words)
+    edge = _edge(decision.value)
+    spread = decision.spread
+    if spread is not None and spread[0] < edge < spread[1]:
+        text += (
+            f", borderline: repetitions {fmt.TIMES}{spread[0]:.2f}-{fmt.TIMES}{spread[1]:.2f} "
+            f"either side of {fmt.TIMES}{edge:.2f}"
+        )
+    return text
 
 
 def _spreads_text(run: RunData, variants: list[str]) -> str | None:
@@ -322,15 +338,13 @@ def sessions_heavy_load(run: RunData) -> Claim:
     decisions: list[Decision] = []
     graded: list[tuple[str, str, str, float, str]] = []
     for session, token, why in pairs:
-        probe = _ratio_decision(run, session, token, what, "", 1.0)
-        if probe is None:
-            continue
-        threshold, meaning = _edge(probe.value)
-        decision = Decision(
-            f"{probe.figure} ({why})", probe.value, threshold, meaning, "x", probe.repetitions
+        decision = _ratio_decision(
+            run, session, token, f"{what} ({why})", "'heavy' from here", HEAVY
         )
+        if decision is None:
+            continue
         decisions.append(decision)
-        graded.append((session, token, why, decision.value, grade(decision.value)))
+        graded.append((session, token, why, decision.value, wording(decision)))
     if not graded:
         return _not_measured("sessions-heavy", claim, experiment("none"))
     involved = list(dict.fromkeys([p[0] for p in pairs] + [p[1] for p in pairs]))
@@ -387,7 +401,7 @@ def sessions_heavy_load(run: RunData) -> Claim:
         )
         + f"; {growth_text}."
     )
-    heavy_pairs = [p for p in graded if p[4] == "heavy"]
+    heavy_pairs = [p for p in graded if p[3] >= HEAVY]
     if len(heavy_pairs) == len(graded) or heavy_growth:
         return Claim(
             "sessions-heavy", claim, "supported", f"{per_request}; {growth_text}", evidence,
@@ -403,7 +417,7 @@ def sessions_heavy_load(run: RunData) -> Claim:
             "sessions-heavy", claim, "depends", condition, evidence, figures,
             decisions=decisions, sentence=sentence,
         )  # fmt: skip
-    condition = f"{first[4]}, not heavy: {per_request}; {growth_text}"
+    condition = f"{grade(first[3])}, not heavy: {per_request}; {growth_text}"
     return Claim(
         "sessions-heavy", claim, "refuted", condition, evidence, figures,
         decisions=decisions, sentence=sentence,

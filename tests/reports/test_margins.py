@@ -38,6 +38,8 @@ def test_band_ratios_and_spread() -> None:
     assert [band(v, edges, "similar") for v in (1.0, 1.1, 1.49, 1.5)] == [
         "similar", "modestly higher", "modestly higher", "heavy",
     ]  # fmt: skip
-    assert ratios([2.0, 3.0, 4.0], [1.0, 1.0, 0.0]) == (2.0, 3.0)  # a zero is no ratio
+    assert ratios({0: 2.0, 1: 3.0, 2: 4.0}, {0: 1.0, 1: 1.0, 2: 0.0}) == (2.0, 3.0)  # 0: no ratio
+    # Paired by repetition, not by position: a repetition only one side has is left out.
+    assert ratios({0: 2.0, 2: 6.0}, {1: 1.0, 2: 3.0}) == (2.0,)
     assert relative_spread([95.0, 100.0, 105.0]) == pytest.approx(0.1)
     assert relative_spread([100.0]) is None
