@@ -26,9 +26,7 @@ PAIRS: tuple[tuple[str, str, str], ...] = (
 
 def get_only(run: RunData) -> bool:
     """Whether this folder's summary figures come from the GET-only phases."""
-    if not run.summary.empty and "mix_server_cpu_us_per_request" in run.summary:
-        return True
-    return not run.phases.empty and GET_ONLY in set(run.phases.get("phase", []))
+    return run.figure_source == "get-only"
 
 
 def cost_phase(run: RunData) -> str:
@@ -39,6 +37,11 @@ def source_text(run: RunData) -> str:
     """Where the per-request figures come from, for every line that quotes one."""
     if get_only(run):
         return "GET /me alone, closed loop"
+    if run.figure_source == "mixed":
+        return (
+            "the mixed phase (browsing with 20% POST /transfer): this results folder has no "
+            "GET-only CPU figures"
+        )
     return (
         "the mixed phase (browsing with 20% POST /transfer): this results folder predates "
         "the GET-only phase"
@@ -46,7 +49,9 @@ def source_text(run: RunData) -> str:
 
 
 def short_source(run: RunData) -> str:
-    return "GET /me alone" if get_only(run) else "mixed phase, an older results folder"
+    if get_only(run):
+        return "GET /me alone"
+    return "mixed phase" + (", an older results folder" if run.figure_source == "older" else "")
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None
     """Server plus store CPU per request: GET /me alone where the folder has it (or the
     mixed phase's with mixed=True, or in an older folder)."""
     row = run.summary_row(variant)
-    prefix = "mix_" if mixed and get_only(run) else ""
+    prefix = "mix_" if mixed and run.figure_source != "older" else ""
     server = Measure.of(row, f"{prefix}server_cpu_us_per_request")
     if server is None:
         return None

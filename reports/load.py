@@ -62,6 +62,8 @@ class RunData:
     variants: pd.DataFrame = field(default_factory=_empty)
     security: dict[str, Any] | None = None
     security_path: Path | None = None
+    # Where the summary's per-request figures come from (see summary_source).
+    figure_source: str = "get-only"
 
     @property
     def run_id(self) -> str:
@@ -132,6 +134,7 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
         setattr(run, name, read_csv(directory / f"{name}.csv"))
     for name in RAW_TABLES:
         setattr(run, name, read_csv(directory / "raw" / f"{name}.csv"))
+    run.summary, run.figure_source = summary_source(run.summary)
     variants = (run.manifest.get("configuration") or {}).get("variants") or []
     run.variants = pd.DataFrame(variants)
     security_path = Path(security) if security else _own_security_file(directory)
@@ -141,6 +144,49 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     elif security:
         raise FileNotFoundError(f"no security results at {security_path}")
     return run
+
+
+# The summary's per-request figures: GET /me alone under these names, and the same
+# figures in the mixed browsing phase prefixed mix_ (a results folder from before the
+# GET-only phases has only the mixed ones, under these names).
+FIGURES = (
+    "max_throughput_rps",
+    "p50_us",
+    "p99_us",
+    "p999_us",
+    "server_cpu_us_per_request",
+    "store_cpu_us_per_request",
+)
+
+
+def _has(summary: pd.DataFrame, column: str) -> bool:
+    return column in summary and bool(summary[column].notna().any())
+
+
+def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The summary and where its unprefixed figures come from:
+
+    "get-only": GET /me alone, with the mixed phase's beside them as mix_*;
+    "mixed": the folder's GET-only CPU is missing but its mix_* figures are there
+        (a profile without the GET-only phases, or a harness that did not write them):
+        every unprefixed figure is taken from mix_*, so that no comparison mixes sources;
+    "older": a folder from before the GET-only phases: the unprefixed figures are the
+        mixed phase's.
+    """
+    if summary.empty:
+        return summary, "get-only"
+    has_mix = _has(summary, "mix_server_cpu_us_per_request")
+    if _has(summary, "server_cpu_us_per_request"):
+        return summary, "get-only" if has_mix else "older"
+    if not has_mix:
+        return summary, "older"
+    frame = summary.copy()
+    for name in FIGURES:
+        for suffix in ("", "_min", "_max"):
+            if f"mix_{name}{suffix}" in frame:
+                frame[f"{name}{suffix}"] = frame[f"mix_{name}{suffix}"]
+    frame["credential_cpu_us"] = float("nan")  # a GET-only difference: not in this folder
+    return frame, "mixed"
 
 
 def _own_security_file(directory: Path) -> Path:

@@ -904,10 +904,13 @@ def _pair_gains(run: RunData, session: str, token: str, why: str) -> list[Decisi
         number(b.get("max_throughput_rps")),
     )
     if rps_token and rps_session:
+        # The summary's maximum: the GET-only closed loop's throughput, or (an older
+        # folder) the mixed step ramp's peak second.
         phase = costs.cost_phase(run)
+        column = ("throughput_rps",) if costs.get_only(run) else ("peak_rps",)
         reps = ratios(
-            costs.per_repetition(run, token, ("peak_rps",), phase),
-            costs.per_repetition(run, session, ("peak_rps",), phase),
+            costs.per_repetition(run, token, column, phase),
+            costs.per_repetition(run, session, column, phase),
         )
         found.append(
             Decision(

@@ -262,7 +262,7 @@ def write_run(
 # The summary's figures that the lean-servers change takes from the GET-only phases; the
 # mixed phase's move to the same names prefixed mix_ (phases.csv column -> (phase, name)).
 LEAN_FIGURES = {
-    "peak_rps": ("me-closed", "max_throughput_rps"),
+    "throughput_rps": ("me-closed", "max_throughput_rps"),
     "corrected_p50_us": ("me-rate", "p50_us"),
     "corrected_p99_us": ("me-rate", "p99_us"),
     "corrected_p999_us": ("me-rate", "p999_us"),
@@ -274,21 +274,19 @@ LEAN_FIGURES = {
 def lean_summary(
     summary: list[dict[str, Any]], phases: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The summary in the lean-servers format, whether or not the harness here writes it
-    yet: GET-only figures under the old names, the mixed ones as mix_*, and
-    credential_cpu_us (the variant's GET-only server CPU minus the baseline's)."""
-    if summary and "mix_server_cpu_us_per_request" in summary[0]:
-        return summary
+    """The summary in the lean-servers format: a GET-only figure the harness's summary left
+    out is filled from the phase the format names for it. (derive.summarise_variants merges
+    its two tables into one dict keyed by phases.csv column, so a mixed figure replaces
+    the GET-only one of the same column; this keeps the synthetic run to the format.)"""
     out = []
     for row in summary:
         rows = [r for r in phases if r["variant"] == row["variant"]]
         lean = dict(row)
         for column, (phase, name) in LEAN_FIGURES.items():
-            for suffix in ("", "_min", "_max"):
-                lean[f"mix_{name}{suffix}"] = row.get(f"{name}{suffix}")
-            values = [r.get(column) for r in rows if r["phase"] == phase]
-            median, low, high = derive.median_spread([v for v in values if v is not None])
-            lean[name], lean[f"{name}_min"], lean[f"{name}_max"] = median, low, high
+            if lean.get(name) is None:
+                values = [r.get(column) for r in rows if r["phase"] == phase]
+                median, low, high = derive.median_spread([v for v in values if v is not None])
+                lean[name], lean[f"{name}_min"], lean[f"{name}_max"] = median, low, high
         out.append(lean)
     floor = next((r for r in out if r["variant"] == "baseline"), None)
     for lean in out:

@@ -11,7 +11,7 @@ import pytest
 
 from authlab.bench.variants import VARIANTS
 from reports.fmt import TIMES
-from reports.load import RunData, load_run
+from reports.load import RunData, load_run, summary_source
 from reports.verdicts import (
     claims,
     memory_scalability,
@@ -64,10 +64,12 @@ def crafted(summary: list[dict[str, Any]], **tables: Any) -> RunData:
     """A RunData from summary rows and any other tables (lists of dicts)."""
     names = [r["variant"] for r in summary]
     frames = {k: pd.DataFrame(v) if isinstance(v, list) else v for k, v in tables.items()}
+    table, source = summary_source(pd.DataFrame(summary))  # as load_run reads it
     return RunData(
         directory=Path("/nonexistent"),
-        summary=pd.DataFrame(summary),
+        summary=table,
         variants=pd.DataFrame([asdict(VARIANTS[n]) for n in names]),
+        figure_source=source,
         **frames,
     )
 
@@ -226,6 +228,25 @@ def test_sessions_heavy_growth_counts_the_store_s_own_cpu() -> None:
     assert growth.figure.startswith("redis: CPU per GET /me with 100k sessions resident")
     assert growth.value == pytest.approx(180 / 110)
     assert claim.verdict == "supported"
+
+
+def test_a_folder_without_get_only_cpu_is_judged_on_the_mixed_phase_alone() -> None:
+    # GET-only CPU missing, mix_ figures present: every figure comes from the mixed phase,
+    # throughput too, so that no ratio mixes a GET-only figure with a mixed one.
+    rows = [row("session-redis", 120.0, rps=1000.0), row("token-hs256", 100.0, rps=3000.0)]
+    for entry in rows:
+        entry["mix_server_cpu_us_per_request_min"] = entry["mix_server_cpu_us_per_request_max"] = (
+            entry["mix_server_cpu_us_per_request"]
+        )
+        entry["mix_max_throughput_rps"] = 500.0
+        for key in ("server_cpu_us_per_request", "server_cpu_us_per_request_min",
+                    "server_cpu_us_per_request_max"):  # fmt: skip
+            entry[key] = None
+    run = crafted(rows)
+    assert run.figure_source == "mixed"
+    claim = tokens_much_better(run)
+    assert [round(d.value, 2) for d in claim.decisions] == [1.2, 1.0]
+    assert "no GET-only CPU figures" in claim.evidence[0]
 
 
 def test_sessions_heavy_says_when_figures_come_from_the_mixed_phase() -> None:
