@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reports.load import RunData, variant_order
-from reports.metrics import number, wire_bytes
+from reports.metrics import number, session_bytes, wire_bytes
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,6 @@ def _state_store(run: RunData, variant: str) -> str | None:
     return None
 
 
-def _bytes_per_session(run: RunData, store: str | None) -> float | None:
-    scale = run.sessions_at_scale
-    if store is None or scale.empty or "bytes_per_session" not in scale:
-        return None
-    rows = scale[scale["store"] == store].dropna(subset=["bytes_per_session"])
-    if rows.empty:
-        return None
-    return number(rows.sort_values("sessions")["bytes_per_session"].iloc[-1])
-
-
 def _step_median(run: RunData, variant: str, column: str) -> float | None:
     phases = run.phases
     if phases.empty or column not in phases:
@@ -105,7 +95,8 @@ def model(run: RunData, assumptions: Assumptions | None = None) -> pd.DataFrame:
         )
         login_us = number(summary.get("login_server_cpu_us"))
         commands = _step_median(run, variant, "redis_commands_per_request")
-        per_session = _bytes_per_session(run, _state_store(run, variant))
+        store = _state_store(run, variant)
+        per_session = session_bytes(run, store) if store else None
         wire = wire_bytes(run, variant)
         for users in a.users:
             rate = users * a.requests_per_user_per_s

@@ -6,9 +6,9 @@ Each sentence says what was measured, or names the command that measures it."""
 from __future__ import annotations
 
 from reports import csrf
+from reports.claim import SECURITY, Claim, experiment, security_command
 from reports.load import RunData
 from reports.metrics import STORAGES, base_configuration, number, security_rows, xss_by_storage
-from reports.verdicts import SECURITY, Claim, experiment, security_command
 
 
 def _by_id(claims: list[Claim]) -> dict[str, Claim]:

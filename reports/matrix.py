@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports import fmt
+from reports.claim import NOT_MEASURED
 from reports.csrf import browser_name
 from reports.load import RunData, variant_order
 from reports.metrics import (
@@ -23,7 +24,6 @@ from reports.metrics import (
     total_cpu,
     wire_bytes,
 )
-from reports.verdicts import NOT_MEASURED
 from servers.config import Settings
 
 STATES = (("server", "state on the server (session store)"), ("client", "self-contained token"))

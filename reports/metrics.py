@@ -389,3 +389,15 @@ def xss_by_storage(run: RunData) -> dict[str, tuple[list[str], list[str]]]:
         stolen, kept = found.setdefault(place, ([], []))
         (stolen if token_stolen(row) else kept).append(name)
     return found
+
+
+def session_bytes(run: RunData, store: str) -> float | None:
+    """Bytes per session (or per refresh family, deny-list entry) that `store` held at the
+    largest N of the sessions-at-scale experiment."""
+    scale = run.sessions_at_scale
+    if scale.empty or "bytes_per_session" not in scale:
+        return None
+    rows = scale[(scale["store"] == store)].dropna(subset=["bytes_per_session"])
+    if rows.empty:
+        return None
+    return number(rows.sort_values("sessions")["bytes_per_session"].iloc[-1])

@@ -1,0 +1,125 @@
+"""The thresholds the rules hold figures against, and the words a ratio earns.
+
+Every threshold here is printed on the page beside the verdicts (THRESHOLDS), and every
+verdict shows its deciding figure's margin to one of them (reports.margins.Decision).
+"""
+
+from __future__ import annotations
+
+from reports import costs, fmt
+from reports.load import RunData
+from reports.margins import Decision, band, ratios, relative_spread
+from reports.metrics import measured, variants_where
+
+# Ratio bands for "how much more": under SIMILAR the two are similar (the run-to-run
+# spreads of CPU per request on this kind of machine are 1-10%, so a smaller difference
+# is not one a rerun would keep); from HEAVY on, "heavy" / "much better"; between them,
+# "modestly higher". A verdict whose deciding figure's repetitions straddle its threshold
+# is fragile; a word whose repetitions straddle its band's edge is borderline.
+SIMILAR = 1.10
+
+
+HEAVY = 1.5
+# Scale-out: in-process sessions "break" when at least this share of the failures
+# expected from (K-1)/K happened; a variant "works" under WORKS.
+
+
+BREAKS = 0.5
+
+
+WORKS = 0.01
+# Store outage: a variant "carries on" when it served at least this share of its
+# normal throughput while the store was down.
+
+
+CARRIES_ON = 0.9
+
+
+THRESHOLDS = {
+    "similar": f"a ratio under {fmt.TIMES}{SIMILAR} counts as similar: a smaller difference is "
+    "one the run-to-run spread can move (this run's spreads are printed below the table)",
+    "heavy": f"'heavy' and 'much better' mean at least {fmt.TIMES}{HEAVY} the other; between "
+    f"{fmt.TIMES}{SIMILAR} and {fmt.TIMES}{HEAVY} is 'modestly higher'",
+    "scale-out": f"a variant breaks when it fails at least {BREAKS:.0%} of the (K-1)/K expected "
+    f"from local state; it works under {WORKS:.0%} failed",
+    "outage": f"a variant carries on when it serves at least {CARRIES_ON:.0%} of its normal "
+    "throughput in the seconds the store is down throughout",
+    "fragile": "a verdict is fragile when its deciding figure's repetitions fall on both sides "
+    "of its threshold",
+}
+
+
+def ratio_decision(
+    run: RunData, a: str, b: str, what: str, meaning: str, threshold: float
+) -> Decision | None:
+    """a's CPU per request over b's, with the ratio in each repetition."""
+    cost_a, cost_b = costs.request_cost(run, a), costs.request_cost(run, b)
+    if cost_a is None or cost_b is None or not cost_b.median:
+        return None
+    return Decision(
+        f"{a} / {b}, {what}",
+        cost_a.median / cost_b.median,
+        threshold,
+        meaning,
+        "x",
+        ratios(cost_a.by_repetition, cost_b.by_repetition),
+    )
+
+
+def grade(value: float, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")) -> str:
+    """The wording of a ratio: similar, modestly higher, heavy (or lower, for under 1/SIMILAR);
+    `words` names the lower, middle and top bands for other comparisons."""
+    if value < 1 / SIMILAR:
+        return words[0]
+    return band(value, ((SIMILAR, words[1]), (HEAVY, words[2])), "similar")
+
+
+BETTER = ("worse", "modestly better", "much better")
+
+
+def _edge(value: float) -> float:
+    """The band edge nearest a ratio: the line its wording rests on."""
+    if value < (1 / SIMILAR + SIMILAR) / 2:
+        return 1 / SIMILAR
+    if value < (SIMILAR + HEAVY) / 2:
+        return SIMILAR
+    return HEAVY
+
+
+def wording(
+    decision: Decision, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")
+) -> str:
+    """A ratio's band, marked borderline when its repetitions fall either side of the
+    band edge nearest it (the word could change on a rerun, even if the verdict would not)."""
+    text = grade(decision.value, words)
+    edge = _edge(decision.value)
+    spread = decision.spread
+    if spread is not None and spread[0] < edge < spread[1]:
+        text += (
+            f", borderline: repetitions {fmt.TIMES}{spread[0]:.2f}-{fmt.TIMES}{spread[1]:.2f} "
+            f"either side of {fmt.TIMES}{edge:.2f}"
+        )
+    return text
+
+
+def spreads_text(run: RunData, variants: list[str]) -> str | None:
+    """This run's own run-to-run spreads of CPU per request: what the bands must exceed."""
+    found = []
+    for variant in variants:
+        cost = costs.request_cost(run, variant)
+        spread = relative_spread(cost.repetitions) if cost else None
+        if spread is not None:
+            found.append(spread)
+    if not found:
+        return None
+    return (
+        f"this run's spreads of CPU per request over repetitions: {fmt.pct(min(found))}-"
+        f"{fmt.pct(max(found))} of the median (the 'similar' band is {fmt.pct(SIMILAR - 1)})"
+    )
+
+
+def spread_note(run: RunData) -> str:
+    """The band's justification from this run's own data, for the page."""
+    return spreads_text(run, measured(run, variants_where(run))) or (
+        "this run has one repetition: no spread to compare the bands with"
+    )

@@ -1,0 +1,88 @@
+"""A claim of the article, the run's verdict on it, and the commands that measure what a
+verdict needs: the vocabulary every rule (reports.rules) speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reports.load import RunData
+from reports.margins import Decision
+
+Verdict = Literal["supported", "refuted", "depends", "not measured"]
+
+NOT_MEASURED = "not measured in this run"
+
+# The commands that measure what a rule needs (named wherever it is missing).
+
+
+BENCH = "authlab bench"
+
+
+SECURITY = (
+    "`make security`, then `authlab report RUN --security results/<security run>/security.json`"
+)
+
+
+def security_command(run: RunData) -> str:
+    """What fills the security lab's gap: status.json's word when the bench said why it
+    could not run the browser part (no Chromium, say), else the lab's own commands."""
+    status = run.status.get("security")
+    if isinstance(status, dict) and status.get("measured") is False and status.get("command"):
+        then = f", then `{status['then']}`" if status.get("then") else ""
+        reason = f" ({status['reason']})" if status.get("reason") else ""
+        return f"`{status['command']}`{then}{reason}"
+    return SECURITY
+
+
+def experiment(name: str) -> str:
+    return f"`{BENCH} --experiments {name}`"
+
+
+def variants_command(*names: str) -> str:
+    return f"`{BENCH} --only {','.join(names)}`"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claim: str
+    verdict: Verdict
+    condition: str = ""  # for "depends": what it depends on; otherwise why
+    evidence: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    source: str = "bench"
+    decisions: list[Decision] = field(default_factory=list)
+    sentence: str = ""  # one plain sentence for the first screen ("" when it has none)
+
+    @property
+    def fragile(self) -> bool:
+        return any(d.fragile for d in self.decisions)
+
+    @property
+    def label(self) -> str:
+        if self.verdict == "depends":
+            return f"depends on {self.condition}"
+        if self.verdict == "not measured":
+            return f"not measured: {self.condition}" if self.condition else NOT_MEASURED
+        return self.verdict + (" (fragile)" if self.fragile else "")
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "fragile": self.fragile,
+            "label": self.label,
+            "condition": self.condition,
+            "deciding": " | ".join(d.text() for d in self.decisions),
+            "evidence": " | ".join(self.evidence),
+            "figures": " ".join(self.figures),
+            "source": self.source,
+        }
+
+
+def not_measured(id_: str, claim: str, command: str, source: str = "bench") -> Claim:
+    """No verdict from absence: what is missing, and the command that measures it."""
+    why = f"run {command}"
+    return Claim(id_, claim, "not measured", why, [f"not measured: {why}"], [], source)

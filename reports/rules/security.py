@@ -1,0 +1,176 @@
+"""The security lab's claims: CSRF (judged by reports.csrf, the one claim engine) and
+"tokens transfer information between parties more conveniently and securely"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports import costs, csrf, fmt
+from reports.claim import (
+    SECURITY,
+    Claim,
+    experiment,
+    not_measured,
+    security_command,
+)
+from reports.load import RunData
+from reports.margins import Decision
+from reports.metrics import (
+    primitive_us,
+    security_rows,
+    variants_where,
+    wire_bytes,
+    xss_by_storage,
+)
+
+# --- CSRF (security lab): judged by reports.csrf, the one claim engine ----------------
+
+
+def xss_lines(run: RunData) -> list[str]:
+    """XSS follows where the token is kept (the security lab's token_storage setting)."""
+    lines = []
+    for storage, (stolen, _) in xss_by_storage(run).items():
+        if stolen:
+            lines.append(
+                f"token_storage={storage}: an injected script got a working token in "
+                + ", ".join(stolen)
+            )
+    return lines
+
+
+def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
+    if judgement.verdict == "not measured":
+        return not_measured(judgement.id, judgement.claim, security_command(run), "security")
+    decisions = [
+        Decision(figure, value, threshold, meaning, "%")
+        for figure, value, threshold, meaning in judgement.deciding
+    ]
+    return Claim(
+        judgement.id,
+        judgement.claim,
+        judgement.verdict,  # type: ignore[arg-type]  # csrf.Judgement uses the same four words
+        judgement.condition,
+        [*judgement.evidence, *xss_lines(run)],
+        ["security"],
+        "security",
+        decisions,
+    )
+
+
+def sessions_csrf(run: RunData) -> Claim:
+    return _csrf_claim(run, csrf.judge(run.security)[0])
+
+
+def tokens_less_csrf(run: RunData) -> Claim:
+    return _csrf_claim(run, csrf.judge(run.security)[1])
+
+
+# --- 6. tokens transfer information between parties more conveniently and securely ----
+#
+# "Between parties": a third party verifies a token without asking the issuer (public-key
+# verify, keys from the JWKS), and reads its claims (signed, not encrypted). Where the
+# browser keeps the token is a separate question (the security lab's token_storage
+# setting, in the XSS results): it does not decide this claim.
+
+
+def _jwks_line(attacks: list[dict[str, Any]]) -> str:
+    """Whether this run fetched the public keys the way a third party would (the attack
+    battery reads /.well-known/jwks.json of every public-key server it attacks)."""
+    fetched = [r for r in attacks if r.get("attack") == "algorithm_confusion"]
+    if fetched and not any("could not read" in str(r.get("detail")) for r in fetched):
+        servers = sorted({str(r.get("variant") or r.get("configuration")) for r in fetched})
+        return "the public keys were fetched from /.well-known/jwks.json of " + ", ".join(servers)
+    if fetched:
+        return "a public-key server's /.well-known/jwks.json gave no key"
+    return (
+        "/.well-known/jwks.json not exercised in this run (the attack battery reads it when "
+        "the lab runs a public-key token server)"
+    )
+
+
+def tokens_transfer(run: RunData) -> Claim:
+    claim = "Tokens transfer information between parties more conveniently and securely."
+    asymmetric = {
+        alg: primitive_us(run, f"JWT verify {alg} ") for alg in ("RS256", "ES256", "EdDSA")
+    }
+    measured_algs = {alg: cost for alg, cost in asymmetric.items() if cost is not None}
+    if not measured_algs:
+        return not_measured("tokens-transfer", claim, experiment("primitives"))
+    alg, verify = min(measured_algs.items(), key=lambda item: item[1])
+    # Asking the issuer instead: one authenticated request to it, at what a session
+    # lookup costs the issuer's server (the cheapest way to ask "is this valid?").
+    ask = costs.request_cost(run, "session-redis")
+    evidence = [
+        "a party holding only the public key verifies a token in "
+        + ", ".join(f"{fmt.us(cost)} ({name})" for name, cost in measured_algs.items())
+        + ", without asking the issuer"
+    ]
+    hs256 = primitive_us(run, "JWT verify HS256 ")
+    if hs256 is not None:
+        evidence.append(
+            f"HS256 verifies in {fmt.us(hs256)}, but every verifier then holds the secret that "
+            "mints tokens: only a public-key algorithm lets a third party verify safely"
+        )
+    sizes = {v: wire_bytes(run, v) for v in variants_where(run, kind="token")}
+    token_sizes = sorted(size[0] for size in sizes.values() if size)
+    if token_sizes:
+        evidence.append(
+            f"the claims ride in every request ({token_sizes[0]}-{token_sizes[-1]} B for GET "
+            "/me), signed, not encrypted: readable by whoever holds the token"
+        )
+    decisions = []
+    if ask is not None:
+        decisions.append(
+            Decision(
+                f"{alg} public-key verify / asking the issuer (session-redis's CPU per request)",
+                verify / ask.median,
+                1.0,
+                "'cheaper than asking' below this",
+            )
+        )
+        evidence.append(
+            f"asking the issuer instead costs it about {fmt.us(ask.median)} of CPU per request "
+            "(session-redis), plus a network round trip"
+        )
+    attacks = [
+        r
+        for r in security_rows(run, "attacks")
+        if str(r.get("configuration", "")).startswith("token")
+    ]
+    failed = [r for r in attacks if not r.get("passed")]
+    evidence.append(_jwks_line(attacks))
+    figures = ["bytes", "cpu"]
+    source = "bench + security"
+    if not attacks:
+        return Claim(
+            "tokens-transfer", claim, "not measured",
+            f"'securely' needs the attack battery: {SECURITY}",
+            [*evidence, f"not measured: forged, altered and replayed tokens: run {SECURITY}"],
+            figures, source, decisions,
+        )  # fmt: skip
+    evidence.append(
+        f"attack battery on tokens: {len(attacks) - len(failed)} of {len(attacks)} forged, "
+        "altered or replayed tokens handled as expected"
+    )
+    if failed:
+        names = sorted({f"{r.get('configuration')}: {r.get('attack')}" for r in failed})
+        return Claim(
+            "tokens-transfer", claim, "refuted",
+            "forged or altered tokens were accepted: " + ", ".join(names[:5]), evidence,
+            figures, source, decisions,
+        )  # fmt: skip
+    convenient = not decisions or not decisions[0].above
+    if not convenient:
+        return Claim(
+            "tokens-transfer", claim, "refuted",
+            f"a public-key verify ({fmt.us(verify)}, {alg}) costs more than asking the issuer",
+            evidence, figures, source, decisions,
+        )  # fmt: skip
+    condition = (
+        f"a third party verifies with the public key ({alg}, {fmt.us(verify)}) without asking "
+        f"the issuer, and all {len(attacks)} forged or altered tokens were refused; but the "
+        "claims are signed, not encrypted (readable by whoever holds the token)"
+    )
+    return Claim(
+        "tokens-transfer", claim, "supported", condition, evidence, figures, source, decisions,
+    )  # fmt: skip
