@@ -411,6 +411,19 @@ def test_tokens_nothing_stored_is_refuted_by_refresh_families_beside_a_session()
     assert claim.decisions[1].value == 520.0 and claim.decisions[1].threshold == 0.0
 
 
+def test_tokens_no_load_when_the_token_check_is_below_the_baseline_s_noise() -> None:
+    claim = free(300.0, 99.0)  # the token variant measured 1 µs under the no-auth baseline
+    assert "'no load': supported, a token check costs nothing measurable (-1 µs)" in (
+        claim.condition
+    )
+
+
+def test_nothing_stored_needs_the_refresh_families_not_only_the_deny_list() -> None:
+    deny_only = [{"store": "token deny list (redis)", "sessions": 1000, "bytes_per_session": 126.0}]
+    claim = free(400.0, 200.0, sessions_at_scale=deny_only)
+    assert "'nothing stored': not measured" in claim.condition
+
+
 def test_tokens_free_refuted_when_both_halves_are() -> None:
     assert free(210.0, 200.0, sessions_at_scale=SCALE).verdict == "refuted"
 
