@@ -457,6 +457,7 @@ def test_transfer_refuted_when_a_forged_token_is_accepted() -> None:
     claim = tokens_transfer(run)
     assert claim.verdict == "refuted"
     assert "token-header: alg_none" in claim.condition
+    assert "handled not as expected" in claim.condition
 
 
 def test_transfer_without_the_attack_battery_is_not_measured_and_names_the_command() -> None:
@@ -466,6 +467,14 @@ def test_transfer_without_the_attack_battery_is_not_measured_and_names_the_comma
     assert "make security" in claim.condition
     # What was measured still shows: the public-key verify without asking the issuer.
     assert any("140 µs (RS256)" in line for line in claim.evidence)
+
+
+def test_transfer_without_the_issuer_s_cost_to_compare_is_not_measured() -> None:
+    run = crafted([row("token-hs256", 400)], primitives=PRIMITIVES)
+    run.security = security_document()
+    claim = tokens_transfer(run)
+    assert claim.verdict == "not measured"
+    assert "--only session-redis" in claim.condition
 
 
 def test_transfer_without_a_public_key_algorithm_is_not_measured() -> None:
