@@ -151,7 +151,7 @@ def write_run(
                 base = {"variant": variant, "repetition": repetition, "phase": phase}
                 tables["latency"].add(*derive.latency_rows(base, hdr))
                 clock += 5
-    summary = lean_summary(derive.summarise_variants(tables["phases"].rows), tables["phases"].rows)
+    summary = derive.summarise_variants(tables["phases"].rows)
     Table(directory / "summary.csv").add(*summary)
     for variant in variants:
         credential = {"baseline": 0, "session-redis": 208, "token-hs256": 368}[variant]
@@ -257,43 +257,6 @@ def write_run(
     if security is not None:
         (directory / "security.json").write_text(json.dumps(security))
     return directory
-
-
-# The summary's figures that the lean-servers change takes from the GET-only phases; the
-# mixed phase's move to the same names prefixed mix_ (phases.csv column -> (phase, name)).
-LEAN_FIGURES = {
-    "throughput_rps": ("me-closed", "max_throughput_rps"),
-    "corrected_p50_us": ("me-rate", "p50_us"),
-    "corrected_p99_us": ("me-rate", "p99_us"),
-    "corrected_p999_us": ("me-rate", "p999_us"),
-    "server_cpu_us_per_request": ("me-closed", "server_cpu_us_per_request"),
-    "redis_cpu_us_per_request": ("me-closed", "store_cpu_us_per_request"),
-}
-
-
-def lean_summary(
-    summary: list[dict[str, Any]], phases: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """The summary in the lean-servers format: a GET-only figure the harness's summary left
-    out is filled from the phase the format names for it. (derive.summarise_variants merges
-    its two tables into one dict keyed by phases.csv column, so a mixed figure replaces
-    the GET-only one of the same column; this keeps the synthetic run to the format.)"""
-    out = []
-    for row in summary:
-        rows = [r for r in phases if r["variant"] == row["variant"]]
-        lean = dict(row)
-        for column, (phase, name) in LEAN_FIGURES.items():
-            if lean.get(name) is None:
-                values = [r.get(column) for r in rows if r["phase"] == phase]
-                median, low, high = derive.median_spread([v for v in values if v is not None])
-                lean[name], lean[f"{name}_min"], lean[f"{name}_max"] = median, low, high
-        out.append(lean)
-    floor = next((r for r in out if r["variant"] == "baseline"), None)
-    for lean in out:
-        mine = lean.get("server_cpu_us_per_request")
-        base = floor.get("server_cpu_us_per_request") if floor else None
-        lean["credential_cpu_us"] = None if mine is None or base is None else mine - base
-    return out
 
 
 def _samples(raw: Path, variants: tuple[str, ...]) -> None:
