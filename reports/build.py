@@ -157,7 +157,7 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "p99": fmt.ms(row.get("p99_us")),
                 "p999": fmt.ms(row.get("p999_us")),
                 "server_us": fmt.us(row.get("server_cpu_us_per_request")),
-                "credential_us": fmt.us(costs.credential_us(run, name)),
+                "credential_us": fmt.us(costs.credential_server_us(run, name)),
                 "mix_us": fmt.us(row.get("mix_server_cpu_us_per_request")),
                 "store_us": fmt.us(row.get("store_cpu_us_per_request")),
                 "login_rps": "-"

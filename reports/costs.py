@@ -107,18 +107,35 @@ def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None
     return Cost(total, reps)
 
 
-def credential_us(run: RunData, variant: str) -> float | None:
-    """What checking the credential adds to a request: the variant's CPU per GET /me
-    minus the no-auth baseline's (the harness's credential_cpu_us where it wrote one)."""
+def _baseline(run: RunData) -> str | None:
+    from reports.metrics import variants_where
+
+    found = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
+    return found[0] if found else None
+
+
+def credential_server_us(run: RunData, variant: str) -> float | None:
+    """The harness's credential_cpu_us: the variant's server CPU per GET /me minus the
+    no-auth baseline's (an older folder: the same difference, from the mixed phase)."""
     row = run.summary_row(variant) or {}
     given = number(row.get("credential_cpu_us"))
     if given is not None:
         return given
-    from reports.metrics import variants_where
+    baseline = _baseline(run)
+    mine = number(row.get("server_cpu_us_per_request"))
+    if baseline is None or mine is None:
+        return None
+    floor = number((run.summary_row(baseline) or {}).get("server_cpu_us_per_request"))
+    return None if floor is None else mine - floor
 
-    baseline = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
+
+def credential_us(run: RunData, variant: str) -> float | None:
+    """What checking the credential costs the backend per request: the variant's server
+    plus store CPU minus the no-auth baseline's (a session's Redis work is part of its
+    check; the baseline has no store)."""
+    baseline = _baseline(run)
     mine = request_cost(run, variant)
-    floor = request_cost(run, baseline[0]) if baseline else None
+    floor = request_cost(run, baseline) if baseline else None
     if mine is None or floor is None:
         return None
     return mine.median - floor.median
@@ -127,14 +144,12 @@ def credential_us(run: RunData, variant: str) -> float | None:
 def credential_repetitions(run: RunData, variant: str) -> dict[int, float]:
     """The credential check's cost in each repetition: the variant's minus the baseline's
     of the same repetition (interleaved runs, so the same machine state)."""
-    from reports.metrics import variants_where
-
-    baseline = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
-    if not baseline:
+    baseline = _baseline(run)
+    if baseline is None:
         return {}
     columns = ("server_cpu_us_per_request", "redis_cpu_us_per_request")
     mine = per_repetition(run, variant, columns, cost_phase(run))
-    floor = per_repetition(run, baseline[0], columns, cost_phase(run))
+    floor = per_repetition(run, baseline, columns, cost_phase(run))
     return {k: mine[k] - floor[k] for k in mine if k in floor}
 
 

@@ -451,6 +451,12 @@ def outage_summary_text(stats: list[OutageStats]) -> str:
         success = "-" if stat.success_rate is None else f"{stat.success_rate:.0%}"
         slowest = "" if stat.slowest_us is None else f", slowest answer {duration(stat.slowest_us)}"
         parts.append(
-            f"{stat.variant}: {success} OK, {stat.goodput:.0%} of normal throughput{slowest}"
+            f"{stat.variant}: {success} OK, "
+            + (
+                "normal throughput unknown"
+                if stat.goodput is None
+                else f"{stat.goodput:.0%} of normal throughput"
+            )
+            + slowest
         )
     return "; ".join(parts)

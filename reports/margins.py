@@ -53,11 +53,14 @@ class Decision:
 
     @property
     def fragile(self) -> bool:
-        """The repetitions fall on both sides of the threshold: another run could flip it."""
+        """The repetitions fall on both sides of the threshold, or on the other side from
+        the figure itself (a median of medians need not lie among the per-repetition
+        ratios): another run could flip the verdict."""
         spread = self.spread
         if spread is None:
             return False
-        return spread[0] < self.threshold <= spread[1] or spread[0] <= self.threshold < spread[1]
+        low, high = min(spread[0], self.value), max(spread[1], self.value)
+        return low < self.threshold <= high or low <= self.threshold < high
 
     def text(self) -> str:
         margin = self.margin

@@ -200,7 +200,9 @@ class OutageStats:
     variant: str
     seconds_down: int  # seconds with the store down throughout (else: half of it or more)
     success_rate: float | None  # answered OK / answered, in those seconds
-    goodput: float  # OK answers in those seconds / what the variant answered per second before
+    # OK answers in those seconds / what the variant answers per second with the store up;
+    # None when the run has no full second with the store up to compare with.
+    goodput: float | None
     recovered_after_s: int | None  # full seconds after the outage before a normal second
     slowest_us: float | None = None  # the slowest answer of the outage run, from when due
 
@@ -267,15 +269,23 @@ def complete_seconds(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def normal_rate(rows: pd.DataFrame) -> float:
-    """OK answers per second before the store went down: the median full second (the
-    run's first second is partial, so it is left out when there are others)."""
+    """OK answers per second with the store up: the median full second before it went
+    down (the run's first second is partial, so it is left out when there are others);
+    when the store went down in the run's first second, the full seconds after it came
+    back (the run's last second is partial too). NaN when there is neither."""
     touched = rows[rows["store_down"] > 0]
     first_down = touched["second"].min() if not touched.empty else rows["second"].max() + 1
     before = rows[(rows["second"] < first_down) & (rows["store_down"] == 0)]
     before = before.sort_values("second")
     if len(before) > 1:
         before = before.iloc[1:]
-    return float(before["ok"].median()) if not before.empty else float("nan")
+    if not before.empty:
+        return float(before["ok"].median())
+    last_down = touched["second"].max() if not touched.empty else rows["second"].min() - 1
+    after = rows[(rows["second"] > last_down) & (rows["store_down"] == 0)].sort_values("second")
+    if len(after) > 1:
+        after = after.iloc[:-1]
+    return float(after["ok"].median()) if not after.empty else float("nan")
 
 
 def outage_stats(run: RunData) -> list[OutageStats]:
@@ -297,7 +307,7 @@ def outage_stats(run: RunData) -> list[OutageStats]:
         answered = int(down["ok"].sum() + down["failed"].sum())
         ok = int(down["ok"].sum())
         expected = rate * len(down)
-        goodput = min(1.0, ok / expected) if expected and math.isfinite(expected) else 0.0
+        goodput = min(1.0, ok / expected) if math.isfinite(expected) and expected > 0 else None
         last_down = int(touched["second"].max())
         recovered = None
         for _, row in rows[rows["second"] >= last_down].iterrows():

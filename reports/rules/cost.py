@@ -268,8 +268,8 @@ def _no_load(run: RunData) -> tuple[Verdict, str, list[str], Decision | None]:
         return "not measured", variants_command("baseline", session, token), [], None
     lines = [
         f"checking the credential adds {fmt.us(token_check)} per request for {token} and "
-        f"{fmt.us(session_check)} for {session} (each minus the no-auth baseline, "
-        f"{costs.source_text(run)})"
+        f"{fmt.us(session_check)} for {session} (server + store CPU, each minus the no-auth "
+        f"baseline's; {costs.source_text(run)})"
     ]
     verify = primitive_us(run, "JWT verify HS256 ")
     if verify is not None:

@@ -123,7 +123,10 @@ def memory_scalability(run: RunData) -> Claim:
 def tokens_robust(run: RunData) -> Claim:
     claim = "Tokens are more robust for distributed systems in the cloud."
     rows = _scale_rows(run)
-    stats = {s.variant: s for s in outage_stats(run)}
+    every = outage_stats(run)
+    # A variant whose normal rate is unknown (no full second with the store up) gives no
+    # figure to judge: it is named in the evidence, and left out of the verdict.
+    stats = {s.variant: s for s in every if s.goodput is not None}
     if not rows and not stats:
         return not_measured("tokens-robust", claim, experiment("scale_out,outage"))
     evidence = []
@@ -146,11 +149,17 @@ def tokens_robust(run: RunData) -> Claim:
             f"store down ({stat.seconds_down} s): {stat.variant} {success}, "
             f"{fmt.pct(stat.goodput)} of its normal throughput{slowest}{recovered}"
         )
+    for stat in every:
+        if stat.goodput is None:
+            evidence.append(
+                f"store down: {stat.variant}'s normal throughput is unknown (no full second "
+                "with the store up): not judged"
+            )
     figures = ["outage", "scale-out"]
     decisions = [
         Decision(
             f"{stat.variant}: throughput while the store was down / normal",
-            stat.goodput,
+            float(stat.goodput or 0.0),
             CARRIES_ON,
             "'carries on' from here",
             "%",
@@ -179,8 +188,8 @@ def tokens_robust(run: RunData) -> Claim:
     denylist = [v for v in stats if run.variant_info(v).get("state") == "client+server"]
     session_out = [v for v in stats if run.variant_info(v).get("kind") == "session"]
     if stateless and session_out:
-        tokens_carry_on = all(stats[v].goodput >= CARRIES_ON for v in stateless)
-        sessions_carry_on = all(stats[v].goodput >= CARRIES_ON for v in session_out)
+        tokens_carry_on = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in stateless)
+        sessions_carry_on = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in session_out)
         if not tokens_carry_on or sessions_carry_on:
             return Claim(
                 "tokens-robust",
@@ -209,7 +218,7 @@ def tokens_robust(run: RunData) -> Claim:
             + ", but stop answering while it is down, when stateless tokens carry on"
         )
         if denylist:
-            held = all(stats[v].goodput >= CARRIES_ON for v in denylist)
+            held = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in denylist)
             condition += "; a deny list " + (
                 "kept working" if held else "brings the dependency back"
             )

@@ -78,8 +78,8 @@ def _hdr(
 def _phases(variant: str, repetition: int) -> list[tuple[str, str, int]]:
     """(phase, scenario, requests per second) for one variant in one repetition."""
     phases = [
-        ("me-closed", "me", ME_RPS[variant]),
-        ("me-rate", "me", 100),
+        ("me-closed", "me_only", ME_RPS[variant]),
+        ("me-rate", "me_only", 100),
         ("fixed-rate", "browse", 100),
         ("step", "browse", STEP_RPS[variant]),
     ]

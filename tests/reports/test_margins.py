@@ -23,6 +23,9 @@ def test_fragile_only_when_the_repetitions_straddle_the_threshold() -> None:
     assert Decision("r", 1.2, 1.1, "m", repetitions=(1.05, 1.2, 1.25)).fragile
     assert not Decision("r", 1.2, 1.1, "m", repetitions=(1.12, 1.2, 1.25)).fragile
     assert not Decision("r", 1.0, 1.1, "m", repetitions=(0.9, 1.0, 1.05)).fragile
+    # The figure on one side, every repetition on the other (the smoke run's credential
+    # checks: x1.47 from the medians, x1.64-x1.80 per repetition): fragile too.
+    assert Decision("r", 1.47, 1.5, "m", repetitions=(1.64, 1.80)).fragile
     # One repetition, or none: no spread to judge by.
     assert not Decision("r", 1.2, 1.1, "m", repetitions=(1.0,)).fragile
     assert "FRAGILE" in Decision("r", 1.2, 1.1, "m", repetitions=(1.0, 1.3)).text()

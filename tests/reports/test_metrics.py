@@ -69,6 +69,35 @@ def test_a_short_outage_is_judged_on_the_seconds_mostly_down() -> None:
     assert stat.goodput == pytest.approx(30 / 80)
 
 
+def test_an_outage_from_the_first_second_takes_the_normal_rate_from_after_it() -> None:
+    # The smoke run's token server: the store went down in its first second, so "normal"
+    # is the full seconds after it came back (the last, partial, second left out).
+    rows = pd.DataFrame(
+        {
+            "variant": ["t"] * 7,
+            "second": [2, 3, 4, 5, 6, 7, 8],
+            "ok": [44, 92, 80, 72, 88, 68, 4],
+            "failed": [0] * 7,
+            "store_down": [0.287, 1.0, 0.713, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    (stat,) = outage_stats(RunData(directory=Path("."), outage=rows))
+    assert stat.goodput == pytest.approx(1.0)  # 92 in the second down against a median 72-88
+
+
+def test_without_a_second_of_the_store_up_the_outage_is_not_judged() -> None:
+    from reports.verdicts import tokens_robust
+
+    rows = pd.DataFrame(
+        {"variant": ["token-hs256"] * 2, "second": [1, 2], "ok": [40, 80], "failed": [0, 0],
+         "store_down": [1.0, 1.0]}
+    )  # fmt: skip
+    (stat,) = outage_stats(RunData(directory=Path("."), outage=rows))
+    assert stat.goodput is None  # not 0%: nothing to compare with
+    claim = tokens_robust(RunData(directory=Path("."), outage=rows))
+    assert claim.verdict == "not measured"
+
+
 def test_credential_check_is_made_of_the_variants_parts(synthetic_run: Path) -> None:
     run = load_run(synthetic_run)
     assert credential_check_parts(run, "session-redis") == [

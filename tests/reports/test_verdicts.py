@@ -746,7 +746,10 @@ def test_the_synthetic_run_gives_its_known_verdicts(
     assert verdicts["sessions-heavy"] == "refuted"
     assert table["sessions-heavy"].condition.startswith("modestly higher, not heavy")
     assert verdicts["memory-scalability"] == "depends"
-    assert verdicts["tokens-free"] == "refuted"
+    # The checks, server + store minus the baseline's 60 µs: session 150 µs, token 92 µs,
+    # x1.63: 'no load' holds beside a session; 'nothing stored' does not (520 B refresh).
+    assert verdicts["tokens-free"] == "depends"
+    assert "'nothing stored': refuted" in table["tokens-free"].condition
     assert verdicts["tokens-robust"] == "depends"
     assert verdicts["tokens-better"] == "refuted"
     expected_csrf = "depends" if with_security else "not measured"
