@@ -112,10 +112,14 @@ def spreads_text(run: RunData, variants: list[str]) -> str | None:
             found.append(spread)
     if not found:
         return None
-    return (
+    text = (
         f"this run's spreads of CPU per request over repetitions: {fmt.pct(min(found))}-"
         f"{fmt.pct(max(found))} of the median (the 'similar' band is {fmt.pct(SIMILAR - 1)})"
     )
+    if max(found) > SIMILAR - 1:
+        # Said, not hidden: the fragile marks then carry more of the judgement.
+        text += ": wider than the band in this run, so a ratio near its edges is uncertain"
+    return text
 
 
 def spread_note(run: RunData) -> str:

@@ -46,3 +46,30 @@ def test_band_ratios_and_spread() -> None:
     assert ratios({0: 2.0, 2: 6.0}, {1: 1.0, 2: 3.0}) == (2.0,)
     assert relative_spread([95.0, 100.0, 105.0]) == pytest.approx(0.1)
     assert relative_spread([100.0]) is None
+
+
+def test_the_band_note_says_when_this_run_is_noisier_than_the_band() -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from reports.bands import spreads_text
+    from reports.load import RunData
+
+    def run(values: tuple[float, ...]) -> RunData:
+        summary = pd.DataFrame([{"variant": "a", "server_cpu_us_per_request": 100.0}])
+        phases = pd.DataFrame(
+            [{"variant": "a", "phase": "step", "repetition": k, "server_cpu_us_per_request": v}
+             for k, v in enumerate(values)]
+        )  # fmt: skip
+        return RunData(directory=Path("."), summary=summary, phases=phases, figure_source="older")
+
+    calm = spreads_text(run((98.0, 100.0, 102.0)), ["a"])
+    assert calm == (
+        "this run's spreads of CPU per request over repetitions: 4%-4% of the median "
+        "(the 'similar' band is 10%)"
+    )
+    noisy = spreads_text(run((90.0, 100.0, 104.0)), ["a"])
+    assert noisy is not None and noisy.endswith(
+        "wider than the band in this run, so a ratio near its edges is uncertain"
+    )
