@@ -244,6 +244,16 @@ def _capacity_tables(run: RunData, assumptions: capacity.Assumptions) -> list[di
     return tables
 
 
+def _browsers_line(document: dict[str, Any]) -> str | None:
+    """The browsers the lab drove: its own line (one per browser), else the older
+    environment's Chromium version."""
+    section = document.get("csrf_browser")
+    if isinstance(section, dict) and section.get("browser"):
+        return str(section["browser"])
+    chromium = (document.get("environment") or {}).get("chromium")
+    return f"Chromium {chromium}" if chromium else None
+
+
 def _security_view(run: RunData) -> dict[str, Any] | None:
     if not run.security:
         return None
@@ -273,7 +283,7 @@ def _security_view(run: RunData) -> dict[str, Any] | None:
     return {
         "run_id": run.security.get("run_id", ""),
         "created_at": run.security.get("created_at", ""),
-        "chromium": (run.security.get("environment") or {}).get("chromium"),
+        "browsers": _browsers_line(run.security),
         "counts": counts,
         "columns": present,
         "rows": [[row.get(c, "") for c in present] for row in matrix_rows],

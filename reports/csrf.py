@@ -98,6 +98,33 @@ def exploited_by_browser(
     return {name: _config(name, info.get(name, {})) for name in sorted(names)}, found
 
 
+def disagreements(document: dict[str, Any]) -> list[str]:
+    """Where the browsers' outcomes differ, per configuration and vector (computed from the
+    rows): 'session-unset-csrf-off form_aged (emulated): exploited in firefox, not in
+    chromium'."""
+    fallback = _section_browser(document)
+    outcome: dict[tuple[str, str], dict[str, bool]] = {}
+    aged: dict[tuple[str, str], str] = {}
+    for row in rows(document, "csrf_browser"):
+        key = (base(str(row.get("configuration", ""))), str(row.get("vector", "")))
+        browser = browser_name(str(row.get("browser") or fallback))
+        per = outcome.setdefault(key, {})
+        per[browser] = per.get(browser, False) or bool(row.get("transfer_happened"))
+        if row.get("aged"):
+            aged[key] = str(row["aged"])
+    found = []
+    for (name, vector), per in sorted(outcome.items()):
+        if len(per) < 2 or len(set(per.values())) == 1:
+            continue
+        yes = sorted(b for b, hit in per.items() if hit)
+        no = sorted(b for b, hit in per.items() if not hit)
+        label = f"{name} {vector}" + (
+            f" ({aged[(name, vector)]})" if (name, vector) in aged else ""
+        )
+        found.append(f"{label}: exploited in {', '.join(yes)}, not in {', '.join(no)}")
+    return found
+
+
 def _config(name: str, details: dict[str, Any]) -> Config:
     variant = str(details.get("variant") or name.split("-", 1)[0])
     transport = str(details.get("transport") or ("header" if "header" in name else "cookie"))
@@ -215,7 +242,23 @@ def judge(document: dict[str, Any] | None) -> list[Judgement]:
         if not per_browser:
             results.append(_not_measured((id_, claim)))
             continue
-        results.append(_merge(id_, claim, per_browser, evidence, deciding))
+        judgement = _merge(id_, claim, per_browser, evidence, deciding)
+        kind = "session" if id_ == SESSIONS[0] else "token"
+        split = [
+            line
+            for line in disagreements(document)
+            if settings.get(line.split(" ", 1)[0])
+            and settings[line.split(" ", 1)[0]].variant == kind
+        ]
+        if split and judgement.verdict != "not measured":
+            # The same verdict in every browser can still hide a vector they disagree on.
+            judgement = Judgement(
+                judgement.id, judgement.claim, judgement.verdict,
+                judgement.condition + "; the browsers disagree on " + "; ".join(split),
+                [*judgement.evidence, "browsers disagree: " + "; ".join(split)],
+                judgement.browsers, judgement.deciding,
+            )  # fmt: skip
+        results.append(judgement)
     return results
 
 

@@ -64,7 +64,11 @@ def csrf_xss_sentence(run: RunData) -> str:
             + (f" ({' and '.join(kinds)} alike)" if len(kinds) > 1 else "")
             + f" and {len(hit_header)} of {len(header)} header ones"
         )
-    text = "CSRF follows cookie vs header, not session vs token: " + "; ".join(parts) + "."
+    text = "CSRF follows cookie vs header, not session vs token: " + "; ".join(parts)
+    split = csrf.disagreements(run.security or {})
+    if split:
+        text += "; the browsers disagree on " + "; ".join(split)
+    text += "."
     storages = xss_by_storage(run)
     if not storages:
         return text

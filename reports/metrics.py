@@ -362,10 +362,12 @@ STORAGES = ("localStorage", "memory", "httponly-cookie")
 
 
 def token_storage(run: RunData, row: dict[str, Any] | None = None) -> str:
-    """Where the security lab's page kept the token: the row's, else the run's setting
-    (token_storage), else localStorage (the only place labs before the setting used)."""
-    if row and row.get("token_storage"):
-        return str(row["token_storage"])
+    """Where the security lab's page kept the token: the row's (storage, the lab's setting
+    per run: localStorage, memory, or cookie for an HttpOnly cookie), else the document's,
+    else localStorage (the only place labs before the setting used)."""
+    for key in ("storage", "token_storage"):
+        if row and row.get(key):
+            return str(row[key])
     document = run.security or {}
     for place in (document, document.get("settings") or {}, document.get("environment") or {}):
         if isinstance(place, dict) and place.get("token_storage"):
@@ -384,20 +386,23 @@ def token_stolen(row: dict[str, Any]) -> bool:
 
 def xss_by_storage(run: RunData) -> dict[str, tuple[list[str], list[str]]]:
     """{where the token was kept: (configurations whose token an injected script got, those
-    whose it did not)}. A credential carried in a cookie is kept by the browser in that
-    (HttpOnly) cookie; one carried in a header where the lab's token_storage says."""
+    whose it did not)}, one entry per row (a configuration in two browsers counts twice,
+    named with its browser). A credential carried in a cookie is kept by the browser in
+    that (HttpOnly) cookie; one carried in a header where the lab's storage setting says."""
     info = configuration_info(run)
+    rows = [r for r in security_rows(run, "xss") if "@" not in str(r.get("configuration"))]
+    browsers = {str(r.get("browser")) for r in rows if r.get("browser")}
     found: dict[str, tuple[list[str], list[str]]] = {}
-    for row in security_rows(run, "xss"):
+    for row in rows:
         name = str(row.get("configuration"))
-        if "@" in name:
-            continue
         transport = str(
             info.get(name, {}).get("transport") or ("header" if "header" in name else "cookie")
         )
-        place = "an HttpOnly cookie" if transport == "cookie" else token_storage(run, row)
+        storage = token_storage(run, row)
+        place = "an HttpOnly cookie" if transport == "cookie" or storage == "cookie" else storage
+        label = f"{name} ({row['browser']})" if len(browsers) > 1 and row.get("browser") else name
         stolen, kept = found.setdefault(place, ([], []))
-        (stolen if token_stolen(row) else kept).append(name)
+        (stolen if token_stolen(row) else kept).append(label)
     return found
 
 

@@ -44,10 +44,23 @@ def test_revocation_and_xss_sentences_follow_the_security_rows(synthetic_run: Pa
     assert "succeeded against 2 of 3 cookie configurations (session and token alike)" in text
     assert "and 0 of 2 header ones" in text
     assert "2 of 2 configurations that kept it in localStorage" in text
-    # The lab recorded where the page kept the token: the sentence follows the setting.
-    run.security["token_storage"] = "memory"
+    # The lab's rows say where the page kept the token (storage); a token held in memory
+    # is still taken in flight by the injected script (token_stolen), the sentence says so.
     for row in run.security["xss"]:
-        row["token_in_local_storage"] = False
+        if row["configuration"].startswith("token-header"):
+            row.update(storage="memory", token_in_local_storage=False, token_stolen=True)
+        else:
+            row.update(storage="cookie", token_stolen=False)
     text = csrf_xss_sentence(run)
-    assert "0 of 2 configurations that kept it in memory" in text
+    assert "2 of 2 configurations that kept it in memory" in text
+    assert "0 of 3 configurations that kept it in an HttpOnly cookie" in text
     assert "kept in localStorage: not measured" in text
+
+
+def test_xss_rows_in_two_browsers_count_once_per_browser(synthetic_run: Path) -> None:
+    run = load_run(synthetic_run)
+    document = security_document()
+    document["xss"] = [dict(r, browser=b) for r in document["xss"] for b in ("chromium", "firefox")]
+    run.security = document
+    text = csrf_xss_sentence(run)
+    assert "4 of 4 configurations that kept it in localStorage" in text

@@ -754,3 +754,23 @@ def test_the_synthetic_run_gives_its_known_verdicts(
     assert verdicts["tokens-better"] == "refuted"
     expected_csrf = "depends" if with_security else "not measured"
     assert verdicts["sessions-csrf"] == verdicts["tokens-csrf"] == expected_csrf
+
+
+def test_a_vector_the_browsers_disagree_on_is_named_with_the_verdict() -> None:
+    # Both browsers lose session-none-csrf-off; only Firefox sends the aged unset cookie.
+    run = crafted([row(v, 400) for v in SESSION_TOKEN])
+    document = _in_firefox_too(
+        security_document(), {"session-none-csrf-off", "token-cookie-none-csrf-off"}
+    )
+    for browser, hit in (("chromium", False), ("firefox", True)):
+        document["csrf_browser"]["results"].append(
+            {"configuration": "session-none-csrf-off", "vector": "form_aged", "aged": "emulated",
+             "browser": browser, "transfer_happened": hit}
+        )  # fmt: skip
+    run.security = document
+    sessions, tokens = sessions_csrf(run), tokens_less_csrf(run)
+    assert sessions.condition.endswith(
+        "; the browsers disagree on session-none-csrf-off form_aged (emulated): exploited in "
+        "firefox, not in chromium"
+    )
+    assert "disagree" not in tokens.condition  # a session configuration's vector
