@@ -268,11 +268,13 @@ def _security_view(run: RunData) -> dict[str, Any] | None:
             )
     columns = [
         "configuration",
+        "browser",
         "samesite",
         "csrf",
         "attacks",
         "csrf_form",
         "csrf_fetch",
+        "csrf_form_aged",
         "xss",
         "revoke_logout",
         "revoke_password_change",
