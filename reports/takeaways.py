@@ -64,8 +64,9 @@ def cpu(run: RunData) -> str:
     check_ends = _extremes({v: c for v, c in checks.items() if c})
     if check_ends is not None:
         text += (
-            f"; the credential check's primitives account for {fmt.us(check_ends[0][1])} "
-            f"({check_ends[0][0]}) to {fmt.us(check_ends[1][1])} ({check_ends[1][0]})"
+            f"; the credential check's primitives, timed in-process (primitives.csv): "
+            f"{fmt.us(check_ends[0][1])} ({check_ends[0][0]}) to {fmt.us(check_ends[1][1])} "
+            f"({check_ends[1][0]})"
         )
     return text + "."
 
