@@ -1,4 +1,4 @@
-"""The authlab command line: serve, users, keys (and later bench, report, security)."""
+"""The authlab command line: serve, users, keys, bench, report, security, explore."""
 
 from __future__ import annotations
 
@@ -377,6 +377,15 @@ def _register_security() -> None:
 
 
 _register_security()
+
+
+def _register_explore() -> None:
+    from authlab.explore import command
+
+    app.command("explore")(command)
+
+
+_register_explore()
 
 
 def main() -> None:
