@@ -9,6 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from reports.load import load_run
+from reports.notebook import claims_table
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
 
 
@@ -41,8 +44,16 @@ def test_the_notebook_runs_against_a_results_folder(
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert synthetic_run.name in text  # it read the folder it was given
+    assert "comparing session-redis against token-hs256" in text  # A and B at the top
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 10  # the report's figures, redrawn
+    assert len(images) >= 20  # the pair on every figure, the claims' figures, and more
+    markdown = [o.get("data", {}).get("text/markdown", "") for o in outputs]
+    pair_titles = [m for m in markdown if "session-redis against token-hs256:" in m]
+    assert len(pair_titles) >= 9  # every figure the synthetic run has data for
+    claim_headings = [m for m in markdown if m.startswith("### ")]
+    assert any("Sessions put a heavy load on the server." in m for m in claim_headings)
+    # Every claim, each with its verdict and evidence (however many the rules make).
+    assert len(claim_headings) == len(claims_table(load_run(synthetic_run)))
     tables = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "Sessions put a heavy load on the server." in tables
     assert "token-hs256" in tables
