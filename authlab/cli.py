@@ -1,4 +1,4 @@
-"""The authlab command line: serve, users, keys, bench, report, security, explore."""
+"""The authlab command line: serve, users, keys, bench, report, security, explore, notebook."""
 
 from __future__ import annotations
 
@@ -386,6 +386,15 @@ def _register_explore() -> None:
 
 
 _register_explore()
+
+
+def _register_notebook() -> None:
+    from authlab.notebook import command
+
+    app.command("notebook")(command)
+
+
+_register_notebook()
 
 
 def main() -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import errno
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from authlab.bench.runner import CHEAP_ARGON2
 from authlab.bench.servers import RunningVariant, Workspace, start_variant
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.bench.verify import VerificationFailed, verify_variant
+from authlab.ports import PortUnavailable, check_free, free_port
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from servers.config import Argon2Params, Settings
 
@@ -75,17 +74,10 @@ def variant_named(name: str | None) -> Variant:
 
 
 def check_port_free(port: int, host: str = LOOPBACK) -> None:
-    """Fail before anything starts, not after a minute of seeding and a dead Locust."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise ExploreError(
-                    f"port {port} on {host} is taken: pass --web-port with another one "
-                    "(0 picks a free one)"
-                ) from error
-            raise ExploreError(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    try:
+        check_free(port, host, "--web-port")
+    except PortUnavailable as error:
+        raise ExploreError(str(error)) from error
 
 
 def _classes(path: Path, base: str) -> list[str]:
@@ -214,7 +206,7 @@ def explore(
             locust: Tracked | None = None
             try:
                 verify(running, workspace)
-                port = web_port or _free_port()
+                port = web_port or free_port(LOOPBACK)
                 phase = Phase("explore", "browse", 0, 0, rate_per_user=rate_per_user)
                 env = {
                     **locust_env(running.target, phase, PROFILE, workspace.password, None),
@@ -241,12 +233,6 @@ def explore(
                 running.stop(group)
     finally:
         signal.signal(signal.SIGINT, previous_sigint)
-
-
-def _free_port() -> int:
-    from authlab.ports import free_port
-
-    return free_port(LOOPBACK)
 
 
 def _started(
