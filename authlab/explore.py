@@ -316,7 +316,7 @@ def command(
     try:
         explore(chosen, web_port, rate, on_started=started, say=say)
     except KeyboardInterrupt:
-        typer.echo("authlab explore: stopped Locust, the server and its store")
+        typer.echo("authlab explore: stopped, and so is everything it started")
     except (ExploreError, RuntimeError, OSError) as error:
         typer.echo(f"authlab explore: {error}", err=True)
         typer.echo("authlab explore: stopped everything it had started", err=True)

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ import psutil
 import pytest
 import redis
 
+from authlab.bench.phase import Target
+from authlab.bench.servers import RunningVariant, Workspace
+from authlab.bench.variants import VARIANTS
+from authlab.explore import ExploreError, verify
 from authlab.ports import free_port
 from tests.authlab.processes import AUTHLAB, child_environment, gone, run_cli, wait_until
 
@@ -145,7 +150,7 @@ def test_a_verified_variant_under_a_run_started_in_the_web_ui_then_ctrl_c(explor
     assert wait_until(lambda: all(gone(p.pid) for p in processes), timeout=10), [
         p.pid for p in processes if not gone(p.pid)
     ]
-    assert "stopped Locust, the server and its store" in explore.output
+    assert "stopped, and so is everything it started" in explore.output
     assert "Traceback" not in explore.output
     for url in (server, web):
         with pytest.raises(httpx.TransportError):
@@ -183,6 +188,34 @@ def test_a_taken_web_port_is_said_before_anything_starts(tmp_path: Path) -> None
     assert f"port {port} on 127.0.0.1 is taken" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "seeding" not in result.stdout
+
+
+def test_a_server_that_answers_wrongly_is_not_loaded() -> None:
+    """The verify step of the bench: here a server whose /health is a 404."""
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        variant = VARIANTS["session-memory"]
+        running = RunningVariant(
+            variant,
+            Target(variant.name, variant.kind, variant.transport, url, None, None),
+            None,
+            [],
+        )
+        with pytest.raises(ExploreError, match=r"session-memory failed verification.*GET /health"):
+            verify(running, Workspace(REPO, "sqlite:///unused"))
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_login_storm_logs_in_its_own_accounts_when_one_locust_runs_every_scenario() -> None:
