@@ -24,6 +24,7 @@ import httpx
 import typer
 
 from authlab.bench.phase import LOADTESTS, Target, locust_env
+from authlab.bench.prelogin import PreloginFailed, prelogin, write_credentials
 from authlab.bench.profiles import PROFILES, Phase, Profile
 from authlab.bench.runner import CHEAP_ARGON2
 from authlab.bench.servers import RunningVariant, Workspace, start_variant
@@ -143,6 +144,21 @@ def verify(running: RunningVariant, workspace: Workspace) -> None:
         ) from error
 
 
+def prelogged_credentials(running: RunningVariant, workspace: Workspace, count: int) -> Path:
+    """Log browsing accounts in now, as the bench does before its GET-only phases, for
+    MeOnlyUser (it sends only GET /me with them). Tokens among them expire after the
+    server's access lifetime (15 minutes by default)."""
+    target = running.target
+    accounts = [f"user{number:06d}" for number in range(count)]
+    try:
+        credentials = prelogin(target.url, target.transport, accounts, workspace.password)
+    except (PreloginFailed, OSError) as error:
+        raise ExploreError(f"logging the accounts in beforehand failed: {error}") from error
+    path = workspace.directory / "credentials.jsonl"
+    write_credentials(path, credentials)
+    return path
+
+
 def wait_web_ui(url: str, locust: Tracked, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -208,9 +224,11 @@ def explore(
                 verify(running, workspace)
                 port = web_port or free_port(LOOPBACK)
                 phase = Phase("explore", "browse", 0, 0, rate_per_user=rate_per_user)
+                credentials = prelogged_credentials(running, workspace, PROFILE.seeded_users)
                 env = {
                     **locust_env(running.target, phase, PROFILE, workspace.password, None),
                     "AUTHLAB_STORM_PREFIX": STORM_PREFIX,
+                    "AUTHLAB_CREDENTIALS_FILE": str(credentials),
                 }
                 locust = group.start(
                     "locust",
@@ -276,6 +294,7 @@ def banner(started: Started, rate_per_user: float) -> list[str]:
     lines += [
         f"  users     user000000-{PROFILE.seeded_users - 1:06d} (cheap hash, browsing), "
         f"{STORM_PREFIX}000000-{PROFILE.seeded_users - 1:06d} (OWASP's hash, login storm)",
+        "            the user accounts also logged in beforehand, for MeOnlyUser",
         f"  locust    {started.web_url}   <- open this; {pace}",
         f"            user classes: {', '.join(started.user_classes)}",
         f"            shapes: {', '.join(started.shape_classes)} (or none: users and rate by hand)",

@@ -109,18 +109,20 @@ def test_a_verified_variant_under_a_run_started_in_the_web_ui_then_ctrl_c(explor
         # The web UI answers, with the lab's scenarios and shapes in its class picker.
         page = httpx.get(web, timeout=5)
         assert page.status_code == 200 and "locust" in page.text.lower()
-        for name in ("BrowsingUser", "LoginStormUser", "LogoutChurnUser", "StepLoad", "SpikeLoad"):
+        for name in ("BrowsingUser", "LoginStormUser", "LogoutChurnUser", "MeOnlyUser", "StepLoad",
+                     "SpikeLoad"):  # fmt: skip
             assert name in page.text, name
         assert "RefreshUser" not in page.text  # refreshing is the token servers' alone
         assert _stats(web)["state"] == "ready"
 
-        # What the page's form posts: three browsing users for three seconds.
+        # What the page's form posts: browsing users, and users that only GET /me with
+        # accounts logged in beforehand (as the bench's GET-only phases), for three seconds.
         answer = httpx.post(
             f"{web}/swarm",
             data={
-                "user_count": "3",
-                "spawn_rate": "3",
-                "user_classes": "BrowsingUser",
+                "user_count": "4",
+                "spawn_rate": "4",
+                "user_classes": ["BrowsingUser", "MeOnlyUser"],
                 "shape_class": "Default",
                 "run_time": "3s",
             },
@@ -134,7 +136,8 @@ def test_a_verified_variant_under_a_run_started_in_the_web_ui_then_ctrl_c(explor
         assert finished, _stats(web)
         stats = _stats(web)
         counted = {row["name"]: row["num_requests"] for row in stats["stats"]}
-        assert counted["/login"] >= 1 and counted["/me"] > 0, counted
+        assert counted["/login"] >= 1 and counted["/me"] > 0 and counted["/transfer"] > 0, counted
+        assert set(answer["user_classes"]) == {"BrowsingUser", "MeOnlyUser"}
         assert _aggregated(stats)["num_failures"] == 0, stats
         # Logged-in users left their sessions in the variant's own Redis.
         assert store.dbsize() > sessions_before
