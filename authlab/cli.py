@@ -1,4 +1,5 @@
-"""The authlab command line: serve, users, keys, bench, report, security, explore, notebook."""
+"""The authlab command line: serve, users, keys, bench, report, security, flamegraph, explore,
+notebook."""
 
 from __future__ import annotations
 
