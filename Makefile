@@ -6,8 +6,12 @@ STAMP  := $(VENV)/.installed
 PROFILE ?= standard
 # SECURITY=latest (or a path) puts the security lab's results in the bench report.
 SECURITY ?=
+# make explore VARIANT=session-redis (and make flamegraph VARIANT=...): which variant.
+VARIANT ?=
+# JupyterLab is an optional group, installed by `make notebook` alone.
+NOTEBOOK_STAMP := $(VENV)/.notebook-installed
 
-.PHONY: setup test lint bench flamegraph serve-session serve-token security clean
+.PHONY: setup test lint bench flamegraph serve-session serve-token security notebook explore clean
 
 setup: $(STAMP)
 
@@ -34,6 +38,16 @@ security: setup
 # make flamegraph VARIANT=token-hs256 [TWIN=1]: where a GET /me goes, as an SVG in results/.
 flamegraph: setup
 	@$(BIN)/authlab flamegraph $(VARIANT) $(if $(TWIN),--plain-twin)
+
+notebook: $(NOTEBOOK_STAMP)
+	@$(BIN)/authlab notebook
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+explore: setup
+	@$(BIN)/authlab explore $(VARIANT)
 
 serve-session: setup
 	$(BIN)/authlab serve session

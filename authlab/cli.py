@@ -1,4 +1,5 @@
-"""The authlab command line: serve, users, keys (and later bench, report, security)."""
+"""The authlab command line: serve, users, keys, bench, report, security, flamegraph, explore,
+notebook."""
 
 from __future__ import annotations
 
@@ -377,6 +378,24 @@ def _register_security() -> None:
 
 
 _register_security()
+
+
+def _register_explore() -> None:
+    from authlab.explore import command
+
+    app.command("explore")(command)
+
+
+_register_explore()
+
+
+def _register_notebook() -> None:
+    from authlab.notebook import command
+
+    app.command("notebook")(command)
+
+
+_register_notebook()
 
 
 def main() -> None:

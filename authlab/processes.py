@@ -79,7 +79,10 @@ class ProcessGroup:
         cpus: tuple[int, ...] | None = None,
         log: Path | None = None,
         cwd: Path | None = None,
+        own_session: bool = False,
     ) -> Tracked:
+        """own_session: the terminal's Ctrl-C (sent to the whole foreground process group)
+        does not reach the child, which then gets one signal only, from stop()."""
         handle = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
         try:
             process = subprocess.Popen(
@@ -88,6 +91,7 @@ class ProcessGroup:
                 stdout=handle,
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
+                start_new_session=own_session,
                 preexec_fn=functools.partial(die_with_parent, os.getpid()),
             )
         finally:

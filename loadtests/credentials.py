@@ -18,13 +18,13 @@ from loadtests.settings import SETTINGS
 _account_numbers = itertools.count()
 
 
-def account_name(number: int) -> str:
-    return f"{SETTINGS.user_prefix}{number % SETTINGS.users:06d}"
+def account_name(number: int, prefix: str | None = None) -> str:
+    return f"{prefix or SETTINGS.user_prefix}{number % SETTINGS.users:06d}"
 
 
-def next_account() -> str:
+def next_account(prefix: str | None = None) -> str:
     """Accounts are handed out in turn, so N users use N different accounts."""
-    return account_name(next(_account_numbers))
+    return account_name(next(_account_numbers), prefix)
 
 
 def other_account(me: str) -> str:

@@ -11,6 +11,9 @@ class LoadSettings:
     transport: str  # cookie | header: where the credential rides
     users: int  # seeded accounts user000000 .. user{users-1}
     user_prefix: str
+    # The login storm's accounts (OWASP's hash) where one Locust runs every scenario
+    # (`authlab explore`); a benchmark phase names its accounts in user_prefix alone.
+    storm_prefix: str
     password: str
     rate_per_user: float  # requests per second per simulated user (open model)
     hdr_out: str | None  # where to write exact latency histograms at the end
@@ -21,10 +24,12 @@ class LoadSettings:
     @classmethod
     def from_environment(cls) -> LoadSettings:
         targets = os.environ.get("AUTHLAB_TARGETS", "")
+        user_prefix = os.environ.get("AUTHLAB_USER_PREFIX", "user")
         return cls(
             transport=os.environ.get("AUTHLAB_TRANSPORT", "cookie"),
             users=int(os.environ.get("AUTHLAB_USERS", "100")),
-            user_prefix=os.environ.get("AUTHLAB_USER_PREFIX", "user"),
+            user_prefix=user_prefix,
+            storm_prefix=os.environ.get("AUTHLAB_STORM_PREFIX") or user_prefix,
             password=os.environ.get("AUTHLAB_PASSWORD", "authlab-load-password"),
             rate_per_user=float(os.environ.get("AUTHLAB_RATE_PER_USER", "10")),
             hdr_out=os.environ.get("AUTHLAB_HDR_OUT") or None,

@@ -27,10 +27,12 @@ class AuthlabUser(FastHttpUser):
     # Keep-alive connections, as browsers and API clients use them.
     connection_timeout = 10.0
     network_timeout = 10.0
+    # Whose accounts this user logs in with: None for AUTHLAB_USER_PREFIX's.
+    accounts: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.account = next_account()
+        self.account = next_account(self.accounts)
         self.credential = Credential()
         self._interval = 1.0 / SETTINGS.rate_per_user if SETTINGS.rate_per_user > 0 else 0.0
         self._due = time.monotonic() + random.uniform(0, self._interval)

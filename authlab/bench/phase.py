@@ -76,6 +76,29 @@ def locust_argv(
     return argv
 
 
+def locust_env(
+    target: Target, phase: Phase, profile: Profile, password: str, hdr_file: Path | None
+) -> dict[str, str]:
+    """What the simulated users read (loadtests/settings.py and the shapes): one place, so
+    `authlab explore` drives a variant with the same users as a benchmark phase."""
+    return {
+        "AUTHLAB_TRANSPORT": target.transport,
+        "AUTHLAB_USERS": str(profile.seeded_users),
+        "AUTHLAB_USER_PREFIX": phase.accounts,
+        "AUTHLAB_PASSWORD": password,
+        "AUTHLAB_RATE_PER_USER": str(phase.rate_per_user),
+        "AUTHLAB_HDR_OUT": str(hdr_file) if hdr_file else "",
+        "AUTHLAB_TARGETS": ",".join(target.extra_urls),
+        "AUTHLAB_STEP_USERS": str(profile.step_users),
+        "AUTHLAB_STEP_SECONDS": str(profile.step_seconds),
+        "AUTHLAB_STEPS": str(profile.steps),
+        "AUTHLAB_BASE_USERS": str(profile.spike_base_users),
+        "AUTHLAB_SPIKE_USERS": str(profile.spike_users),
+        "AUTHLAB_PHASE_SECONDS": str(profile.spike_phase_seconds),
+        "PYTHONPATH": str(LOADTESTS.parent),
+    }
+
+
 def run_phase(
     group: ProcessGroup,
     target: Target,
@@ -87,22 +110,7 @@ def run_phase(
 ) -> dict[str, Any]:
     directory.mkdir(parents=True, exist_ok=True)
     hdr_file = directory / ("hdr-{pid}.json" if locust_processes > 1 else "hdr.json")
-    env = {
-        "AUTHLAB_TRANSPORT": target.transport,
-        "AUTHLAB_USERS": str(profile.seeded_users),
-        "AUTHLAB_USER_PREFIX": phase.accounts,
-        "AUTHLAB_PASSWORD": password,
-        "AUTHLAB_RATE_PER_USER": str(phase.rate_per_user),
-        "AUTHLAB_HDR_OUT": str(hdr_file),
-        "AUTHLAB_TARGETS": ",".join(target.extra_urls),
-        "AUTHLAB_STEP_USERS": str(profile.step_users),
-        "AUTHLAB_STEP_SECONDS": str(profile.step_seconds),
-        "AUTHLAB_STEPS": str(profile.steps),
-        "AUTHLAB_BASE_USERS": str(profile.spike_base_users),
-        "AUTHLAB_SPIKE_USERS": str(profile.spike_users),
-        "AUTHLAB_PHASE_SECONDS": str(profile.spike_phase_seconds),
-        "PYTHONPATH": str(LOADTESTS.parent),
-    }
+    env = locust_env(target, phase, profile, password, hdr_file)
     if phase.prelogin:
         accounts = [
             f"{phase.accounts}{number % profile.seeded_users:06d}" for number in range(phase.users)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from locust import task
 
+from loadtests.settings import SETTINGS
 from loadtests.user import AuthlabUser
 
 
 class LoginStormUser(AuthlabUser):
+    accounts = SETTINGS.storm_prefix
+
     @task
     def storm(self) -> None:
         self.login()
