@@ -76,9 +76,10 @@ APP = "servers.asgi:app_from_environment"
 PLAIN_TWIN_APP = "servers.plain:app_from_environment"
 
 
-def serve(settings: Settings, plain_twin: bool = False) -> None:
+def serve(settings: Settings, plain_twin: bool = False, app: str | None = None) -> None:
+    """`app`: another ASGI factory (the resident-sessions experiment's lab-only one)."""
     with _stop_on_signals():
-        _serve(settings, PLAIN_TWIN_APP if plain_twin else APP)
+        _serve(settings, app or (PLAIN_TWIN_APP if plain_twin else APP))
 
 
 def _serve(settings: Settings, app: str) -> None:

@@ -112,7 +112,7 @@ def bench(
         str | None,
         typer.Option(
             help="comma-separated subset of overhead, primitives, sessions_at_scale, "
-            "scale_out, outage; or 'none'"
+            "scale_out, outage, resident_sessions, security_browser; or 'none'"
         ),
     ] = None,
     repetitions: Annotated[
@@ -129,7 +129,7 @@ def bench(
     ] = None,
 ) -> None:
     """Drive every variant with the same Locust load and record everything."""
-    from authlab.bench.profiles import EXPERIMENTS, get_profile
+    from authlab.bench.profiles import WITH_BROWSER, get_profile
     from authlab.bench.runner import Bench, BenchOptions
 
     try:
@@ -137,7 +137,7 @@ def bench(
         chosen = (
             tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
         )
-        known = set(EXPERIMENTS)
+        known = set(WITH_BROWSER)
         if chosen and set(chosen) - known:
             raise ValueError(f"unknown experiment(s): {', '.join(set(chosen) - known)}")
         options = BenchOptions(
@@ -150,6 +150,7 @@ def bench(
             results_root=results,
             locust_processes=locust_processes,
             experiments=chosen,
+            security_file=security_file,
         )
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -178,6 +179,8 @@ def bench(
 
         if security_file:
             typer.echo(f"security results: {security_file}")
+        elif result.security.get("measured"):
+            typer.echo(f"security results: {result.directory / 'security.json'}")
         typer.echo(f"report: {build_report(result.directory, security_file)}")
     if result.interrupted:
         raise typer.Exit(130)

@@ -107,10 +107,12 @@ def run_phase(
     directory: Path,
     password: str,
     locust_processes: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`extra_env`: extra AUTHLAB_* variables for the scenario (e.g. AUTHLAB_CREDENTIALS_FILE)."""
     directory.mkdir(parents=True, exist_ok=True)
     hdr_file = directory / ("hdr-{pid}.json" if locust_processes > 1 else "hdr.json")
-    env = locust_env(target, phase, profile, password, hdr_file)
+    env = {**locust_env(target, phase, profile, password, hdr_file), **(extra_env or {})}
     if phase.prelogin:
         accounts = [
             f"{phase.accounts}{number % profile.seeded_users:06d}" for number in range(phase.users)

@@ -11,14 +11,18 @@ from dataclasses import dataclass, field
 
 from authlab.bench.variants import DEFAULT_MATRIX
 
-# Every experiment a run can do after its load phases (Bench._experiment_<name>).
+# The experiments a run does after its load phases (Bench._experiment_<name>) ...
 EXPERIMENTS: tuple[str, ...] = (
     "overhead",
     "primitives",
     "sessions_at_scale",
     "scale_out",
     "outage",
+    "resident_sessions",
 )
+# ... and, in standard and full, the security lab's CSRF and XSS in Chromium (skipped,
+# saying so, where Chromium is missing). Every experiment a run can do.
+WITH_BROWSER: tuple[str, ...] = (*EXPERIMENTS, "security_browser")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,12 @@ class Profile:
     outage_seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
     primitive_iterations: int = 2000
     experiments: tuple[str, ...] = EXPERIMENTS
+    # Resident sessions: GET /me with N sessions already in each store, at a fixed
+    # rate (users x rate requests/s), each user with a session of its own among the N.
+    resident_session_counts: tuple[int, ...] = (1_000, 100_000)
+    resident_seconds: float = 4.0
+    resident_users: int = 50
+    resident_rate_per_user: float = 10.0
     step_users: int = 8
     step_seconds: float = 2.0
     steps: int = 3
@@ -121,6 +131,9 @@ PROFILES: dict[str, Profile] = {
         outage_seconds=(2.5, 2.0, 2.0),
         outage_variants=("session-redis", "token-hs256"),
         primitive_iterations=200,
+        resident_session_counts=(1_000,),
+        resident_seconds=2.0,
+        resident_users=20,
         step_users=6,
         step_seconds=1.5,
         steps=2,
@@ -144,6 +157,8 @@ PROFILES: dict[str, Profile] = {
         outage_seconds=(2.5, 2.0, 2.5),
         outage_variants=("session-redis", "token-hs256"),
         primitive_iterations=500,
+        resident_session_counts=(1_000, 10_000),
+        resident_seconds=3.0,
         steps=3,
     ),
     "standard": Profile(
@@ -165,6 +180,7 @@ PROFILES: dict[str, Profile] = {
         session_counts=(1_000, 10_000, 100_000),
         outage_seconds=(2.5, 3.0, 3.0),
         primitive_iterations=1000,
+        experiments=WITH_BROWSER,
         step_seconds=1.5,
         steps=3,
     ),
@@ -180,6 +196,9 @@ PROFILES: dict[str, Profile] = {
         scale_out_seconds=10.0,
         outage_seconds=(5.0, 5.0, 10.0),
         primitive_iterations=5000,
+        resident_session_counts=(1_000, 100_000, 1_000_000),
+        resident_seconds=10.0,
+        experiments=WITH_BROWSER,
         step_seconds=4.0,
         steps=5,
     ),

@@ -53,6 +53,7 @@ class BenchOptions:
     results_root: Path = RESULTS_ROOT
     locust_processes: int = 1
     experiments: tuple[str, ...] | None = None  # None: the profile's
+    security_file: Path | None = None  # given with --security: no browser lab in this run
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,6 +64,7 @@ class BenchResult:
     summary: list[dict[str, Any]]
     warnings: list[str]
     overhead: list[dict[str, Any]] = field(default_factory=list)
+    security: dict[str, Any] = field(default_factory=dict)
 
 
 class Bench:
@@ -90,11 +92,13 @@ class Bench:
             "outage",
             "overhead",
             "twin_phases",
+            "resident_sessions",
         )
         self.tables = {name: Table(self.directory / f"{name}.csv") for name in names}
         self.warnings: list[str] = []
         # Plain twins (servers/plain.py) of the variants, when the overhead experiment runs.
         self.twins: dict[str, RunningVariant] = {}
+        self.security: dict[str, Any] = {}  # what status.json says of the CSRF and XSS evidence
         self._label = ""
         self._steps_done = 0
         self._steps_total = 1
@@ -120,9 +124,12 @@ class Bench:
         return "overhead" in self._experiments() and not self.options.target_url
 
     def _experiments(self) -> tuple[str, ...]:
-        if self.options.experiments is not None:
-            return self.options.experiments
-        return () if self.options.target_url else self.profile.experiments
+        chosen = self.options.experiments
+        if chosen is None:
+            chosen = () if self.options.target_url else self.profile.experiments
+        if self.options.security_file:
+            chosen = tuple(e for e in chosen if e != "security_browser")
+        return chosen
 
     # --- the run ------------------------------------------------------------------------
 
@@ -197,6 +204,7 @@ class Bench:
                 {
                     "interrupted": interrupted,
                     "warnings": self.warnings,
+                    "security": self._security_status(),
                     "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 },
                 indent=2,
@@ -205,8 +213,22 @@ class Bench:
         )
         self.progress("done", 1.0)
         return BenchResult(
-            self.directory, interrupted, summary, self.warnings, self.tables["overhead"].rows
+            self.directory,
+            interrupted,
+            summary,
+            self.warnings,
+            self.tables["overhead"].rows,
+            self._security_status(),
         )
+
+    def _security_status(self) -> dict[str, Any]:
+        from authlab.bench.experiments.security_browser import not_measured
+
+        if self.options.security_file:
+            return {"measured": True, "file": str(self.options.security_file), "given": True}
+        if self.security:
+            return self.security
+        return not_measured("the browser lab was not part of this run", self.directory)
 
     def _seed(self, workspace: Workspace) -> None:
         if self.options.target_url:
@@ -335,6 +357,7 @@ class Bench:
         repetition: int,
         workspace: Workspace,
         label: str | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
         directory = self.raw / target.variant / f"rep{repetition}" / (label or phase.name)
         row = run_phase(
@@ -345,6 +368,7 @@ class Bench:
             directory,
             workspace.password,
             self.options.locust_processes,
+            extra_env,
         )
         row["repetition"] = repetition
         hdr = load_hdr(directory)
@@ -411,6 +435,34 @@ class Bench:
                 self.tables["sessions_at_scale"].add(*rows)
         finally:
             stop()
+
+    def _experiment_resident_sessions(self, group: ProcessGroup, workspace: Workspace) -> None:
+        from authlab.bench.experiments import resident_sessions
+
+        def measure(target: Target, phase: Phase, label: str, env: dict[str, str]) -> Any:
+            return self._measure_phase(group, target, phase, 0, workspace, label, env)[0]
+
+        def say(what: str) -> None:
+            self._label = what
+            self.progress(what, (self._steps_done - 1) / self._steps_total)
+
+        for row in resident_sessions.run(group, workspace, self.profile, self.logs, measure, say):
+            self.tables["resident_sessions"].add(row)
+
+    def _experiment_security_browser(self, group: ProcessGroup, workspace: Workspace) -> None:
+        from authlab.bench.experiments import security_browser
+
+        self.security = security_browser.run(group, self.directory, self.logs)
+        if not self.security["measured"]:
+            self.warnings.append(
+                f"CSRF and XSS not measured ({self.security['reason']}): "
+                f"`{self.security['command']}` fills the gap"
+            )
+        elif not self.security["all_as_expected"]:
+            self.warnings.append(
+                "the security lab found something not as expected: see "
+                f"{self.security['lab_folder']} and raw/logs/security-browser.log"
+            )
 
     def _experiment_scale_out(self, group: ProcessGroup, workspace: Workspace) -> None:
         """K server processes, no sticky routing: requests rotate over them."""

@@ -28,7 +28,8 @@ _BATCH = 2000
 _REFRESH_TTL = 14 * 86400
 
 
-def _records(count: int) -> list[SessionRecord]:
+def synthetic_records(count: int) -> list[SessionRecord]:
+    """Sessions as a login would make them, for users user000000.. (ids random)."""
     now = time.time()
     return [
         SessionRecord(
@@ -43,7 +44,7 @@ def _records(count: int) -> list[SessionRecord]:
     ]
 
 
-def _batches(count: int) -> Iterator[int]:
+def batch_sizes(count: int) -> Iterator[int]:
     """Sizes of the batches that make up count."""
     for start in range(0, count, _BATCH):
         yield min(_BATCH, count - start)
@@ -53,8 +54,8 @@ async def _create_all(store: Any, count: int) -> tuple[float, str]:
     """Fill a store batch by batch; return the seconds it took and one session id."""
     started = time.perf_counter()
     sample = ""
-    for size in _batches(count):
-        records = _records(size)
+    for size in batch_sizes(count):
+        records = synthetic_records(size)
         sample = records[0].sid
         await store.create_many(records)
     return time.perf_counter() - started, sample
@@ -118,7 +119,7 @@ def token_state(count: int, redis_url: str, kind: str) -> dict[str, Any]:
             denylist = DenyList(client, prefix)
             expires = time.time() + 900
             done = 0
-            for size in _batches(count):
+            for size in batch_sizes(count):
                 if kind == "refresh":
                     starts = [
                         FamilyStart(f"user{(done + i) % 100_000:06d}", secrets.token_urlsafe(16),

@@ -58,6 +58,7 @@ def test_smoke_run_writes_every_file(smoke_run: Path) -> None:
     for name in ("manifest.json", "status.json", "phases.csv", "latency.csv", "summary.csv",
                  "wire.csv", "verification.csv", "primitives.csv", "sessions_at_scale.csv",
                  "scale_out.csv", "outage.csv", "overhead.csv", "twin_phases.csv",
+                 "resident_sessions.csv",
                  "raw/process_samples.csv",
                  "raw/redis_samples.csv"):  # fmt: skip
         path = smoke_run / name
@@ -127,6 +128,24 @@ def test_smoke_run_experiments_show_the_known_effects(smoke_run: Path) -> None:
     assert sizes.loc["token access (no deny list)", "bytes_total"] == 0
     primitives = pd.read_csv(smoke_run / "primitives.csv")
     assert (primitives.dropna(subset=["us_per_op"])["us_per_op"] > 0).all()
+
+
+def test_smoke_run_measures_get_me_with_sessions_resident(smoke_run: Path) -> None:
+    resident = pd.read_csv(smoke_run / "resident_sessions.csv").set_index("store")
+    assert list(resident.columns[:5]) == [
+        "sessions", "server_cpu_us_per_request", "p50_us", "p99_us", "requests",
+    ]  # fmt: skip
+    assert set(resident.index) == {"redis", "memory", "sqlite"}
+    assert (resident["sessions"] == 1_000).all()
+    assert (resident["requests"] > 0).all() and (resident["failed"] == 0).all()
+    assert (resident["server_cpu_us_per_request"] > 0).all()
+    assert (resident["p50_us"] <= resident["p99_us"]).all()
+    # Redis's own CPU is there for the Redis store only.
+    assert resident.loc["redis", "store_cpu_us_per_request"] > 0
+    assert resident[["store_cpu_us_per_request"]].drop(index="redis").isna().all().all()
+    # No bench run without the browser lab claims CSRF or XSS evidence.
+    security = json.loads((smoke_run / "status.json").read_text())["security"]
+    assert security["measured"] is False and security["command"] == "make security"
 
 
 def test_ctrl_c_stops_every_process_and_keeps_what_was_measured(tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""The security lab's browser quick set (CSRF and XSS in Chromium), run by the benchmark.
+
+So that `make bench` alone gives the report evidence for the CSRF and XSS
+claims. It runs the lab through its public command (`authlab security --quick
+--only csrf_browser,xss`) as a child process: its servers, Redis and Chromium
+stay its own, and its CPU never mixes with a measured phase (nothing else runs
+then). The lab's folder goes to raw/security/; its security.json is copied to
+the top of the results folder, where the report looks for it. Where Chromium
+is missing, nothing runs and the outcome names the command that fills the gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from authlab.processes import ProcessGroup, Tracked
+from authlab.redis_server import die_with_parent
+
+SECTIONS = ("csrf_browser", "xss")
+# What measures the CSRF and XSS claims when the bench could not: the lab (it
+# needs Chromium), whose file then goes into this run's report.
+FILL_COMMAND = "make security"
+
+
+def browser_missing() -> str | None:
+    """Why Chromium cannot be driven here (None: it can)."""
+    from authlab.security.browser import browser_missing as missing
+
+    return missing()
+
+
+def not_measured(reason: str, run_dir: Path) -> dict[str, Any]:
+    """The outcome when the CSRF and XSS claims have no evidence from this run."""
+    return {
+        "measured": False,
+        "sections": list(SECTIONS),
+        "reason": reason,
+        "command": FILL_COMMAND,
+        "then": f"authlab report {run_dir} --security results/<its run-id>/security.json",
+    }
+
+
+def _start(group: ProcessGroup, argv: list[str], log: Path) -> Tracked:
+    """The lab in a session of its own: a terminal's Ctrl-C reaches the bench only, which
+    passes exactly one SIGINT on (a second one would interrupt the lab's clean-up)."""
+    with open(log, "ab") as handle:
+        process = subprocess.Popen(
+            argv,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            # Killed with the bench even if the bench is killed outright.
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
+        )
+    tracked = Tracked("security", "security-browser", process, None, log)
+    group.tracked.append(tracked)
+    return tracked
+
+
+def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
+    """Run the browser quick set; return what status.json records about it."""
+    reason = browser_missing()
+    if reason:
+        return not_measured(f"Chromium cannot run here: {reason}", run_dir)
+    out = run_dir / "raw" / "security"
+    argv = [sys.executable, "-m", "authlab", "security", "--quick", "--only", ",".join(SECTIONS)]
+    started = time.monotonic()
+    lab = _start(group, [*argv, "--out", str(out)], logs / "security-browser.log")
+    try:
+        code = lab.process.wait()
+    except KeyboardInterrupt:
+        # The lab unwinds on one SIGINT (its servers, Redis, Chromium); SIGTERM would
+        # kill it before its clean-up.
+        lab.process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            lab.process.wait(30)
+        raise
+    finally:
+        group.stop(lab)
+    seconds = round(time.monotonic() - started, 1)
+    found = sorted(out.glob("*/security.json"))
+    if not found:
+        return not_measured(
+            f"the security lab exited {code} without results (raw/logs/security-browser.log)",
+            run_dir,
+        )
+    shutil.copyfile(found[-1], run_dir / "security.json")
+    return {
+        "measured": True,
+        "sections": list(SECTIONS),
+        "quick": True,
+        "file": "security.json",
+        "lab_folder": str(found[-1].parent.relative_to(run_dir)),
+        "seconds": seconds,
+        # 1: the lab ran, but something was not as expected (its matrix says what).
+        "all_as_expected": code == 0,
+        "command": " ".join(["authlab", *argv[3:]]),
+    }
