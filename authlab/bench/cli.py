@@ -76,7 +76,9 @@ def _security_file(choice: str | None, results: Path) -> Path | None:
     if choice is None:
         return None
     if choice == "latest":
-        found = sorted(results.glob("*/security.json"))
+        # `authlab security` runs only: a bench folder's own copy of its browser quick
+        # set (security_browser) is not what `make security` just measured.
+        found = sorted(results.glob("*-security-*/security.json"))
         if not found:
             raise ValueError(f"no security.json under {results}/: run `authlab security` first")
         return found[-1]  # run ids start with their time, so the last sorts newest

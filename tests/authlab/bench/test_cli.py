@@ -13,7 +13,10 @@ def test_security_latest_is_the_newest_security_file(tmp_path: Path) -> None:
     for run in ("20261101-000000-security-aaaa", "20261102-000000-security-bbbb"):
         (tmp_path / run).mkdir()
         (tmp_path / run / "security.json").write_text("{}")
-    (tmp_path / "20261103-000000-bench-cccc").mkdir()  # a bench run has none
+    # A newer bench run that ran the browser quick set itself keeps a copy of its file:
+    # `latest` still means the newest `authlab security` run.
+    (tmp_path / "20261103-000000-bench-cccc").mkdir()
+    (tmp_path / "20261103-000000-bench-cccc" / "security.json").write_text("{}")
     assert (
         _security_file("latest", tmp_path)
         == tmp_path / "20261102-000000-security-bbbb" / "security.json"
