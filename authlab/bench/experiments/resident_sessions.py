@@ -82,6 +82,8 @@ def result_row(cell: Cell, figures: dict[str, Any], extra: dict[str, Any]) -> di
     return {
         **row,
         "failed": figures.get("requests_failed"),
+        # Throughput well below the offered rate means the latencies include queueing.
+        "throughput_rps": _round(figures.get("throughput_rps")),
         "generator_saturated": figures.get("generator_saturated"),
         **extra,
     }
@@ -232,6 +234,7 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
         cell,
         figures,
         {
+            "offered_rps": phase.users * phase.rate_per_user,
             "active_sessions": filled["active"],
             "fill_seconds": filled["fill_seconds"],
             "server_rss_bytes": tree_usage(resident.server)[1],

@@ -65,6 +65,7 @@ def test_result_row_has_the_columns_and_store_cpu_only_for_redis() -> None:
         "redis_cpu_us_per_request": 30.04,
         "corrected_p50_us": 900,
         "corrected_p99_us": 4000,
+        "throughput_rps": 498.04,
     }
     redis_row = result_row(Cell("redis", 1000), figures, {"fill_seconds": 0.1})
     assert list(redis_row)[: len(COLUMNS)] == list(COLUMNS)
@@ -72,6 +73,7 @@ def test_result_row_has_the_columns_and_store_cpu_only_for_redis() -> None:
     assert redis_row["server_cpu_us_per_request"] == 251.3
     assert redis_row["store_cpu_us_per_request"] == 30.0
     assert redis_row["fill_seconds"] == 0.1
+    assert redis_row["throughput_rps"] == 498.0
     memory_row = result_row(Cell("memory", 1000), figures, {})
     assert "store_cpu_us_per_request" not in memory_row
     assert memory_row["p99_us"] == 4000
