@@ -53,7 +53,7 @@ def test_standard_runs_the_browser_quick_set() -> None:
 def test_without_chromium_the_run_names_the_command_that_fills_the_gap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("authlab.security.browser.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr("authlab.security.chromium.CHROMIUM", tmp_path / "no-chromium")
     result = _bench(tmp_path)
     status = _status(result)["security"]
     assert isinstance(status, dict)
