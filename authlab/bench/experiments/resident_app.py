@@ -72,9 +72,10 @@ async def preload(context: Any, sessions: int, active: int, accounts: int) -> di
 
 
 def app_from_environment() -> Starlette:
-    from servers.asgi import app_from_environment as normal_app
+    from servers.routes import AuthlabApp, build_app
 
-    app = normal_app()
+    # What servers.asgi's factory builds, with the fill added to its start-up.
+    app = build_app(Settings.from_environment())
     inner = app.router.lifespan_context
     sessions = int(os.environ[ENV_SESSIONS])
     active = min(sessions, int(os.environ.get(ENV_ACTIVE, "100")))
@@ -83,9 +84,9 @@ def app_from_environment() -> Starlette:
     info = Path(os.environ[ENV_INFO])
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: AuthlabApp) -> AsyncIterator[None]:
         async with inner(app):
-            done = await preload(app.state.context, sessions, active, accounts)
+            done = await preload(app.context, sessions, active, accounts)
             lines = "".join(json.dumps(headers) + "\n" for headers in done.pop("headers"))
             _write_whole(credentials, lines)
             _write_whole(info, json.dumps(done))
