@@ -182,8 +182,9 @@ def overhead_rows(
 ) -> list[dict[str, Any]]:
     """Each variant's cost per request beside its plain twin's, measured in the same run.
 
-    Ratios are taken per repetition (the twin ran next to the lab's server each
-    time), then the median and spread of those ratios are reported.
+    The ratio is that of the two medians over repetitions, so that the row reads
+    plainly (authlab_us / plain_us); its spread is that of the per-repetition
+    ratios (the twin ran right next to the lab's server each time).
     """
     twins = {(r["variant"], r["repetition"]): r for r in twin_phases if r["phase"] == phase}
     rows = []
@@ -198,7 +199,8 @@ def overhead_rows(
             continue
         plain_us = median_spread([p[0] for p in pairs])[0]
         lab_us = median_spread([p[1] for p in pairs])[0]
-        ratio, low, high = median_spread([p[2] for p in pairs])
+        _, low, high = median_spread([p[2] for p in pairs])
+        ratio = lab_us / plain_us if lab_us is not None and plain_us else None
         rows.append(
             {
                 "variant": variant,

@@ -210,9 +210,15 @@ def sessions_heavy_load(run: RunData) -> Claim:
             g.store for g in heavy_growth
         )
     else:
+        # Each store in its band's words: "about the same" only where the ratio is similar.
         growth_text = (
-            "a request costs about the same with many sessions resident ("
-            + ", ".join(f"{g.store} {fmt.ratio(g.cpu.value if g.cpu else None)}" for g in growth)
+            "a request does not grow heavily dearer with many sessions resident ("
+            + ", ".join(
+                f"{g.store} {fmt.ratio(g.cpu.value)}, {grade(g.cpu.value)}"
+                if g.cpu is not None
+                else f"{g.store} not measured"
+                for g in growth
+            )
             + ")"
         )
     sentence = (

@@ -1,8 +1,10 @@
-"""The security lab's browser quick set (CSRF and XSS in Chromium), run by the benchmark.
+"""The security lab's quick set (forgeries, CSRF and XSS in Chromium, revocation), run by
+the benchmark.
 
-So that `make bench` alone gives the report evidence for the CSRF and XSS
-claims. It runs the lab through its public command (`authlab security --quick
---only csrf_browser,xss`) as a child process: its servers, Redis and Chromium
+So that `make bench` alone gives the report evidence for every claim: the attack
+battery for "securely", CSRF and XSS in a real browser, the revocation windows.
+It runs the lab through its public command (`authlab security --quick --only
+attacks,csrf_browser,xss,revocation`; about 70 s here) as a child process: its servers, Redis and Chromium
 stay its own, and its CPU never mixes with a measured phase (nothing else runs
 then). The lab's folder goes to raw/security/; its security.json is copied to
 the top of the results folder, where the report looks for it. Where Chromium
@@ -25,7 +27,7 @@ from typing import Any
 from authlab.processes import ProcessGroup, Tracked
 from authlab.redis_server import die_with_parent
 
-SECTIONS = ("csrf_browser", "xss")
+SECTIONS = ("attacks", "csrf_browser", "xss", "revocation")
 # What measures the CSRF and XSS claims when the bench could not: the lab (it
 # needs Chromium), whose file then goes into this run's report.
 FILL_COMMAND = "make security"
