@@ -5,10 +5,11 @@ So that `make bench` alone gives the report evidence for every claim: the attack
 battery for "securely", CSRF and XSS in a real browser, the revocation windows.
 It runs the lab through its public command (`authlab security --quick --only
 attacks,csrf_browser,xss,revocation`; about 70 s here) as a child process: its
-servers, Redis and Chromium stay its own, and its CPU never mixes with a measured phase (nothing else runs
-then). The lab's folder goes to raw/security/; its security.json is copied to
-the top of the results folder, where the report looks for it. Where Chromium
-is missing, nothing runs and the outcome names the command that fills the gap.
+servers, Redis and Chromium stay its own, and its CPU never mixes with a measured
+phase (nothing else runs then). The lab's folder goes to raw/security/; its
+security.json is copied to the top of the results folder, where the report looks
+for it. Where Chromium is missing, nothing runs and the outcome names the command
+that fills the gap.
 """
 
 from __future__ import annotations
