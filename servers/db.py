@@ -86,6 +86,10 @@ class _SQLiteCursor:
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable("sqlite", error) from error
 
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
     async def execute(self, sql: str, *args: Any) -> int:
         result: int = await anyio.to_thread.run_sync(self._run, sql, args, "count")
         return result
@@ -102,38 +106,46 @@ class _SQLiteCursor:
         return rows
 
 
+def _sqlite_connection(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: autocommit, transactions are explicit (BEGIN IMMEDIATE).
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=10000")
+    return connection
+
+
 class SQLiteDatabase:
-    """SQLite in WAL mode: several server processes can read while one writes."""
+    """SQLite in WAL mode: several server processes can read while one writes.
+
+    Two connections: one that writes (statements and transactions, in turn) and
+    one that only reads. A read never queues behind this process's writes, as WAL
+    allows: it sees what was last committed, as any other process would.
+    """
 
     dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit, transactions are explicit (BEGIN IMMEDIATE).
-        connection = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=10.0
-        )
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA busy_timeout=10000")
-        self._connection = connection
-        self._cursor = _SQLiteCursor(connection, threading.Lock())
-        # The coroutines of this process share one connection, so a transaction
-        # must own it for its whole length: every statement takes this lock.
-        # Other processes wait on SQLite's own lock (BEGIN IMMEDIATE).
+        self._connection = _sqlite_connection(path)
+        self._cursor = _SQLiteCursor(self._connection, threading.Lock())
+        # The coroutines of this process share the writing connection, so a
+        # transaction must own it for its whole length: every write takes this
+        # lock. Other processes wait on SQLite's own lock (BEGIN IMMEDIATE).
         self._lock = asyncio.Lock()
+        # Reads need no such lock: a single statement is atomic, and the thread
+        # lock inside _SQLiteCursor keeps one statement at a time on it.
+        self._reader = _SQLiteCursor(_sqlite_connection(path), threading.Lock())
 
     async def execute(self, sql: str, *args: Any) -> int:
         async with self._lock:
             return await self._cursor.execute(sql, *args)
 
     async def fetchone(self, sql: str, *args: Any) -> Row | None:
-        async with self._lock:
-            return await self._cursor.fetchone(sql, *args)
+        return await self._reader.fetchone(sql, *args)
 
     async def fetchall(self, sql: str, *args: Any) -> list[Row]:
-        async with self._lock:
-            return await self._cursor.fetchall(sql, *args)
+        return await self._reader.fetchall(sql, *args)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         async with self._lock:
@@ -155,6 +167,8 @@ class SQLiteDatabase:
 
     async def close(self) -> None:
         async with self._lock:
+            # After any read still running in its thread (it holds the reader's lock).
+            await anyio.to_thread.run_sync(self._reader.close)
             self._connection.close()
 
 
