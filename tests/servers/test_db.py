@@ -181,3 +181,24 @@ async def test_executemany_inserts_every_row_in_a_transaction(database: Database
         await tx.executemany("INSERT INTO bulk (k, v) VALUES ($1, $2)", [("a", 1), ("b", 2)])
     assert await database.fetchall("SELECT k, v FROM bulk ORDER BY k") == [("a", 1), ("b", 2)]
     await database.execute("DROP TABLE bulk")
+
+
+async def test_sqlite_reads_do_not_wait_for_a_transaction_and_see_only_commits(
+    tmp_path: Path,
+) -> None:
+    # Reads have a connection of their own: one in flight while this process holds
+    # a write transaction answers at once, with what was committed before it.
+    database = SQLiteDatabase(tmp_path / "reads.sqlite3")
+    try:
+        await database.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)")
+        await database.execute("INSERT INTO t VALUES ($1, $2)", "a", 1)
+        async with database.transaction() as tx:
+            await tx.execute("UPDATE t SET v = $1 WHERE k = $2", 2, "a")
+            row = await asyncio.wait_for(
+                database.fetchone("SELECT v FROM t WHERE k = $1", "a"), timeout=5
+            )
+            assert row is not None and row[0] == 1  # not the uncommitted 2
+        row = await database.fetchone("SELECT v FROM t WHERE k = $1", "a")
+        assert row is not None and row[0] == 2  # committed: the reader sees it
+    finally:
+        await database.close()
