@@ -10,7 +10,6 @@ load by hand and watches; Ctrl-C or SIGTERM stops everything started here.
 from __future__ import annotations
 
 import ast
-import asyncio
 import signal
 import sys
 import tempfile
@@ -26,13 +25,11 @@ import typer
 from authlab.bench.phase import LOADTESTS, Target, locust_env
 from authlab.bench.prelogin import PreloginFailed, prelogin, write_credentials
 from authlab.bench.profiles import PROFILES, Phase, Profile
-from authlab.bench.runner import CHEAP_ARGON2
 from authlab.bench.servers import RunningVariant, Workspace, start_variant
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.bench.verify import VerificationFailed, verify_variant
 from authlab.ports import PortUnavailable, check_free, free_port
 from authlab.processes import ProcessGroup, Tracked, core_plan
-from servers.config import Argon2Params, Settings
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_WEB_PORT = 8089  # Locust's own default
@@ -125,15 +122,6 @@ def locust_web_argv(files: list[Path], server_url: str, web_port: int) -> list[s
     ]
 
 
-def seed(workspace: Workspace, profile: Profile) -> None:
-    """The accounts a benchmark seeds (authlab.bench.runner): browsing and login storm."""
-    from authlab.admin import seed_users
-
-    for prefix, params in (("user", CHEAP_ARGON2), (STORM_PREFIX, Argon2Params())):
-        settings = Settings(database_url=workspace.database_url, argon2=params)
-        asyncio.run(seed_users(settings, profile.seeded_users, prefix, workspace.password))
-
-
 def verify(running: RunningVariant, workspace: Workspace) -> None:
     target = running.target
     try:
@@ -212,11 +200,11 @@ def explore(
             tempfile.TemporaryDirectory(prefix="authlab-explore-") as work,
             ProcessGroup() as group,
         ):
-            workspace = Workspace(Path(work), f"sqlite:///{Path(work) / 'users.sqlite3'}")
+            workspace = Workspace.fresh(Path(work))
             logs = Path(work) / "logs"
             logs.mkdir()
             say(f"seeding {PROFILE.seeded_users} browsing and {PROFILE.seeded_users} storm users")
-            seed(workspace, PROFILE)
+            workspace.seed(PROFILE.seeded_users)  # as the benchmark: browsing and storm
             say(f"starting {variant.name}")
             running = start_variant(group, variant, workspace, logs)
             locust: Tracked | None = None

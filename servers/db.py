@@ -106,7 +106,8 @@ class _SQLiteCursor:
         return rows
 
 
-def _sqlite_connection(path: Path) -> sqlite3.Connection:
+def sqlite_connection(path: Path) -> sqlite3.Connection:
+    """A connection as the lab opens every SQLite file: WAL, shared by threads."""
     # isolation_level=None: autocommit, transactions are explicit (BEGIN IMMEDIATE).
     connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10.0)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -127,7 +128,7 @@ class SQLiteDatabase:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = _sqlite_connection(path)
+        self._connection = sqlite_connection(path)
         self._cursor = _SQLiteCursor(self._connection, threading.Lock())
         # The coroutines of this process share the writing connection, so a
         # transaction must own it for its whole length: every write takes this
@@ -135,7 +136,7 @@ class SQLiteDatabase:
         self._lock = asyncio.Lock()
         # Reads need no such lock: a single statement is atomic, and the thread
         # lock inside _SQLiteCursor keeps one statement at a time on it.
-        self._reader = _SQLiteCursor(_sqlite_connection(path), threading.Lock())
+        self._reader = _SQLiteCursor(sqlite_connection(path), threading.Lock())
 
     async def execute(self, sql: str, *args: Any) -> int:
         async with self._lock:

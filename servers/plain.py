@@ -30,8 +30,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from servers.config import Settings
-from servers.db import sqlite_path
+from servers.db import sqlite_connection, sqlite_path
 from servers.secrets import load_or_create_secrets
+from servers.sessions.base import SessionRecord
+from servers.tokens.codec import ACCESS_TYPE, TokenCodec
 from servers.tokens.keys import KeyRing
 
 _UNAUTHENTICATED = {"error": "unauthenticated"}
@@ -54,10 +56,7 @@ class _SessionTwin:
         self.redis = redis
         self.sqlite: sqlite3.Connection | None = None
         if settings.store == "sql":
-            self.sqlite = sqlite3.connect(
-                sqlite_path(settings.database_url), check_same_thread=False, isolation_level=None
-            )
-            self.sqlite.execute("PRAGMA journal_mode=WAL")
+            self.sqlite = sqlite_connection(sqlite_path(settings.database_url))
             self.sqlite.execute(
                 "CREATE TABLE IF NOT EXISTS plain_sessions (sid TEXT PRIMARY KEY, data TEXT)"
             )
@@ -67,24 +66,22 @@ class _SessionTwin:
 
     async def issue(self, username: str) -> str:
         sid = secrets.token_urlsafe(32)
-        # The same record as the lab's (servers/sessions/base.py): the same bytes per read.
         now = time.time()
-        record = {
-            "sid": sid,
-            "username": username,
-            "roles": ["user"],
-            "created_at": now,
-            "idle_expires_at": now + 1800,
-            "absolute_expires_at": now + 8 * 3600,
-        }
+        # The lab's own record, so that a read carries the same bytes; read back as plain JSON.
+        record = SessionRecord(
+            sid=sid,
+            username=username,
+            roles=("user",),
+            created_at=now,
+            idle_expires_at=now + self.settings.session_ttl,
+            absolute_expires_at=now + self.settings.session_absolute_ttl,
+        ).to_json()
         if self.redis is not None:
-            await self.redis.set(self._key(sid), json.dumps(record), ex=3600)
+            await self.redis.set(self._key(sid), record, ex=self.settings.session_ttl)
         elif self.sqlite is not None:
-            self.sqlite.execute(
-                "INSERT INTO plain_sessions VALUES (?, ?)", (sid, json.dumps(record))
-            )
+            self.sqlite.execute("INSERT INTO plain_sessions VALUES (?, ?)", (sid, record))
         else:
-            self.memory[sid] = record
+            self.memory[sid] = json.loads(record)
         return self.signer.sign(sid).decode()
 
     def _select(self, sid: str) -> Any:
@@ -112,28 +109,24 @@ class _TokenTwin:
 
     def __init__(self, settings: Settings, redis: Redis | None) -> None:
         self.settings = settings
-        self.key = KeyRing.load(Path(settings.key_dir), settings.alg).current
+        keys = KeyRing.load(Path(settings.key_dir), settings.alg)
+        self.key = keys.current
+        self.codec = TokenCodec(keys, settings.issuer, settings.audience)
         self.redis = redis if settings.revocation == "denylist" else None
 
     async def issue(self, username: str) -> str:
-        # The same claims and header as the lab's access token: the two servers
-        # must check the same credential, byte for byte in size.
-        now = int(time.time())
-        claims = {
-            "iss": self.settings.issuer,
-            "aud": self.settings.audience,
-            "sub": username,
-            "iat": now,
-            "nbf": now,
-            "exp": now + self.settings.access_ttl,
-            "jti": secrets.token_urlsafe(16),
-            "client_id": self.settings.client_id,
-            "roles": ["user"],
-            "fam": secrets.token_urlsafe(16),
-            "gen": 0,
-        }
-        headers = {"kid": self.key.kid, "typ": "at+jwt"}
-        return jwt.encode(claims, self.key.signing_key, algorithm=self.key.alg, headers=headers)
+        # The lab's own codec issues it: the two servers check the same credential,
+        # claims and header alike (only the check below is the twin's own).
+        access = self.codec.issue(
+            username,
+            ACCESS_TYPE,
+            self.settings.access_ttl,
+            client_id=self.settings.client_id,
+            roles=["user"],
+            fam=secrets.token_urlsafe(16),
+            gen=0,
+        )
+        return access.token
 
     async def lookup(self, credential: str) -> dict[str, Any] | None:
         try:

@@ -10,7 +10,6 @@ show what the lab adds to a request.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from pathlib import Path
 
 from authlab.bench.phase import run_phase
 from authlab.bench.profiles import Phase, get_profile
-from authlab.bench.runner import CHEAP_ARGON2
 from authlab.bench.servers import Workspace, start_variant
 from authlab.bench.variants import select
 from authlab.processes import ProcessGroup
@@ -41,12 +39,8 @@ def record(variant_name: str, out: Path, seconds: int, plain_twin: bool, rate: i
     phase = Phase("me-closed", "me_only", seconds, 32, prelogin=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="authlab-flame-") as work, ProcessGroup() as group:
-        from authlab.admin import seed_users
-        from servers.config import Settings
-
-        workspace = Workspace(Path(work), f"sqlite:///{Path(work) / 'users.sqlite3'}")
-        settings = Settings(database_url=workspace.database_url, argon2=CHEAP_ARGON2)
-        asyncio.run(seed_users(settings, profile.seeded_users, "user", workspace.password))
+        workspace = Workspace.fresh(Path(work))
+        workspace.seed(profile.seeded_users, storm=False)
         running = start_variant(group, variant, workspace, Path(work), plain_twin=plain_twin)
         server = running.servers[0]
         # Sample for the load's length, less a second for Locust to start.

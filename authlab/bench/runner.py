@@ -9,7 +9,6 @@ stops every process the run started and keeps what was measured.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -27,17 +26,19 @@ from authlab.bench.derive import CREDENTIAL_CLOSED
 from authlab.bench.phase import Target, load_hdr, run_phase
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import Sampler
-from authlab.bench.servers import RunningVariant, Workspace, start_variant, wait_ready
+from authlab.bench.servers import (
+    CHEAP_ARGON2,
+    RunningVariant,
+    Workspace,
+    start_variant,
+    wait_ready,
+)
 from authlab.bench.tables import Table
 from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed, verify_variant
 from authlab.processes import ProcessGroup, core_plan
 from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
 from servers.config import Argon2Params
-
-# The hash of the accounts that browse: logging them in must not weigh on the
-# phases that measure authenticated requests. Login storms use OWASP's cost.
-CHEAP_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
 
 Progress = Callable[[str, float], None]  # (what is running now, fraction done)
 
@@ -177,10 +178,9 @@ class Bench:
                 Sampler(self.raw) as sampler,
             ):
                 sampler.label_with(lambda: self._label)
-                workspace = Workspace(
-                    Path(work),
-                    self.options.database_url or f"sqlite:///{Path(work) / 'users.sqlite3'}",
-                )
+                workspace = Workspace.fresh(Path(work))
+                if self.options.database_url:
+                    workspace.database_url = self.options.database_url
                 self._seed(workspace)
                 running = self._start_all(group, sampler, workspace)
                 self._load(group, running, workspace, sampler)
@@ -233,13 +233,8 @@ class Bench:
     def _seed(self, workspace: Workspace) -> None:
         if self.options.target_url:
             return  # a remote server's users are seeded where it runs (README)
-        from authlab.admin import seed_users
-        from servers.config import Argon2Params, Settings
-
         self._step("seeding users")
-        for prefix, params in (("user", CHEAP_ARGON2), ("storm", Argon2Params())):
-            settings = Settings(database_url=workspace.database_url, argon2=params)
-            asyncio.run(seed_users(settings, self.profile.seeded_users, prefix, workspace.password))
+        workspace.seed(self.profile.seeded_users)
 
     def _start_all(
         self, group: ProcessGroup, sampler: Sampler, workspace: Workspace

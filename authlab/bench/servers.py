@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import time
@@ -15,6 +16,11 @@ from authlab.bench.variants import Variant
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from authlab.redis_server import PrivateRedis
+from servers.config import Argon2Params, Settings
+
+# The hash of the accounts that browse: logging them in must not weigh on the
+# phases that measure authenticated requests. Login storms use OWASP's cost.
+CHEAP_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
 
 
 @dataclass
@@ -25,9 +31,24 @@ class Workspace:
     database_url: str
     password: str = "authlab-load-password"
 
+    @classmethod
+    def fresh(cls, directory: Path) -> Workspace:
+        """A workspace whose user store is a new SQLite file in directory."""
+        return cls(directory, f"sqlite:///{directory / 'users.sqlite3'}")
+
     @property
     def key_dir(self) -> Path:
         return self.directory / "keys"
+
+    def seed(self, count: int, storm: bool = True) -> None:
+        """Accounts user000000.. with the cheap hash and, with storm, storm000000.. with
+        OWASP's (the login-storm phase): the accounts every load of the lab logs in as."""
+        from authlab.admin import seed_users
+
+        kinds = [("user", CHEAP_ARGON2)] + ([("storm", Argon2Params())] if storm else [])
+        for prefix, params in kinds:
+            settings = Settings(database_url=self.database_url, argon2=params)
+            asyncio.run(seed_users(settings, count, prefix, self.password))
 
 
 @dataclass

@@ -27,11 +27,11 @@ from authlab.bench.experiments import resident_app
 from authlab.bench.phase import Target
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import tree_usage
-from authlab.bench.servers import Workspace, start_redis, stop_redis, wait_healthy
+from authlab.bench.servers import CHEAP_ARGON2, Workspace, start_redis, stop_redis, wait_healthy
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from authlab.redis_server import PrivateRedis
-from servers.config import Argon2Params, SessionBackend, Settings
+from servers.config import SessionBackend, Settings
 
 # Report name -> the server's --store.
 STORES: dict[str, SessionBackend] = {"redis": "redis", "memory": "memory", "sqlite": "sql"}
@@ -99,9 +99,7 @@ def seed_template(workspace: Workspace) -> Path:
 
     path = workspace.directory / "resident-users.sqlite3"
     if not path.exists():
-        settings = Settings(
-            database_url=f"sqlite:///{path}", argon2=Argon2Params(memory_kib=1024, time_cost=1)
-        )
+        settings = Settings(database_url=f"sqlite:///{path}", argon2=CHEAP_ARGON2)
         asyncio.run(seed_users(settings, ACCOUNTS, "user", workspace.password))
     return path
 
