@@ -27,6 +27,7 @@ from servers.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRFRejected
 from servers.errors import NotSupported, StoreUnavailable
 from servers.metrics import (
     AUTHENTICATED,
+    TALLY,
     record_auth,
     render_metrics,
     request_counter,
@@ -82,7 +83,7 @@ async def _authenticate(request: Request) -> Principal:
     if credential is None:
         raise AuthFailed("missing")
     principal = await context.strategy.authenticate(credential)
-    AUTHENTICATED.inc()
+    TALLY.count(AUTHENTICATED)
     return principal
 
 
@@ -345,8 +346,8 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, recorder)
         finally:
-            request_counter(route, method, str(recorder.status)).inc()
-            request_latency(route).observe(time.perf_counter() - started)
+            TALLY.count(request_counter(route, method, str(recorder.status)))
+            TALLY.observe(request_latency(route), time.perf_counter() - started)
 
 
 def build_app(settings: Settings) -> AuthlabApp:
@@ -357,6 +358,7 @@ def build_app(settings: Settings) -> AuthlabApp:
         try:
             yield
         finally:
+            TALLY.flush()  # a sibling worker's scrape reads this process's last counts
             await context.close()
 
     # Starlette tries routes in order, a regex each: the authenticated reads and
