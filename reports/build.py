@@ -387,6 +387,9 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         answer=headline.sentences(run, claims),
         cost_source=costs.source_text(run),
         overhead=_overhead_rows(run),
+        overhead_shared_store=bool(
+            "shared_store" in run.overhead and run.overhead["shared_store"].fillna(False).any()
+        ),
         overhead_limit=OVERHEAD_LIMIT,
         overhead_command=verdicts.experiment("overhead"),
         thresholds=verdicts.THRESHOLDS,

@@ -114,6 +114,8 @@ OVERHEAD_LIMIT = 1.15
 # The credential alone: authenticated GET /me only (logged in before the phase).
 CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: throughput and CPU per request
 CREDENTIAL_RATE = "me-rate"  # a fixed arrival rate: latency
+# The lab's server and its plain twin at once, half the closed-loop users each (overhead).
+CREDENTIAL_PAIR = "me-pair"
 
 SUMMARY_FIGURES = {
     # column in phases.csv -> (phase it comes from, name in the summary)
@@ -177,24 +179,29 @@ def _request_cost_us(row: dict[str, Any]) -> float | None:
     return float(server) + float(row.get("redis_cpu_us_per_request") or 0.0)
 
 
-def overhead_rows(
-    lab_phases: list[dict[str, Any]], twin_phases: list[dict[str, Any]], phase: str
-) -> list[dict[str, Any]]:
-    """Each variant's cost per request beside its plain twin's, measured in the same run.
+def overhead_rows(pair_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each variant's cost per request beside its plain twin's, loaded at the same time.
 
     The ratio is that of the two medians over repetitions, so that the row reads
     plainly (authlab_us / plain_us); its spread is that of the per-repetition
-    ratios (the twin ran right next to the lab's server each time).
+    ratios. `shared_store`: one Redis served both sides (a --redis-url for all), so
+    its CPU is in neither figure.
     """
-    twins = {(r["variant"], r["repetition"]): r for r in twin_phases if r["phase"] == phase}
+    sides: dict[tuple[str, Any], dict[str, dict[str, Any]]] = {}
+    for row in pair_rows:
+        if row.get("phase") == CREDENTIAL_PAIR:
+            sides.setdefault((row["variant"], row["repetition"]), {})[row["server"]] = row
     rows = []
-    for variant in dict.fromkeys(r["variant"] for r in lab_phases):
+    for variant in dict.fromkeys(variant for variant, _ in sides):
         pairs = []
-        for lab in (r for r in lab_phases if r["variant"] == variant and r["phase"] == phase):
-            twin = twins.get((variant, lab["repetition"]))
-            lab_us, twin_us = _request_cost_us(lab), _request_cost_us(twin or {})
+        shared_store = False
+        for (name, _), pair in sides.items():
+            if name != variant or set(pair) != {"authlab", "plain"}:
+                continue
+            lab_us, twin_us = _request_cost_us(pair["authlab"]), _request_cost_us(pair["plain"])
             if lab_us is not None and twin_us:
                 pairs.append((twin_us, lab_us, lab_us / twin_us))
+                shared_store |= bool(pair["authlab"].get("shared_store"))
         if not pairs:
             continue
         plain_us = median_spread([p[0] for p in pairs])[0]
@@ -210,6 +217,7 @@ def overhead_rows(
                 "ratio_min": low,
                 "ratio_max": high,
                 "repetitions": len(pairs),
+                "shared_store": shared_store,
             }
         )
     return rows

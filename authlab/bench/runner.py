@@ -10,6 +10,7 @@ stops every process the run started and keeps what was measured.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -259,13 +261,14 @@ class Bench:
                 )
             if self._with_twins:
                 for variant in self.variants:
-                    # The twin shares its variant's Redis (its keys have their own prefix).
+                    # The twin has a Redis of its own (it runs at the same time as its
+                    # variant), unless the user named one for all (--redis-url).
                     self.twins[variant.name] = start_variant(
                         group,
                         variant,
                         workspace,
                         self.logs,
-                        running[variant.name].target.redis_url,
+                        self.options.redis_url,
                         wait=False,
                         plain_twin=True,
                     )
@@ -322,27 +325,46 @@ class Bench:
                     twin = self.twins.get(name) if closed else None
                     # CPU per request is counted here: no /metrics scrape meanwhile.
                     with sampler.quiet() if closed else contextlib.nullcontext():
-                        # The twin runs right next to its variant, first on every other
-                        # repetition (A B, B A), so that drift falls on both alike.
-                        if twin is not None and repetition % 2:
-                            self._measure_twin(group, twin, phase, repetition, workspace)
                         self._measure_phase(group, target, phase, repetition, workspace)
-                        if twin is not None and not repetition % 2:
-                            self._measure_twin(group, twin, phase, repetition, workspace)
+                        if twin is not None:
+                            self._measure_pair(group, target, twin, phase, repetition, workspace)
 
-    def _measure_twin(
+    def _measure_pair(
         self,
         group: ProcessGroup,
+        target: Target,
         twin: RunningVariant,
         phase: Phase,
         repetition: int,
         workspace: Workspace,
     ) -> None:
-        self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {twin.variant.name} twin")
-        figures, _ = self._measure_phase(
-            group, twin.target, phase, repetition, workspace, label=f"{phase.name}-twin"
-        )
-        self.tables["twin_phases"].add(figures)
+        """The lab's server and its plain twin loaded at the same time, half the users each.
+
+        Both share the server core and the machine's state second by second, so a
+        neighbour's load or a clock change falls on both alike; measured one after
+        the other, the two drifted apart by 20-30% on a busy machine.
+        """
+        self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {target.variant} + twin")
+        half = dataclasses.replace(phase, name=derive.CREDENTIAL_PAIR, users=phase.users // 2)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            sides = {
+                server: pool.submit(
+                    self._measure_phase, group, side, half, repetition, workspace, label
+                )
+                for server, side, label in (
+                    ("authlab", target, f"{half.name}-authlab"),
+                    ("plain", twin.target, f"{half.name}-plain"),
+                )
+            }
+            rows = {server: future.result()[0] for server, future in sides.items()}
+        shared_store = target.redis_url is not None and target.redis_url == twin.target.redis_url
+        for server, figures in rows.items():
+            if shared_store:
+                # One Redis served both: its CPU cannot be told apart, so neither side counts it.
+                figures["redis_cpu_us_per_request"] = None
+            self.tables["twin_phases"].add(
+                {**figures, "server": server, "shared_store": shared_store}
+            )
 
     def _measure_phase(
         self,
@@ -396,9 +418,7 @@ class Bench:
 
     def _experiment_overhead(self, group: ProcessGroup, workspace: Workspace) -> None:
         """Each variant against its plain twin, from the phases measured side by side."""
-        rows = derive.overhead_rows(
-            self.tables["phases"].rows, self.tables["twin_phases"].rows, CREDENTIAL_CLOSED
-        )
+        rows = derive.overhead_rows(self.tables["twin_phases"].rows)
         self.tables["overhead"].add(*rows)
         for row in rows:
             if row["ratio"] > derive.OVERHEAD_LIMIT:

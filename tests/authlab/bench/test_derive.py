@@ -157,10 +157,30 @@ def test_summary_headline_is_the_credential_alone_and_its_cost_above_the_floor()
     assert baseline["credential_cpu_us"] == 0.0
 
 
+def _pair_rows(
+    variant: str, server: str, cpu: list[float], redis: float | None = None, shared: bool = False
+) -> list[dict]:
+    """The rows of the me-pair phases: the lab's server or its plain twin, per repetition."""
+    return [
+        {
+            "variant": variant,
+            "phase": "me-pair",
+            "server": server,
+            "repetition": repetition,
+            "server_cpu_us_per_request": value,
+            "redis_cpu_us_per_request": redis,
+            "shared_store": shared,
+        }
+        for repetition, value in enumerate(cpu)
+    ]
+
+
 def test_overhead_pairs_each_repetition_with_its_twin() -> None:
-    lab = _credential_phases("session", [110.0, 120.0, 130.0], redis=10.0)
-    twin = _credential_phases("session", [100.0, 100.0, 80.0], redis=10.0)
-    (row,) = derive.overhead_rows(lab, twin, "me-closed")
+    lab = _pair_rows("session", "authlab", [110.0, 120.0, 130.0], redis=10.0)
+    twin = _pair_rows("session", "plain", [100.0, 100.0, 80.0], redis=10.0)
+    # The lab's own phases (and other phases) do not enter the comparison.
+    other = _credential_phases("session", [999.0, 999.0, 999.0])
+    (row,) = derive.overhead_rows(lab + twin + other)
     # Server and store CPU together: (110+10)/(100+10), (130)/(110), (140)/(90).
     ratios = sorted([120 / 110, 130 / 110, 140 / 90])
     assert row["variant"] == "session"
@@ -168,13 +188,21 @@ def test_overhead_pairs_each_repetition_with_its_twin() -> None:
     assert row["ratio"] == 130.0 / 110.0  # the medians' ratio: the row reads plainly
     assert (row["ratio_min"], row["ratio_max"]) == (ratios[0], ratios[2])
     assert row["repetitions"] == 3
+    assert row["shared_store"] is False
 
 
 def test_overhead_leaves_out_a_repetition_without_its_twin() -> None:
-    lab = _credential_phases("token", [110.0, 120.0])
-    twin = [r for r in _credential_phases("token", [100.0, 100.0]) if r["repetition"] == 0]
-    (row,) = derive.overhead_rows(lab, twin, "me-closed")
+    lab = _pair_rows("token", "authlab", [110.0, 120.0])
+    twin = _pair_rows("token", "plain", [100.0])
+    (row,) = derive.overhead_rows(lab + twin)
     assert row["repetitions"] == 1 and row["ratio"] == 1.1
+
+
+def test_overhead_says_when_one_redis_served_both_sides() -> None:
+    lab = _pair_rows("session", "authlab", [120.0], shared=True)
+    twin = _pair_rows("session", "plain", [100.0], shared=True)
+    (row,) = derive.overhead_rows(lab + twin)
+    assert row["shared_store"] is True and row["ratio"] == 1.2
 
 
 def test_outage_timeline_keeps_silent_seconds_and_partial_overlap() -> None:
