@@ -250,7 +250,7 @@ def _started(
     locust: Tracked,
 ) -> Started:
     target: Target = running.target
-    pids = {tracked.name: tracked.pid for tracked in running.servers}
+    pids = {server.name: server.tracked.pid for server in running.servers}
     if running.redis is not None and running.redis.process is not None:
         pids[f"redis-{running.variant.name}"] = running.redis.process.pid
     pids[locust.name] = locust.pid

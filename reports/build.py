@@ -43,14 +43,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Latency percentiles at a fixed arrival rate (GET /me alone where the run has it)",
         "Lower is better; the right-hand end is the tail (99.9%) that stalls show in, since each "
         "request is timed from when it was due, not from when it was sent.",
-        lambda run, ax: figures.latency_percentiles(latency_curves(run), ax),
+        lambda run, ax: figures.latency_percentiles(latency_curves(run), ax, run.palette),
     ),
     FigureSpec(
         "throughput",
         "Maximum throughput",
         "Longer is better; the whisker spans the repetitions, a hatched bar means the load "
         "generator, not the server, was the limit.",
-        lambda run, ax: figures.max_throughput(run.summary, ax),
+        lambda run, ax: figures.max_throughput(run.summary, ax, run.palette),
         tall=True,
     ),
     FigureSpec(
@@ -73,14 +73,16 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Largest server RSS and Redis memory of each variant",
         "One row per variant (the timeline is in raw/process_samples.csv and "
         "raw/redis_samples.csv): Redis holds the sessions, refresh families or deny list.",
-        lambda run, ax: figures.memory_over_time(run.process_samples, run.redis_samples, ax),
+        lambda run, ax: figures.memory_over_time(
+            run.process_samples, run.redis_samples, ax, run.palette
+        ),
     ),
     FigureSpec(
         "store-ops",
         "Store operations per second, per variant",
         "The bar is the median while the store was busy, the tick its peak (the timeline is "
         "in raw/redis_samples.csv).",
-        lambda run, ax: figures.store_operations(run.redis_samples, ax),
+        lambda run, ax: figures.store_operations(run.redis_samples, ax, run.palette),
     ),
     FigureSpec(
         "sessions",
@@ -102,14 +104,14 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Scale-out with no sticky routing",
         "Sessions kept in one process's memory fail as often as a request lands on another "
         "instance (the diamond); a shared store or a token does not.",
-        lambda run, ax: figures.scale_out_failures(run.scale_out, ax),
+        lambda run, ax: figures.scale_out_failures(run.scale_out, ax, run.palette),
     ),
     FigureSpec(
         "outage",
         "Store outage: success per second while Redis is frozen",
         "Where the grey band is, the store answers nothing: a line that stays at 100% with its "
         "dotted throughput line does not need the store.",
-        lambda run, ax: figures.outage_timeline(run.outage, ax),
+        lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
     ),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,32 +20,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from authlab.bench.variants import VARIANTS
+from reports import legacy
 from reports.fmt import TIMES, duration
 from reports.metrics import OutageStats, complete_seconds, normal_rate
 
-# One colour per variant, the same in every figure: the harness's variants in its order.
-_KNOWN = tuple(VARIANTS)
-_COLOURS = (
-    "#7f7f7f",
-    "#1f77b4",
-    "#17becf",
-    "#9467bd",
-    "#2ca02c",
-    "#d62728",
-    "#ff7f0e",
-    "#bcbd22",
-    "#e377c2",
-    "#8c564b",
-    "#f7b6d2",
-)
-_EXTRA = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
+# One colour per variant, the same in every figure: the run's own (RunData.palette, from
+# its manifest); a name it does not colour gets one of its own.
+Palette = Mapping[str, str]
 
 
-def colour(variant: str) -> str:
-    if variant in _KNOWN and _KNOWN.index(variant) < len(_COLOURS):
-        return _COLOURS[_KNOWN.index(variant)]
-    return _EXTRA[sum(map(ord, variant)) % len(_EXTRA)]
+def colour(variant: str, palette: Palette | None = None) -> str:
+    if palette and variant in palette:
+        return palette[variant]
+    known = legacy.VARIANTS.get(variant)
+    return str(known["colour"]) if known else legacy.extra_colour(variant)
 
 
 def new_figure(width: float = 7.0, height: float = 3.8) -> tuple[Figure, Axes]:
@@ -96,7 +84,7 @@ def _short(names: Iterable[str]) -> list[str]:
 # --- latency ------------------------------------------------------------------------
 
 
-def latency_percentiles(curves: pd.DataFrame, ax: Axes) -> bool:
+def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Latency against percentile, both on log scales, one line per variant.
 
     The x axis is 1 / (1 - p): 50% at 2, 90% at 10, 99% at 100, ... so that
@@ -108,7 +96,9 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes) -> bool:
     for variant, rows in curves.groupby("variant", sort=False):
         x = 1.0 / (1.0 - rows["percentile"].clip(upper=99.999) / 100.0)
         right = max(right, float(x.max()))
-        ax.plot(x, rows["latency_us"] / 1000.0, label=str(variant), color=colour(str(variant)))
+        ax.plot(
+            x, rows["latency_us"] / 1000.0, label=str(variant), color=colour(str(variant), palette)
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ticks = [(2, "50%"), (10, "90%"), (100, "99%"), (1000, "99.9%"), (10000, "99.99%")]
@@ -128,7 +118,7 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes) -> bool:
 # --- throughput and CPU ---------------------------------------------------------------
 
 
-def max_throughput(summary: pd.DataFrame, ax: Axes) -> bool:
+def max_throughput(summary: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Peak requests/s of the step ramp: bar = median, whisker = min..max over repetitions."""
     if summary.empty or "max_throughput_rps" not in summary:
         return _nothing(ax)
@@ -142,7 +132,7 @@ def max_throughput(summary: pd.DataFrame, ax: Axes) -> bool:
     error = np.vstack([np.nan_to_num(median - low), np.nan_to_num(high - median)])
     saturated = [bool(v) for v in rows.get("generator_saturated", [False] * len(rows))]
     y = np.arange(len(names))
-    bars = ax.barh(y, median, xerr=error, color=[colour(n) for n in names], capsize=3)
+    bars = ax.barh(y, median, xerr=error, color=[colour(n, palette) for n in names], capsize=3)
     for bar, flagged in zip(bars, saturated, strict=True):
         if flagged:
             bar.set_hatch("//")
@@ -233,7 +223,9 @@ def memory_peaks(processes: pd.DataFrame, redis: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def memory_over_time(processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes) -> bool:
+def memory_over_time(
+    processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes, palette: Palette | None = None
+) -> bool:
     """Two small panels sharing the variants' rows: the largest server RSS, and the largest
     Redis used_memory (each on its own scale: a Redis of 1 MiB beside a server of 140 MiB
     would not show). A timeline with 10-20 lines on one axis could not be read."""
@@ -251,7 +243,7 @@ def memory_over_time(processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes) -> 
     series = (("rss_mib", "server RSS, peak (MiB)"), ("redis_mib", "Redis used_memory, peak (MiB)"))
     for panel, (column, label) in zip(panels, series, strict=False):
         values = peaks[column].astype(float)
-        panel.barh(y, values.fillna(0.0), color=[colour(n) for n in names])
+        panel.barh(y, values.fillna(0.0), color=[colour(n, palette) for n in names])
         for position, value in zip(y, values, strict=True):
             if value != value:  # NaN: this variant has no such process
                 panel.annotate("-", (0, position), va="center", fontsize="small", color="#666666")
@@ -278,7 +270,7 @@ def store_ops_summary(redis: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["variant", "median_ops", "peak_ops"])
 
 
-def store_operations(redis: pd.DataFrame, ax: Axes) -> bool:
+def store_operations(redis: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Redis operations per second of each variant's Redis: the median while busy (bar)
     and the peak (tick); one row per variant instead of overlapping timelines."""
     summary = store_ops_summary(redis)
@@ -286,7 +278,12 @@ def store_operations(redis: pd.DataFrame, ax: Axes) -> bool:
         return _nothing(ax)
     names = [str(v) for v in summary["variant"]]
     y = np.arange(len(names))
-    ax.barh(y, summary["median_ops"], color=[colour(n) for n in names], label="median while busy")
+    ax.barh(
+        y,
+        summary["median_ops"],
+        color=[colour(n, palette) for n in names],
+        label="median while busy",
+    )
     ax.scatter(summary["peak_ops"], y, marker="|", s=200, color="black", label="peak", zorder=3)
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
@@ -373,7 +370,7 @@ def bytes_per_request(wire: pd.DataFrame, ax: Axes) -> bool:
 # --- experiments: scale-out and outage ------------------------------------------------
 
 
-def scale_out_failures(scale_out: pd.DataFrame, ax: Axes) -> bool:
+def scale_out_failures(scale_out: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Share of requests that failed with K instances and no sticky routing; the
     diamond is what is expected when each instance keeps its own sessions ((K-1)/K)."""
     if scale_out.empty:
@@ -381,7 +378,7 @@ def scale_out_failures(scale_out: pd.DataFrame, ax: Axes) -> bool:
     names = [str(v) for v in scale_out["variant"]]
     x = np.arange(len(names))
     rates = scale_out["failure_rate"].astype(float).fillna(0.0) * 100
-    ax.bar(x, rates, color=[colour(n) for n in names])
+    ax.bar(x, rates, color=[colour(n, palette) for n in names])
     if "expected_if_state_is_local" in scale_out:
         ax.scatter(
             x,
@@ -400,7 +397,7 @@ def scale_out_failures(scale_out: pd.DataFrame, ax: Axes) -> bool:
     return True
 
 
-def outage_timeline(outage: pd.DataFrame, ax: Axes) -> bool:
+def outage_timeline(outage: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Per-second success rate (solid) and answers per second against the second before
     the outage (dotted) of each variant; the grey bars are the share of each second the
     store was down."""
@@ -423,7 +420,7 @@ def outage_timeline(outage: pd.DataFrame, ax: Axes) -> bool:
             rows["second"] + 0.5,
             rate,
             marker="o",
-            color=colour(str(variant)),
+            color=colour(str(variant), palette),
             label=f"{variant} OK %",
         )
         normal = normal_rate(rows)
@@ -433,7 +430,7 @@ def outage_timeline(outage: pd.DataFrame, ax: Axes) -> bool:
             rows["second"] + 0.5,
             total / max(normal, 1.0) * 100,
             linestyle=":",
-            color=colour(str(variant)),
+            color=colour(str(variant), palette),
             label=f"{variant} answers/s (% of normal)",
         )
     ax.set_xlabel("seconds into the outage run")

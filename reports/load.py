@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reports import legacy
+
 TABLES = (
     "phases",
     "latency",
@@ -60,6 +62,8 @@ class RunData:
     process_samples: pd.DataFrame = field(default_factory=_empty)
     redis_samples: pd.DataFrame = field(default_factory=_empty)
     variants: pd.DataFrame = field(default_factory=_empty)
+    # Every variant the manifest describes (also those only an experiment ran), by name.
+    described: dict[str, dict[str, Any]] = field(default_factory=dict)
     security: dict[str, Any] | None = None
     security_path: Path | None = None
     # Where the summary's per-request figures come from (see summary_source).
@@ -70,11 +74,24 @@ class RunData:
         return str(self.manifest.get("run_id") or self.directory.name)
 
     def variant_info(self, name: str) -> dict[str, Any]:
-        """The manifest's description of a variant (kind, state, transport, store, alg)."""
-        if self.variants.empty or name not in set(self.variants["name"]):
-            return {"name": name, **_guess_variant(name)}
-        row: dict[str, Any] = self.variants.set_index("name").loc[name].to_dict()
-        return {"name": name, **row}
+        """The manifest's description of a variant (kind, state, transport, store, alg,
+        colour, settings, topology); for a folder from before manifests described every
+        variant, the description of the harness that made it (reports.legacy)."""
+        known = self.described or described_rows(
+            [] if self.variants.empty else self.variants.to_dict("records")
+        )
+        described = known.get(name)
+        if described is None:
+            described = legacy.VARIANTS.get(name, {"kind": None, "store": "-", "alg": "-"})
+        return {"name": name, **described}
+
+    def colour(self, name: str) -> str:
+        """The variant's colour in every figure: the manifest's."""
+        return str(self.variant_info(name).get("colour") or legacy.extra_colour(name))
+
+    @property
+    def palette(self) -> dict[str, str]:
+        return {name: self.colour(name) for name in [*variant_order(self), *self.described]}
 
     def summary_row(self, name: str) -> dict[str, Any] | None:
         if self.summary.empty or name not in set(self.summary["variant"]):
@@ -83,25 +100,31 @@ class RunData:
         return row
 
 
-def _guess_variant(name: str) -> dict[str, Any]:
-    """For a variant the manifest does not list (one that only an experiment ran, such
-    as session-memory in scale-out): the harness's own definition, else its name."""
-    from dataclasses import asdict
+def described_variants(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every variant the manifest describes, by name: the load phases' and those only an
+    experiment started. Store names are Settings' (an old folder's aliases mapped)."""
+    configuration = manifest.get("configuration") or {}
+    return described_rows(
+        [
+            *(configuration.get("variants") or []),
+            *(configuration.get("experiment_variants") or []),
+        ]
+    )
 
-    from authlab.bench.variants import VARIANTS
 
-    if name in VARIANTS:
-        known = asdict(VARIANTS[name])
-        known.pop("name")
-        return known
-    kind = name.split("-", 1)[0]
-    transport = "cookie" if name.endswith("cookie") or name.startswith("session-") else "header"
-    if name == "session-bearer":
-        transport = "header"
-    state = {"baseline": "none", "session": "server", "token": "client"}.get(kind, "none")
-    if "denylist" in name:
-        state = "client+server"
-    return {"kind": kind, "transport": transport, "state": state, "store": "-", "alg": "-"}
+def described_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
+    described = {}
+    for row in rows:
+        if isinstance(row, dict) and "name" in row:
+            info = {key: value for key, value in row.items() if key != "name"}
+            store = str(info.get("store", "-"))
+            info["store"] = legacy.STORE_ALIASES.get(store, store)
+            if "colour" not in info and row["name"] in legacy.VARIANTS:
+                info["colour"] = legacy.VARIANTS[row["name"]]["colour"]
+            if "settings" not in info and row["name"] in legacy.VARIANTS:
+                info["settings"] = legacy.VARIANTS[row["name"]].get("settings", {})
+            described[str(row["name"])] = info
+    return described
 
 
 def read_csv(path: Path) -> pd.DataFrame:
@@ -137,6 +160,7 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     run.summary, run.figure_source = summary_source(run.summary)
     variants = (run.manifest.get("configuration") or {}).get("variants") or []
     run.variants = pd.DataFrame(variants)
+    run.described = described_variants(run.manifest)
     security_path = Path(security) if security else _own_security_file(directory)
     if security_path.is_file():
         run.security = read_json(security_path)
@@ -231,7 +255,7 @@ def latency_curves(
     `kind` is "corrected" (timed from when each request was due: coordinated
     omission corrected) or "service" (from when it was sent).
     """
-    from authlab.bench.hdr import decode
+    from loadtests.hdr import decode
 
     phase = phase or latency_phase(run)
     rows: list[dict[str, Any]] = []

@@ -24,7 +24,6 @@ from reports.metrics import (
     total_cpu,
     wire_bytes,
 )
-from servers.config import Settings
 
 STATES = (("server", "state on the server (session store)"), ("client", "self-contained token"))
 TRANSPORTS = (("cookie", "cookie"), ("header", "Authorization header"))
@@ -50,6 +49,18 @@ def _state_of(info: dict[str, Any]) -> str | None:
 
 def _config_state(config: dict[str, Any]) -> str:
     return "server" if config.get("variant") == "session" else "client"
+
+
+def configured_access_ttl(run: RunData) -> int | None:
+    """The access-token lifetime the run's token servers had (the manifest's settings)."""
+    for name in [*variant_order(run), *run.described]:
+        info = run.variant_info(name)
+        settings = info.get("settings")
+        if info.get("kind") == "token" and isinstance(settings, dict):
+            ttl = settings.get("access_ttl")
+            if ttl is not None:
+                return int(ttl)
+    return None
 
 
 def _cost(run: RunData, variant: str) -> str:
@@ -132,7 +143,7 @@ def two_by_two(run: RunData) -> list[Cell]:
     section = (run.security or {}).get("csrf_browser")
     fallback = str(section.get("browser") or "") if isinstance(section, dict) else ""
     revocation_rows = security_rows(run, "revocation")
-    defaults = Settings()
+    access_ttl = configured_access_ttl(run)
     for (state, transport), cell in cells.items():
         names = {
             name
@@ -148,7 +159,8 @@ def two_by_two(run: RunData) -> list[Cell]:
             configured = (
                 "immediate: the server deletes the record"
                 if state == "server"
-                else f"until exp: access tokens live {defaults.access_ttl} s by default"
+                else "until exp"
+                + (f": access tokens live {access_ttl} s" if access_ttl is not None else "")
             )
             cell.revocation = f"{NOT_MEASURED} (as configured: {configured})"
     return list(cells.values())

@@ -24,6 +24,9 @@ ALGORITHMS: tuple[Algorithm, ...] = ("HS256", "RS256", "ES256", "EdDSA")
 SETTINGS_ENV = "AUTHLAB_SETTINGS"
 DEFAULT_DATABASE_URL = "sqlite:///.authlab/users.sqlite3"
 DEFAULT_KEY_DIR = ".authlab/keys"
+# The credential cookie's name, where the credential rides in a cookie.
+SESSION_COOKIE = "sid"
+TOKEN_COOKIE = "access_token"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class Settings:
         if self.csrf is not None:
             return self.csrf
         return self.effective_transport == "cookie"
+
+    @property
+    def cookie_name(self) -> str:
+        """The name of the cookie the credential rides in (with the cookie transport)."""
+        return SESSION_COOKIE if self.variant == "session" else TOKEN_COOKIE
 
     @property
     def needs_redis(self) -> bool:

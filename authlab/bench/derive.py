@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from authlab.bench.hdr import aggregate
+from loadtests.hdr import aggregate
 
 # Above this share of one core the generator, not the server, may be the limit.
 GENERATOR_SATURATION = 0.90

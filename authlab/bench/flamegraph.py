@@ -45,7 +45,7 @@ def record(variant_name: str, out: Path, seconds: int, plain_twin: bool, rate: i
         server = running.servers[0]
         # Sample for the load's length, less a second for Locust to start.
         spy = subprocess.Popen(
-            [py_spy, "record", "--pid", str(server.process.pid), "--duration", str(seconds),
+            [py_spy, "record", "--pid", str(server.tracked.pid), "--duration", str(seconds),
              "--rate", str(rate), "--nonblocking", "--format", "flamegraph", "--output", str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip

@@ -190,6 +190,6 @@ def load_hdr(directory: Path) -> dict[str, Any] | None:
     if len(files) == 1:
         data: dict[str, Any] = json.loads(files[0].read_text())
         return data
-    from authlab.bench.hdr import merge_hdr_files
+    from loadtests.hdr import merge_hdr_files
 
     return merge_hdr_files(files)

@@ -134,6 +134,15 @@ class Bench:
             chosen = tuple(e for e in chosen if e != "security_browser")
         return chosen
 
+    def _experiment_variants(self) -> list[Variant]:
+        loaded = {variant.name for variant in self.variants}
+        names: list[str] = []
+        if "scale_out" in self._experiments():
+            names += self.profile.scale_out_variants
+        if "outage" in self._experiments():
+            names += self.profile.outage_variants
+        return [VARIANTS[name] for name in dict.fromkeys(names) if name not in loaded]
+
     # --- the run ------------------------------------------------------------------------
 
     def run(self) -> BenchResult:
@@ -143,7 +152,9 @@ class Bench:
             "bench",
             {
                 "profile": asdict(self.profile),
-                "variants": [asdict(v) for v in self.variants],
+                "variants": [v.describe() for v in self.variants],
+                # Variants only an experiment starts: the report knows them from here.
+                "experiment_variants": [v.describe() for v in self._experiment_variants()],
                 "target_url": self.options.target_url,
                 "redis_url": self.options.redis_url,
                 "database_url": self.options.database_url or "sqlite (a fresh file per run)",
@@ -244,15 +255,13 @@ class Bench:
         running: dict[str, RunningVariant] = {}
         if self.options.target_url:
             variant = self.variants[0]
-            target = Target(
-                variant.name,
-                variant.kind,
-                variant.transport,
-                self.options.target_url.rstrip("/"),
+            running[variant.name] = RunningVariant(
+                variant,
+                [],
                 None,
                 self.options.redis_url,
+                remote_url=self.options.target_url.rstrip("/"),
             )
-            running[variant.name] = RunningVariant(variant, target, None, [])
         else:
             # Start every server at once (they start in parallel), then wait for each.
             for variant in self.variants:
@@ -273,11 +282,11 @@ class Bench:
                         plain_twin=True,
                     )
             for twin in self.twins.values():
-                wait_ready(twin, group)  # a yardstick: not sampled, it has no /metrics
+                wait_ready(twin)  # a yardstick: not sampled, it has no /metrics
             for variant_running in running.values():
-                wait_ready(variant_running, group)
+                wait_ready(variant_running)
                 for server in variant_running.servers:
-                    sampler.watch(server)
+                    sampler.watch(server.tracked)
                 sampler.watch_metrics(variant_running.variant.name, variant_running.target.url)
                 if variant_running.redis is not None:
                     sampler.watch_redis(variant_running.variant.name, variant_running.redis.url)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from authlab.bench.phase import Target
 from authlab.bench.variants import Variant
-from authlab.ports import free_port
+from authlab.fleet import Fleet, Server, plain_twin_command, serve_command
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from authlab.redis_server import PrivateRedis
 from servers.config import Argon2Params, Settings
@@ -54,13 +50,29 @@ class Workspace:
 @dataclass
 class RunningVariant:
     variant: Variant
-    target: Target
+    servers: list[Server]
     redis: PrivateRedis | None
-    servers: list[Tracked]
+    redis_url: str | None
+    fleet: Fleet | None = None  # None when the server runs elsewhere (--target-url)
+    remote_url: str | None = None
+
+    @property
+    def target(self) -> Target:
+        """Where the load goes: the servers' URLs as they are now (after a port race)."""
+        urls = [server.url for server in self.servers] or [str(self.remote_url)]
+        return Target(
+            self.variant.name,
+            self.variant.kind,
+            self.variant.transport,
+            urls[0],
+            self.servers[0].tracked if self.servers else None,
+            self.redis_url,
+            tuple(urls) if len(urls) > 1 else (),
+        )
 
     def stop(self, group: ProcessGroup) -> None:
         for server in self.servers:
-            group.stop(server)
+            group.stop(server.tracked)
         if self.redis is not None:
             stop_redis(group, self.redis)
 
@@ -80,49 +92,6 @@ def stop_redis(group: ProcessGroup, redis: PrivateRedis) -> None:
     """Stop a Redis from start_redis: PrivateRedis stops it (and removes its directory)."""
     group.tracked[:] = [t for t in group.tracked if t.process is not redis.process]
     redis.stop()
-
-
-def serve_argv(
-    variant: Variant,
-    port: int,
-    workspace: Workspace,
-    redis_url: str | None,
-    workers: int,
-    plain_twin: bool = False,
-) -> list[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "authlab",
-        *variant.serve_args(),
-        "--port",
-        str(port),
-        "--database-url",
-        workspace.database_url,
-        "--workers",
-        str(workers),
-    ]
-    if variant.kind != "baseline":
-        argv += ["--key-dir", str(workspace.key_dir)]
-        if redis_url:
-            argv += ["--redis-url", redis_url]
-    if plain_twin:
-        argv.append("--plain-twin")
-    return argv
-
-
-def wait_healthy(url: str, tracked: Tracked, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if tracked.process.poll() is not None:
-            raise RuntimeError(f"{tracked.name} exited with {tracked.process.returncode}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{tracked.name} was not healthy within {timeout:.0f}s")
 
 
 def start_variant(
@@ -146,42 +115,34 @@ def start_variant(
     if variant.needs_redis and not redis_url:
         redis = start_redis(group, variant.name)
         redis_url = redis.url
-    servers, urls = [], []
+    fleet = Fleet(group, logs)
+    settings = variant.deploy(
+        port=0,
+        database_url=workspace.database_url,
+        key_dir=str(workspace.key_dir),
+        redis_url=redis_url if variant.kind != "baseline" else None,
+        workers=workers,
+    )
+    servers = []
     for instance in range(instances):
-        port = free_port()
         name = f"{'twin' if plain_twin else 'server'}-{variant.name}" + (
             f"-{instance}" if instances > 1 else ""
         )
-        tracked = group.start(
-            "server",
-            name,
-            serve_argv(variant, port, workspace, redis_url, workers, plain_twin),
-            cpus=core_plan()["server"],
-            log=logs / f"{name}.log",
+        servers.append(
+            fleet.launch(
+                name,
+                settings,
+                plain_twin_command if plain_twin else serve_command,
+                cpus=core_plan()["server"],
+            )
         )
-        servers.append(tracked)
-        urls.append(f"http://127.0.0.1:{port}")
-    running = RunningVariant(
-        variant,
-        Target(
-            variant.name,
-            variant.kind,
-            variant.transport,
-            urls[0],
-            servers[0],
-            redis_url,
-            tuple(urls) if instances > 1 else (),
-        ),
-        redis,
-        servers,
-    )
+    running = RunningVariant(variant, servers, redis, redis_url, fleet)
     if wait:
-        wait_ready(running, group)
+        wait_ready(running)
     return running
 
 
-def wait_ready(running: RunningVariant, group: ProcessGroup) -> None:
-    urls = running.target.extra_urls or (running.target.url,)
-    for tracked, url in zip(running.servers, urls, strict=True):
-        wait_healthy(url, tracked)
-        group.pin_tree(tracked)
+def wait_ready(running: RunningVariant) -> None:
+    """Wait until each server is healthy (one that lost a port race starts again)."""
+    assert running.fleet is not None
+    running.servers[:] = [running.fleet.wait(server) for server in running.servers]

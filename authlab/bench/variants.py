@@ -1,137 +1,135 @@
-"""The variants a benchmark compares, each a name for a set of `authlab serve` options.
+"""The variants a benchmark compares, each a name plus the Settings of its server.
 
 The 2 x 2 the lab is organised around: where the state lives (server: a store;
-client: a signed token) and how the credential travels (cookie or header).
+client: a signed token) and how the credential travels (cookie or header). What a
+variant is (its kind, transport, store, algorithm, state) is read from its Settings,
+never typed a second time; where and how a run deploys it (port, user store, keys,
+Redis) is added at launch (Variant.deploy).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from servers.config import Settings
 
 State = Literal["none", "server", "client", "client+server"]
+# How a variant's servers are laid out; "single": one server process (K of them, side by
+# side and unbalanced, in the scale-out experiment) with its own store.
+Topology = Literal["single"]
 
 
 @dataclass(frozen=True)
 class Variant:
     name: str
-    kind: Literal["baseline", "session", "token"]
-    options: tuple[str, ...]
-    transport: Literal["cookie", "header"]
-    state: State
+    settings: Settings
     description: str
-    store: str = "-"
-    alg: str = "-"
-    needs_redis: bool = field(default=True)
+    topology: Topology = "single"
 
-    def serve_args(self) -> list[str]:
-        return ["serve", self.kind, *self.options]
+    @property
+    def kind(self) -> Literal["baseline", "session", "token"]:
+        return self.settings.variant
+
+    @property
+    def transport(self) -> Literal["cookie", "header"]:
+        return self.settings.effective_transport
+
+    @property
+    def store(self) -> str:
+        """Where the server keeps the state it checks per request ("-": nowhere)."""
+        if self.kind == "session":
+            return self.settings.store
+        if self.kind == "token" and self.settings.revocation == "denylist":
+            return "redis"
+        return "-"
+
+    @property
+    def alg(self) -> str:
+        return self.settings.alg if self.kind == "token" else "-"
+
+    @property
+    def state(self) -> State:
+        if self.kind == "session":
+            return "server"
+        if self.kind == "token":
+            return "client+server" if self.settings.revocation == "denylist" else "client"
+        return "none"
+
+    @property
+    def needs_redis(self) -> bool:
+        return self.settings.needs_redis
+
+    def deploy(self, **where: Any) -> Settings:
+        """The variant's Settings with where a run puts it (port, database_url, ...)."""
+        return self.settings.replace(**where)
+
+    def describe(self, colour: str | None = None) -> dict[str, Any]:
+        """What the manifest records: the spec, and what the reports read from it."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "transport": self.transport,
+            "state": self.state,
+            "description": self.description,
+            "store": self.store,
+            "alg": self.alg,
+            "needs_redis": self.needs_redis,
+            "topology": self.topology,
+            "colour": colour or colour_of(self.name),
+            "settings": dataclasses.asdict(self.settings),
+        }
+
+
+def _variant(name: str, description: str, **settings: Any) -> Variant:
+    return Variant(name, Settings(**settings), description)
 
 
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
-        Variant(
+        _variant(
             "baseline",
-            "baseline",
-            (),
-            "header",
-            "none",
             "no credential check: the floor",
-            needs_redis=False,
+            variant="baseline",
+            transport="header",
+            csrf=False,
         ),
-        Variant(
-            "session-redis",
-            "session",
-            ("--store", "redis"),
-            "cookie",
-            "server",
-            "session id in a cookie, session in Redis",
-            store="redis",
-        ),
-        Variant(
+        _variant("session-redis", "session id in a cookie, session in Redis", store="redis"),
+        _variant(
             "session-memory",
-            "session",
-            ("--store", "memory"),
-            "cookie",
-            "server",
             "session id in a cookie, session in process memory",
             store="memory",
-            needs_redis=False,
         ),
-        Variant(
+        _variant(
             "session-sqlite",
-            "session",
-            ("--store", "sql"),
-            "cookie",
-            "server",
             "session id in a cookie, session in SQLite",
-            store="sqlite",
-            needs_redis=False,
+            store="sql",
         ),
-        Variant(
+        _variant(
             "session-bearer",
-            "session",
-            ("--store", "redis", "--transport", "header"),
-            "header",
-            "server",
             "the opaque session id as a Bearer token (a stateful token)",
             store="redis",
+            transport="header",
         ),
-        Variant(
-            "token-hs256",
-            "token",
-            ("--alg", "HS256"),
-            "header",
-            "client",
-            "JWT HS256 in a header",
-            alg="HS256",
-        ),
-        Variant(
-            "token-rs256",
-            "token",
-            ("--alg", "RS256"),
-            "header",
-            "client",
-            "JWT RS256 in a header",
-            alg="RS256",
-        ),
-        Variant(
-            "token-es256",
-            "token",
-            ("--alg", "ES256"),
-            "header",
-            "client",
-            "JWT ES256 in a header",
-            alg="ES256",
-        ),
-        Variant(
-            "token-eddsa",
-            "token",
-            ("--alg", "EdDSA"),
-            "header",
-            "client",
-            "JWT EdDSA in a header",
-            alg="EdDSA",
-        ),
-        Variant(
+        _variant("token-hs256", "JWT HS256 in a header", variant="token", alg="HS256"),
+        _variant("token-rs256", "JWT RS256 in a header", variant="token", alg="RS256"),
+        _variant("token-es256", "JWT ES256 in a header", variant="token", alg="ES256"),
+        _variant("token-eddsa", "JWT EdDSA in a header", variant="token", alg="EdDSA"),
+        _variant(
             "token-hs256-denylist",
-            "token",
-            ("--alg", "HS256", "--revocation", "denylist"),
-            "header",
-            "client+server",
             "JWT HS256 with a Redis deny list (logout works)",
-            store="redis",
+            variant="token",
             alg="HS256",
+            revocation="denylist",
         ),
-        Variant(
+        _variant(
             "token-hs256-cookie",
-            "token",
-            ("--alg", "HS256", "--transport", "cookie"),
-            "cookie",
-            "client",
             "JWT HS256 in a cookie (a stateless session)",
+            variant="token",
             alg="HS256",
+            transport="cookie",
         ),
     )
 }
@@ -148,6 +146,30 @@ DEFAULT_MATRIX = (
     "token-hs256-denylist",
     "token-hs256-cookie",
 )
+
+# One colour per variant, the same in every figure of every run: the manifest records
+# it, so that a report drawn later draws the colours of the run.
+_COLOURS = (
+    "#7f7f7f",
+    "#1f77b4",
+    "#17becf",
+    "#9467bd",
+    "#2ca02c",
+    "#d62728",
+    "#ff7f0e",
+    "#bcbd22",
+    "#e377c2",
+    "#8c564b",
+    "#f7b6d2",
+)
+_EXTRA = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
+
+
+def colour_of(name: str) -> str:
+    known = list(VARIANTS)
+    if name in known and known.index(name) < len(_COLOURS):
+        return _COLOURS[known.index(name)]
+    return _EXTRA[sum(map(ord, name)) % len(_EXTRA)]
 
 
 def select(names: str | None, default: tuple[str, ...]) -> list[Variant]:

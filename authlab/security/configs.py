@@ -15,7 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from servers.config import Argon2Params, Revocation, SameSite, Settings, TransportName, Variant
+from servers.config import (
+    Argon2Params,
+    Revocation,
+    SameSite,
+    Settings,
+    TransportName,
+    Variant,
+)
 
 # Cheap hashing for the lab's many logins. The timing part of login hardening
 # starts its own server with the servers' defaults (OWASP's m=19 MiB, t=2).
@@ -25,12 +32,31 @@ DEFAULT_ARGON2 = Argon2Params()
 
 @dataclass(frozen=True)
 class LabConfig:
+    """A configuration: a name plus the Settings of its server (where the lab runs it,
+    port, database, keys, Redis, is added at launch by `deploy`)."""
+
     name: str
-    variant: Variant
-    transport: TransportName
-    samesite: SameSite = "lax"
-    csrf: bool = False
-    revocation: Revocation = "none"
+    settings: Settings
+
+    @property
+    def variant(self) -> Variant:
+        return self.settings.variant
+
+    @property
+    def transport(self) -> TransportName:
+        return self.settings.effective_transport
+
+    @property
+    def samesite(self) -> SameSite:
+        return self.settings.cookie_samesite
+
+    @property
+    def csrf(self) -> bool:
+        return self.settings.effective_csrf
+
+    @property
+    def revocation(self) -> Revocation:
+        return self.settings.revocation
 
     @property
     def ambient(self) -> bool:
@@ -39,33 +65,21 @@ class LabConfig:
 
     @property
     def cookie_name(self) -> str | None:
-        if not self.ambient:
-            return None
-        return "sid" if self.variant == "session" else "access_token"
+        return self.settings.cookie_name if self.ambient else None
 
-    def settings(
-        self,
-        directory: Path,
-        redis_url: str,
-        port: int,
-        argon2: Argon2Params = LAB_ARGON2,
-        access_ttl: int | None = None,
-    ) -> Settings:
+    def deploy(self, directory: Path, redis_url: str, port: int = 0) -> Settings:
         """The settings the server process runs with (the attack battery reads them too)."""
-        base = Settings(
-            variant=self.variant,
+        return self.settings.replace(
             host="127.0.0.1",
             port=port,
             database_url=f"sqlite:///{directory / 'users.sqlite3'}",
             redis_url=redis_url,
             key_dir=str(directory / "keys"),
-            transport=self.transport,
-            cookie_samesite=self.samesite,
-            csrf=self.csrf,
-            revocation=self.revocation,
-            argon2=argon2,
         )
-        return base.replace(access_ttl=access_ttl) if access_ttl else base
+
+    def renamed(self, name: str, **changes: object) -> LabConfig:
+        """Another server of this configuration, with a few settings changed."""
+        return LabConfig(name, self.settings.replace(**changes))
 
     def describe(self) -> dict[str, object]:
         return {
@@ -79,43 +93,22 @@ class LabConfig:
         }
 
 
-def serve_argv(settings: Settings) -> list[str]:
-    """`authlab serve ...` arguments that make a server with exactly these settings."""
-    common = [
-        "--host",
-        settings.host,
-        "--port",
-        str(settings.port),
-        "--transport",
-        settings.effective_transport,
-        "--redis-url",
-        str(settings.redis_url),
-        "--database-url",
-        settings.database_url,
-        "--key-dir",
-        settings.key_dir,
-        "--cookie-samesite",
-        settings.cookie_samesite,
-        "--csrf",
-        "on" if settings.effective_csrf else "off",
-        "--argon2-memory-kib",
-        str(settings.argon2.memory_kib),
-        "--argon2-time-cost",
-        str(settings.argon2.time_cost),
-    ]
-    if settings.variant == "session":
-        return ["serve", "session", "--store", settings.store, *common]
-    return [
-        "serve",
-        "token",
-        "--alg",
-        settings.alg,
-        "--revocation",
-        settings.revocation,
-        "--access-ttl",
-        str(settings.access_ttl),
-        *common,
-    ]
+def _config(
+    name: str,
+    variant: Variant,
+    transport: TransportName,
+    samesite: SameSite = "lax",
+    csrf: bool = False,
+    **settings: object,
+) -> LabConfig:
+    """A lab configuration; every one hashes with the lab's cheap argon2 unless told."""
+    changes: dict[str, object] = {"argon2": LAB_ARGON2, **settings}
+    return LabConfig(
+        name,
+        Settings(variant=variant, transport=transport, cookie_samesite=samesite, csrf=csrf).replace(
+            **changes
+        ),
+    )
 
 
 def _session_configs() -> list[LabConfig]:
@@ -124,17 +117,17 @@ def _session_configs() -> list[LabConfig]:
     for samesite in samesites:
         for csrf in (True, False):
             name = f"session-{samesite}-csrf-{'on' if csrf else 'off'}"
-            configs.append(LabConfig(name, "session", "cookie", samesite, csrf))
+            configs.append(_config(name, "session", "cookie", samesite, csrf))
     return configs
 
 
 CONFIGURATIONS: tuple[LabConfig, ...] = (
     *_session_configs(),
-    LabConfig("session-header", "session", "header"),
-    LabConfig("token-header", "token", "header"),
-    LabConfig("token-header-denylist", "token", "header", revocation="denylist"),
-    LabConfig("token-cookie-none-csrf-on", "token", "cookie", "none", csrf=True),
-    LabConfig("token-cookie-none-csrf-off", "token", "cookie", "none", csrf=False),
+    _config("session-header", "session", "header"),
+    _config("token-header", "token", "header"),
+    _config("token-header-denylist", "token", "header", revocation="denylist"),
+    _config("token-cookie-none-csrf-on", "token", "cookie", "none", csrf=True),
+    _config("token-cookie-none-csrf-off", "token", "cookie", "none", csrf=False),
 )
 BY_NAME = {config.name: config for config in CONFIGURATIONS}
 

@@ -13,6 +13,7 @@ run emulates the aged cookie with a browser started without the grace period.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import platform
 import tempfile
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from authlab.fleet import serve_argv
 from authlab.processes import ProcessGroup
 from authlab.redis_server import PrivateRedis
 from authlab.results import new_run_dir, write_manifest
@@ -36,11 +38,11 @@ from authlab.security.browser import (
     Storage,
 )
 from authlab.security.configs import (
+    BY_NAME,
     DEFAULT_ARGON2,
     LAB_ARGON2,
     LabConfig,
     select,
-    serve_argv,
 )
 from authlab.security.fleet import Fleet, LabServer
 from authlab.security.matrix import disagreements
@@ -49,8 +51,9 @@ from authlab.security.summary import summarise
 
 T = TypeVar("T")
 BATTERY_PASSWORD = "correct horse battery staple"
-TIMING_CONFIG = LabConfig("hardening-default-argon2", "session", "cookie", "lax", csrf=True)
-FAST_CONFIG = LabConfig("hardening-fast", "session", "cookie", "lax", csrf=True)
+# The timing part of login hardening runs with the servers' own argon2 (OWASP's).
+FAST_CONFIG = BY_NAME["session-lax-csrf-on"].renamed("hardening-fast")
+TIMING_CONFIG = FAST_CONFIG.renamed("hardening-default-argon2", argon2=DEFAULT_ARGON2)
 
 
 @dataclass
@@ -260,21 +263,16 @@ def run_lab(options: LabOptions) -> LabRun:
 
 
 def _start(fleet: Fleet, configs: list[LabConfig], options: LabOptions) -> list[LabServer]:
-    requests: list[tuple[str, LabConfig, Any, int | None]] = [
-        (config.name, config, None, None) for config in configs
-    ]
+    servers = list(configs)
     if "revocation" in options.sections:
-        requests += [
-            (f"{config.name}@ttl{options.ttl}", config, None, options.ttl)
+        servers += [
+            config.renamed(f"{config.name}@ttl{options.ttl}", access_ttl=options.ttl)
             for config in configs
             if config.variant == "token"
         ]
     if "hardening" in options.sections:
-        requests += [
-            (TIMING_CONFIG.name, TIMING_CONFIG, DEFAULT_ARGON2, None),
-            (FAST_CONFIG.name, FAST_CONFIG, None, None),
-        ]
-    return fleet.start(requests)
+        servers += [TIMING_CONFIG, FAST_CONFIG]
+    return fleet.start(servers)
 
 
 def _describe(server: LabServer) -> dict[str, Any]:
@@ -285,6 +283,7 @@ def _describe(server: LabServer) -> dict[str, Any]:
         "access_ttl_s": server.settings.access_ttl if server.config.variant == "token" else None,
         "argon2": server.settings.argon2.describe(),
         "argv": ["authlab", *serve_argv(server.settings)],
+        "settings": dataclasses.asdict(server.settings),
     }
 
 

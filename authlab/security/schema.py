@@ -12,7 +12,8 @@ Top level (every key is always present; a section that was not run holds
                       "redis": URL kind, "python": version,
                       "lab_argon2": "...", "timing_argon2": "..."}
     configurations   [ {name, variant, transport, samesite, csrf, revocation,
-                        credential_cookie, port, argv} ]   every server the lab started
+                        credential_cookie, port, argv, settings} ]   every server the lab
+                      started; settings: its spec (servers.config.Settings as a dict)
                       (extra ones: "<name>@ttlN" short-lived tokens for the revocation
                       window, "hardening-*" for login hardening)
     attacks          [ {configuration, attack, variant, expected ("4xx"|"2xx"),

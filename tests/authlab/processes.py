@@ -14,9 +14,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psutil
 
+from authlab.fleet import wait_healthy
 from authlab.ports import free_port
 
 # The console script installed next to the interpreter running the tests (.venv/bin).
@@ -140,15 +140,9 @@ def cli_server(tmp_path: Path, *args: str) -> Iterator[CliServer]:
 
 
 def _wait_healthy(server: CliServer, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=server.base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise AssertionError(f"authlab serve exited early:\n{server.stderr()}")
-            try:
-                if client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise AssertionError(f"authlab serve never became healthy:\n{server.stderr()}")
+    """The fleet's own health wait (authlab.fleet): /health answers from this process."""
+    port = int(server.base_url.rsplit(":", 1)[1])
+    if not wait_healthy(server.base_url, server.process, port, timeout):
+        if server.process.poll() is not None:
+            raise AssertionError(f"authlab serve exited early:\n{server.stderr()}")
+        raise AssertionError(f"authlab serve never became healthy:\n{server.stderr()}")

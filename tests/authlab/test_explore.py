@@ -22,7 +22,6 @@ import psutil
 import pytest
 import redis
 
-from authlab.bench.phase import Target
 from authlab.bench.servers import RunningVariant, Workspace
 from authlab.bench.variants import VARIANTS
 from authlab.explore import ExploreError, verify
@@ -208,12 +207,7 @@ def test_a_server_that_answers_wrongly_is_not_loaded() -> None:
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         variant = VARIANTS["session-memory"]
-        running = RunningVariant(
-            variant,
-            Target(variant.name, variant.kind, variant.transport, url, None, None),
-            None,
-            [],
-        )
+        running = RunningVariant(variant, [], None, None, remote_url=url)
         with pytest.raises(ExploreError, match=r"session-memory failed verification.*GET /health"):
             verify(running, Workspace(REPO, "sqlite:///unused"))
     finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +244,7 @@ def write_run(
         "versions": {"pandas": "x", "matplotlib": "y"},
         "configuration": {
             "profile": profile,
-            "variants": [asdict(VARIANTS[v]) for v in variants],
+            "variants": [VARIANTS[v].describe() for v in variants],
             "core_plan": {"locust": [0], "server": [1], "redis": [1]},
             "argon2": {"servers": "OWASP defaults"},
         },

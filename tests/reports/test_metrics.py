@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from authlab.bench.variants import VARIANTS
-from reports.load import RunData, load_run
+from reports.load import RunData, described_variants, load_run
 from reports.matrix import two_by_two
 from reports.metrics import (
     Measure,
@@ -113,10 +112,30 @@ def test_credential_check_is_made_of_the_variants_parts(synthetic_run: Path) -> 
     assert split.loc["baseline", "check_us"] == 0.0
 
 
-def test_variants_only_an_experiment_ran_are_known_by_the_harness_definition() -> None:
-    run = RunData(directory=Path("."), variants=pd.DataFrame([asdict(VARIANTS["baseline"])]))
+def test_variants_only_an_experiment_ran_are_known_by_the_manifest() -> None:
+    manifest = {
+        "configuration": {
+            "variants": [VARIANTS["baseline"].describe()],
+            "experiment_variants": [VARIANTS["session-sqlite"].describe()],
+        }
+    }
+    run = RunData(directory=Path("."), described=described_variants(manifest))
+    assert run.variant_info("session-sqlite")["store"] == "sql"
+    assert run.variant_info("session-sqlite")["settings"]["store"] == "sql"
+    assert run.colour("session-sqlite") == VARIANTS["session-sqlite"].describe()["colour"]
+
+
+def test_a_folder_from_before_described_variants_reads_its_harness_table() -> None:
+    # Such a manifest lists the load phases' variants without settings or colour, the
+    # store as "sqlite", and leaves out those only an experiment ran.
+    old = {"name": "session-sqlite", "kind": "session", "store": "sqlite", "state": "server"}
+    run = RunData(
+        directory=Path("."), described=described_variants({"configuration": {"variants": [old]}})
+    )
+    assert run.variant_info("session-sqlite")["store"] == "sql"
     assert run.variant_info("session-memory")["store"] == "memory"
-    assert run.variant_info("made-up-cookie")["transport"] == "cookie"
+    assert run.variant_info("token-hs256")["settings"]["access_ttl"] == 900
+    assert run.variant_info("made-up")["kind"] is None  # no guess from a name
 
 
 def test_two_by_two_cells_take_cost_csrf_and_revocation(synthetic_run: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +67,7 @@ def crafted(summary: list[dict[str, Any]], **tables: Any) -> RunData:
     return RunData(
         directory=Path("/nonexistent"),
         summary=table,
-        variants=pd.DataFrame([asdict(VARIANTS[n]) for n in names]),
+        variants=pd.DataFrame([VARIANTS[n].describe() for n in names]),
         figure_source=source,
         **frames,
     )

@@ -103,6 +103,11 @@ def _write_whole(path: Path, text: str) -> None:
     partial.replace(path)
 
 
+def command(settings: Settings) -> list[str]:
+    """The process the fleet starts for one cell: this module, over these settings."""
+    return [sys.executable, "-m", "authlab.bench.experiments.resident_app", settings.to_json()]
+
+
 def main() -> None:
     """python -m authlab.bench.experiments.resident_app SETTINGS_JSON (with the ENV_* set)."""
     from authlab.serve import serve

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,9 @@ from authlab.bench.experiments import resident_app
 from authlab.bench.phase import Target
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import tree_usage
-from authlab.bench.servers import CHEAP_ARGON2, Workspace, start_redis, stop_redis, wait_healthy
-from authlab.ports import free_port
-from authlab.processes import ProcessGroup, Tracked, core_plan
+from authlab.bench.servers import CHEAP_ARGON2, Workspace, start_redis, stop_redis
+from authlab.fleet import Fleet, Server
+from authlab.processes import ProcessGroup, core_plan
 from authlab.redis_server import PrivateRedis
 from servers.config import SessionBackend, Settings
 
@@ -109,10 +108,13 @@ class ResidentServer:
     """One cell's server, its store and its scratch files."""
 
     cell: Cell
-    url: str
-    server: Tracked
+    server: Server
     redis: PrivateRedis | None
     files: tuple[Path, ...]  # database, credentials, fill info
+
+    @property
+    def url(self) -> str:
+        return self.server.url
 
     @property
     def credentials(self) -> Path:
@@ -121,7 +123,7 @@ class ResidentServer:
     def stop(self, group: ProcessGroup) -> None:
         # A fill does not stop at SIGTERM (uvicorn waits for the start-up to end): past a
         # short grace the server is killed; everything it holds is thrown away anyway.
-        group.stop(self.server, timeout=3)
+        group.stop(self.server.tracked, timeout=3)
         if self.redis is not None:
             stop_redis(group, self.redis)
         database = self.files[0]
@@ -150,16 +152,17 @@ def run(
         profile.resident_users,
         rate_per_user=profile.resident_rate_per_user,
     )
+    fleet = Fleet(group, logs)
     for count in sorted(profile.resident_session_counts):
         say(f"resident sessions · filling the stores with {count:,}")
         servers: list[ResidentServer] = []
         try:
             for cell in cells((count,)):
-                servers.append(_start(group, workspace, logs, template, phase.users, cell))
+                servers.append(_start(fleet, workspace, template, phase.users, cell))
             for resident in servers:
-                wait_healthy(resident.url, resident.server, timeout=fill_timeout(count))
-                resident.server.cpus = core_plan()["server"]
-                group.pin_tree(resident.server)
+                resident.server = fleet.wait(resident.server, timeout=fill_timeout(count))
+                resident.server.tracked.cpus = core_plan()["server"]
+                group.pin_tree(resident.server.tracked)
             for resident in servers:
                 say(f"resident sessions · {resident.cell.store} · {count:,}")
                 yield _measure(resident, phase, measure)
@@ -169,9 +172,8 @@ def run(
 
 
 def _start(
-    group: ProcessGroup,
+    fleet: Fleet,
     workspace: Workspace,
-    logs: Path,
     template: Path,
     active: int,
     cell: Cell,
@@ -182,21 +184,20 @@ def _start(
     credentials = workspace.directory / f"{name}.jsonl"
     info = workspace.directory / f"{name}.json"
     shutil.copyfile(template, database)
-    redis = start_redis(group, name) if cell.store == "redis" else None
-    port = free_port()
+    redis = start_redis(fleet.group, name) if cell.store == "redis" else None
     settings = Settings(
         variant="session",
-        port=port,
+        port=0,
         store=STORES[cell.store],
         database_url=f"sqlite:///{database}",
         redis_url=redis.url if redis else None,
         key_dir=str(workspace.key_dir),
     )
     try:
-        server = group.start(
-            "server",
+        server = fleet.launch(
             f"server-{name}",
-            [sys.executable, "-m", "authlab.bench.experiments.resident_app", settings.to_json()],
+            settings,
+            resident_app.command,
             env={
                 resident_app.ENV_SESSIONS: str(cell.sessions),
                 resident_app.ENV_ACTIVE: str(active),
@@ -204,15 +205,12 @@ def _start(
                 resident_app.ENV_CREDENTIALS: str(credentials),
                 resident_app.ENV_INFO: str(info),
             },
-            log=logs / f"server-{name}.log",
         )
     except BaseException:
         if redis is not None:
-            stop_redis(group, redis)
+            stop_redis(fleet.group, redis)
         raise
-    return ResidentServer(
-        cell, f"http://127.0.0.1:{port}", server, redis, (database, credentials, info)
-    )
+    return ResidentServer(cell, server, redis, (database, credentials, info))
 
 
 def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[str, Any]:
@@ -223,7 +221,7 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
         "session",
         "cookie",
         resident.url,
-        resident.server,
+        resident.server.tracked,
         resident.redis.url if resident.redis else None,
     )
     env = {"AUTHLAB_CREDENTIALS_FILE": str(resident.credentials)}
@@ -235,6 +233,6 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
             "offered_rps": phase.users * phase.rate_per_user,
             "active_sessions": filled["active"],
             "fill_seconds": filled["fill_seconds"],
-            "server_rss_bytes": tree_usage(resident.server)[1],
+            "server_rss_bytes": tree_usage(resident.server.tracked)[1],
         },
     )

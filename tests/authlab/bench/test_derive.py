@@ -6,7 +6,7 @@ import pytest
 from hdrh.histogram import HdrHistogram
 
 from authlab.bench import derive
-from authlab.bench.hdr import aggregate, merge, summarise
+from loadtests.hdr import aggregate, merge, summarise
 
 
 def _encoded(*values: int) -> str:

@@ -33,7 +33,7 @@ from authlab.bench.experiments.resident_sessions import (
     fill_timeout,
     result_row,
 )
-from authlab.bench.servers import wait_healthy
+from authlab.fleet import wait_healthy
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
 from servers.config import Settings
@@ -166,9 +166,7 @@ def _check_server(
     redis_url: str,
     redis_prefix: str,
 ) -> None:
-    try:
-        wait_healthy(url, server, timeout=60)
-    except RuntimeError:
+    if not wait_healthy(url, server.process, int(url.rsplit(":", 1)[1]), timeout=60):
         pytest.fail((tmp_path / "server.log").read_text())
     info = json.loads((tmp_path / "info.json").read_text())
     assert info["sessions"] == SESSIONS and info["active"] == ACTIVE and info["fill_seconds"] > 0

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from authlab.cli import app
+from authlab.fleet import serve_argv
 from authlab.security import hardening, lab
-from authlab.security.configs import BY_NAME, CONFIGURATIONS, serve_argv
+from authlab.security.configs import BY_NAME, CONFIGURATIONS
 from authlab.security.fleet import Fleet, LabServer
 from authlab.security.hardening import mann_whitney_u
 from authlab.security.lab import LabOptions, parse_only, run_lab
@@ -38,13 +39,15 @@ def test_every_configuration_of_the_issue_is_there() -> None:
 
 
 def test_serve_argv_says_what_the_settings_say(tmp_path: Path) -> None:
-    settings = BY_NAME["session-unset-csrf-off"].settings(tmp_path, "redis://127.0.0.1:1/0", 1234)
+    settings = BY_NAME["session-unset-csrf-off"].deploy(tmp_path, "redis://127.0.0.1:1/0", 1234)
     argv = serve_argv(settings)
     assert argv[:2] == ["serve", "session"]
     assert argv[argv.index("--cookie-samesite") + 1] == "unset"
     assert argv[argv.index("--csrf") + 1] == "off"
     assert argv[argv.index("--argon2-memory-kib") + 1] == "1024"
-    token = BY_NAME["token-header-denylist"].settings(tmp_path, "redis://x", 1, access_ttl=7)
+    token = (
+        BY_NAME["token-header-denylist"].renamed("t", access_ttl=7).deploy(tmp_path, "redis://x")
+    )
     argv = serve_argv(token)
     assert argv[argv.index("--revocation") + 1] == "denylist"
     assert argv[argv.index("--access-ttl") + 1] == "7"
@@ -106,8 +109,8 @@ def test_a_failing_section_still_stops_every_process(
     started: list[LabServer] = []
     real_start = Fleet.start
 
-    def recording_start(self: Fleet, requests: Any) -> list[LabServer]:
-        servers = real_start(self, requests)
+    def recording_start(self: Fleet, configs: Any) -> list[LabServer]:
+        servers = real_start(self, configs)
         started.extend(servers)
         return servers
 

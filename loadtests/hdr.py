@@ -1,4 +1,6 @@
-"""HdrHistogram files from Locust processes: merged exactly, summarised alike."""
+"""The latency file format (hdr*.json): HdrHistograms from Locust processes, merged exactly,
+summarised alike. Written by loadtests/latency.py; read by the harness (authlab.bench) and the
+reports, so it lives with its writer and imports neither."""
 
 from __future__ import annotations
 

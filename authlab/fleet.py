@@ -1,0 +1,241 @@
+"""The one way a run starts a lab server: a Settings in, a healthy, tracked process out.
+
+Whoever launches servers (the benchmark, the security lab, explore, flamegraph, the
+tests, the topologies to come) describes each one as a Settings and starts it here:
+one command line made from the Settings (serve_argv), one health wait that survives
+a port race, one clean-up path (the ProcessGroup stops every server on a normal end,
+an error, Ctrl-C or SIGTERM; PR_SET_PDEATHSIG covers a SIGKILLed run).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from authlab.ports import free_port
+from authlab.processes import ProcessGroup, Tracked
+from servers.config import Settings
+
+# A dozen Python processes importing at once on two cores take a while.
+START_TIMEOUT = 60.0
+# Starts of one server before giving up: a retry only helps a lost port race.
+ATTEMPTS = 3
+
+# The process a Settings becomes: `python -m authlab serve ...` unless a caller runs
+# another ASGI app over the same Settings (the resident-sessions experiment).
+Command = Callable[[Settings], list[str]]
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+def serve_argv(settings: Settings, plain_twin: bool = False) -> list[str]:
+    """`authlab serve ...` arguments that make a server with exactly these settings."""
+    argon2 = [
+        "--argon2-memory-kib",
+        str(settings.argon2.memory_kib),
+        "--argon2-time-cost",
+        str(settings.argon2.time_cost),
+    ]
+    common = [
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.port),
+        "--database-url",
+        settings.database_url,
+        "--workers",
+        str(settings.workers),
+        *argon2,
+    ]
+    twin = ["--plain-twin"] if plain_twin else []
+    if settings.variant == "baseline":
+        return ["serve", "baseline", *common, *twin]
+    credential = [
+        "--transport",
+        settings.effective_transport,
+        "--key-dir",
+        settings.key_dir,
+        "--cookie-samesite",
+        settings.cookie_samesite,
+        "--csrf",
+        "on" if settings.effective_csrf else "off",
+        *(["--cookie-secure"] if settings.cookie_secure else []),
+        *(["--redis-url", settings.redis_url] if settings.redis_url else []),
+    ]
+    if settings.variant == "session":
+        return [
+            "serve",
+            "session",
+            "--store",
+            settings.store,
+            "--session-ttl",
+            str(settings.session_ttl),
+            "--session-absolute-ttl",
+            str(settings.session_absolute_ttl),
+            *common,
+            *credential,
+            *twin,
+        ]
+    return [
+        "serve",
+        "token",
+        "--alg",
+        settings.alg,
+        "--revocation",
+        settings.revocation,
+        "--access-ttl",
+        str(settings.access_ttl),
+        "--refresh-ttl",
+        str(settings.refresh_ttl),
+        "--client-id",
+        settings.client_id,
+        *common,
+        *credential,
+        *twin,
+    ]
+
+
+def serve_command(settings: Settings) -> list[str]:
+    return [sys.executable, "-m", "authlab", *serve_argv(settings)]
+
+
+def plain_twin_command(settings: Settings) -> list[str]:
+    """The plain twin (servers/plain.py): the yardstick the overhead experiment uses."""
+    return [sys.executable, "-m", "authlab", *serve_argv(settings, plain_twin=True)]
+
+
+@dataclass
+class Server:
+    """One started server: what it runs (its Settings) and its tracked process."""
+
+    name: str
+    settings: Settings
+    tracked: Tracked
+    command: Command
+    env: dict[str, str]
+
+    @property
+    def port(self) -> int:
+        return self.settings.port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path | None:
+        return self.tracked.log
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether OUR process holds the port: on a busy machine another program may take a
+    free port between free_port() and our bind, and answer /health in our place."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(
+        connection.status == psutil.CONN_LISTEN and connection.laddr.port == port
+        for connection in connections
+    )
+
+
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes], port: int, timeout: float = START_TIMEOUT
+) -> bool:
+    """Whether the process answers GET /health with 200 on its own port in time (False
+    as soon as it exits)."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                return False
+            try:
+                if client.get("/health").status_code == 200 and _listens(process.pid, port):
+                    return True
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    return False
+
+
+def _file_name(name: str) -> str:
+    return name.replace("@", "_").replace("/", "_")
+
+
+class Fleet:
+    """Start servers from their Settings, wait until each is healthy, stop them with the
+    group. Servers of one Fleet start in parallel: launch them all, then wait for each."""
+
+    def __init__(self, group: ProcessGroup, log_dir: Path) -> None:
+        self.group = group
+        self.log_dir = log_dir
+
+    def launch(
+        self,
+        name: str,
+        settings: Settings,
+        command: Command = serve_command,
+        env: dict[str, str] | None = None,
+        cpus: tuple[int, ...] | None = None,
+    ) -> Server:
+        """Start the process, not waiting for it; port 0 in settings: a free port."""
+        if settings.port == 0:
+            settings = settings.replace(port=free_port(settings.host))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        tracked = self.group.start(
+            "server",
+            name,
+            command(settings),
+            env=env,
+            cpus=cpus,
+            log=self.log_dir / f"{_file_name(name)}.log",
+            # Ctrl-C in the terminal reaches the run alone, which then stops every server
+            # itself (none dies in the middle of what is being measured).
+            own_session=True,
+        )
+        return Server(name, settings, tracked, command, dict(env or {}))
+
+    def wait(self, server: Server, timeout: float = START_TIMEOUT) -> Server:
+        """The server once healthy: maybe a new process on another port, when another
+        program took its port first. Children it started later (uvicorn workers) are
+        pinned like it."""
+        for attempt in range(ATTEMPTS):
+            if wait_healthy(server.url, server.tracked.process, server.port, timeout):
+                self.group.pin_tree(server.tracked)
+                return server
+            self.group.stop(server.tracked)
+            if attempt + 1 < ATTEMPTS:
+                server = self.launch(
+                    server.name,
+                    server.settings.replace(port=0),
+                    server.command,
+                    server.env,
+                    server.tracked.cpus,
+                )
+        log = server.log
+        tail = log.read_text(errors="replace")[-2000:] if log and log.is_file() else ""
+        raise ServerFailed(f"server {server.name} did not start:\n{tail}")
+
+    def start(
+        self,
+        name: str,
+        settings: Settings,
+        command: Command = serve_command,
+        env: dict[str, str] | None = None,
+        cpus: tuple[int, ...] | None = None,
+        timeout: float = START_TIMEOUT,
+    ) -> Server:
+        return self.wait(self.launch(name, settings, command, env, cpus), timeout)
+
+    def stop(self, server: Server, timeout: float = 10.0) -> None:
+        self.group.stop(server.tracked, timeout)
