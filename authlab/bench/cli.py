@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from authlab.bench.experiments import REGISTRY
+
 console = Console(stderr=True)
 
 
@@ -112,10 +114,7 @@ def bench(
     locust_processes: Annotated[int, typer.Option(min=1, help="Locust worker processes")] = 1,
     experiments: Annotated[
         str | None,
-        typer.Option(
-            help="comma-separated subset of overhead, primitives, sessions_at_scale, "
-            "scale_out, outage, resident_sessions, security_browser; or 'none'"
-        ),
+        typer.Option(help=f"comma-separated subset of {', '.join(REGISTRY)}; or 'none'"),
     ] = None,
     repetitions: Annotated[
         int | None,
@@ -131,7 +130,7 @@ def bench(
     ] = None,
 ) -> None:
     """Drive every variant with the same Locust load and record everything."""
-    from authlab.bench.profiles import WITH_BROWSER, get_profile
+    from authlab.bench.profiles import get_profile
     from authlab.bench.runner import Bench, BenchOptions
 
     try:
@@ -139,7 +138,7 @@ def bench(
         chosen = (
             tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
         )
-        known = set(WITH_BROWSER)
+        known = set(REGISTRY)
         if chosen and set(chosen) - known:
             raise ValueError(f"unknown experiment(s): {', '.join(set(chosen) - known)}")
         options = BenchOptions(

@@ -9,20 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from authlab.bench.experiments import REGISTRY
 from authlab.bench.variants import DEFAULT_MATRIX
 
-# The experiments a run does after its load phases (Bench._experiment_<name>) ...
-EXPERIMENTS: tuple[str, ...] = (
-    "overhead",
-    "primitives",
-    "sessions_at_scale",
-    "scale_out",
-    "outage",
-    "resident_sessions",
-)
+# The experiments a run does after its load phases (authlab.bench.experiments) ...
+EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.by_default)
 # ... and, in standard and full, the security lab's CSRF and XSS in Chromium (skipped,
 # saying so, where Chromium is missing). Every experiment a run can do.
-WITH_BROWSER: tuple[str, ...] = (*EXPERIMENTS, "security_browser")
+WITH_BROWSER: tuple[str, ...] = tuple(REGISTRY)
 
 
 @dataclass(frozen=True)

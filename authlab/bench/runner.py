@@ -12,18 +12,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import signal
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authlab.bench import derive
+from authlab.bench import derive, experiments
 from authlab.bench.derive import CREDENTIAL_CLOSED
 from authlab.bench.phase import Target, load_hdr, run_phase
 from authlab.bench.profiles import Phase, Profile
@@ -32,7 +30,9 @@ from authlab.bench.servers import (
     CHEAP_ARGON2,
     RunningVariant,
     Workspace,
+    start_redis,
     start_variant,
+    stop_redis,
     wait_ready,
 )
 from authlab.bench.tables import Table
@@ -43,6 +43,7 @@ from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
 from servers.config import Argon2Params
 
 Progress = Callable[[str, float], None]  # (what is running now, fraction done)
+LOAD_TABLES = ("phases", "latency", "wire", "verification", "twin_phases")
 
 
 @dataclass
@@ -83,20 +84,8 @@ class Bench:
         self.raw.mkdir()
         self.logs = self.raw / "logs"
         self.logs.mkdir()
-        names = (
-            "phases",
-            "latency",
-            "wire",
-            "verification",
-            "timeline",
-            "primitives",
-            "sessions_at_scale",
-            "scale_out",
-            "outage",
-            "overhead",
-            "twin_phases",
-            "resident_sessions",
-        )
+        # The load phases' tables, then every experiment's (named in its registry entry).
+        names = (*LOAD_TABLES, *experiments.TABLES)
         self.tables = {name: Table(self.directory / f"{name}.csv") for name in names}
         self.warnings: list[str] = []
         # Plain twins (servers/plain.py) of the variants, when the overhead experiment runs.
@@ -137,10 +126,9 @@ class Bench:
     def _experiment_variants(self) -> list[Variant]:
         loaded = {variant.name for variant in self.variants}
         names: list[str] = []
-        if "scale_out" in self._experiments():
-            names += self.profile.scale_out_variants
-        if "outage" in self._experiments():
-            names += self.profile.outage_variants
+        for name in self._experiments():
+            started = experiments.REGISTRY[name].variants
+            names += started(self.profile) if started else ()
         return [VARIANTS[name] for name in dict.fromkeys(names) if name not in loaded]
 
     # --- the run ------------------------------------------------------------------------
@@ -334,7 +322,7 @@ class Bench:
                     twin = self.twins.get(name) if closed else None
                     # CPU per request is counted here: no /metrics scrape meanwhile.
                     with sampler.quiet() if closed else contextlib.nullcontext():
-                        self._measure_phase(group, target, phase, repetition, workspace)
+                        self.measure_phase(group, target, phase, repetition, workspace)
                         if twin is not None:
                             self._measure_pair(group, target, twin, phase, repetition, workspace)
 
@@ -358,7 +346,7 @@ class Bench:
         with ThreadPoolExecutor(max_workers=2) as pool:
             sides = {
                 server: pool.submit(
-                    self._measure_phase, group, side, half, repetition, workspace, label
+                    self.measure_phase, group, side, half, repetition, workspace, label
                 )
                 for server, side, label in (
                     ("authlab", target, f"{half.name}-authlab"),
@@ -375,7 +363,7 @@ class Bench:
                 {**figures, "server": server, "shared_store": shared_store}
             )
 
-    def _measure_phase(
+    def measure_phase(
         self,
         group: ProcessGroup,
         target: Target,
@@ -410,159 +398,27 @@ class Bench:
             self.tables["latency"].add(*derive.latency_rows(base, hdr))
         return figures, hdr
 
-    # --- experiments -------------------------------------------------------------------
+    # --- what experiments use (authlab.bench.experiments) ----------------------------
 
-    def _run_experiments(self, group: ProcessGroup, sampler: Sampler, workspace: Workspace) -> None:
-        for experiment in self._experiments():
-            self._step(f"experiment · {experiment}")
-            getattr(self, f"_experiment_{experiment}")(group, workspace)
-
-    def _shared_redis(self, group: ProcessGroup) -> tuple[str, Callable[[], None]]:
-        if self.options.redis_url:
-            return self.options.redis_url, lambda: None
-        from authlab.bench.servers import start_redis, stop_redis
-
-        redis = start_redis(group, "experiments")
-        return redis.url, lambda: stop_redis(group, redis)
-
-    def _experiment_overhead(self, group: ProcessGroup, workspace: Workspace) -> None:
-        """Each variant against its plain twin, from the phases measured side by side."""
-        rows = derive.overhead_rows(self.tables["twin_phases"].rows)
-        self.tables["overhead"].add(*rows)
-        for row in rows:
-            if row["ratio"] > derive.OVERHEAD_LIMIT:
-                self.warnings.append(
-                    f"{row['variant']} costs {row['ratio']:.2f}x its plain twin per GET /me "
-                    f"(limit {derive.OVERHEAD_LIMIT}): the lab's own cost is in its figures"
-                )
-
-    def _experiment_primitives(self, group: ProcessGroup, workspace: Workspace) -> None:
-        from authlab.bench.experiments import primitives
-
-        redis_url, stop = self._shared_redis(group)
-        try:
-            rows = primitives.measure(
-                redis_url, self.profile.primitive_iterations, self.options.postgres_url
-            )
-        finally:
-            stop()
-        self.tables["primitives"].add(*rows)
-
-    def _experiment_sessions_at_scale(self, group: ProcessGroup, workspace: Workspace) -> None:
-        from authlab.bench.experiments import sessions_at_scale
-
-        redis_url, stop = self._shared_redis(group)
-        try:
-            for count in self.profile.session_counts:
-                self._label = f"sessions at scale · {count}"
-                rows = sessions_at_scale.measure((count,), redis_url, self.options.postgres_url)
-                self.tables["sessions_at_scale"].add(*rows)
-        finally:
-            stop()
-
-    def _experiment_resident_sessions(self, group: ProcessGroup, workspace: Workspace) -> None:
-        from authlab.bench.experiments import resident_sessions
-
-        def measure(target: Target, phase: Phase, label: str, env: dict[str, str]) -> Any:
-            return self._measure_phase(group, target, phase, 0, workspace, label, env)[0]
-
-        def say(what: str) -> None:
-            self._label = what
+    def say(self, what: str, progress: bool = True) -> None:
+        """Name what runs now, within the current step (progress: tell the progress bar)."""
+        self._label = what
+        if progress:
             self.progress(what, (self._steps_done - 1) / self._steps_total)
 
-        for row in resident_sessions.run(group, workspace, self.profile, self.logs, measure, say):
-            self.tables["resident_sessions"].add(row)
+    @contextlib.contextmanager
+    def shared_redis(self, group: ProcessGroup) -> Iterator[str]:
+        """The run's Redis (--redis-url), else a private one for the experiment's length."""
+        if self.options.redis_url:
+            yield self.options.redis_url
+            return
+        redis = start_redis(group, "experiments")
+        try:
+            yield redis.url
+        finally:
+            stop_redis(group, redis)
 
-    def _experiment_security_browser(self, group: ProcessGroup, workspace: Workspace) -> None:
-        from authlab.bench.experiments import security_browser
-
-        self.security = security_browser.run(group, self.directory, self.logs)
-        if not self.security["measured"]:
-            self.warnings.append(
-                f"CSRF and XSS not measured ({self.security['reason']}): "
-                f"`{self.security['command']}` fills the gap"
-            )
-        elif not self.security["all_as_expected"]:
-            self.warnings.append(
-                "the security lab found something not as expected: see "
-                f"{self.security['lab_folder']} and raw/logs/security-browser.log"
-            )
-
-    def _experiment_scale_out(self, group: ProcessGroup, workspace: Workspace) -> None:
-        """K server processes, no sticky routing: requests rotate over them."""
-        instances = self.profile.scale_out_instances
-        phase = Phase("scale-out", "browse", self.profile.scale_out_seconds, 8, rate_per_user=10)
-        for name in self.profile.scale_out_variants:
-            variant = VARIANTS[name]
-            running = start_variant(
-                group, variant, workspace, self.logs, self.options.redis_url, instances=instances
-            )
-            try:
-                figures, _ = self._measure_phase(
-                    group, running.target, phase, 0, workspace, label="scale-out"
-                )
-            finally:
-                running.stop(group)
-            total = (figures["requests_ok"] or 0) + (figures["requests_failed"] or 0)
-            self.tables["scale_out"].add(
-                {
-                    "variant": name,
-                    "instances": instances,
-                    "requests": total,
-                    "failed": figures["requests_failed"],
-                    "failure_rate": figures["requests_failed"] / total if total else None,
-                    "expected_if_state_is_local": (instances - 1) / instances
-                    if name == "session-memory"
-                    else 0.0,
-                }
-            )
-
-    def _experiment_outage(self, group: ProcessGroup, workspace: Workspace) -> None:
-        """Redis frozen (SIGSTOP) for some seconds mid-run, then resumed (SIGCONT)."""
-        before, during, after = self.profile.outage_seconds
-        phase = Phase("outage", "browse", before + during + after, 8, rate_per_user=10)
-        for name in self.profile.outage_variants:
-            variant = VARIANTS[name]
-            running = start_variant(group, variant, workspace, self.logs, None)
-            redis = running.redis
-            assert redis is not None and redis.process is not None
-            timestamps: dict[str, float] = {}
-            freezer = threading.Thread(
-                target=freeze_store,
-                args=(redis.process.pid, before, during, timestamps),
-                daemon=True,
-            )
-            try:
-                started = time.time()
-                freezer.start()
-                _, hdr = self._measure_phase(
-                    group, running.target, phase, 0, workspace, label="outage"
-                )
-                freezer.join()
-            finally:
-                signal_pid(redis.process.pid, signal.SIGCONT)
-                running.stop(group)
-            from authlab.bench.experiments.timeline import per_second_rows
-
-            outage = (timestamps.get("stopped", started), timestamps.get("resumed", started))
-            rows = per_second_rows(name, hdr, started, outage)
-            self.tables["outage"].add(*rows)
-
-
-def signal_pid(pid: int, signum: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signum)
-
-
-def freeze_store(pid: int, before: float, during: float, timestamps: dict[str, float]) -> None:
-    """SIGSTOP the store after `before` seconds, SIGCONT it `during` seconds later.
-
-    A frozen Redis keeps its data and its sockets, but answers nothing: what a
-    network partition or a stalled store looks like to the server.
-    """
-    time.sleep(before)
-    timestamps["stopped"] = time.time()
-    signal_pid(pid, signal.SIGSTOP)
-    time.sleep(during)
-    signal_pid(pid, signal.SIGCONT)
-    timestamps["resumed"] = time.time()
+    def _run_experiments(self, group: ProcessGroup, sampler: Sampler, workspace: Workspace) -> None:
+        for name in self._experiments():
+            self._step(f"experiment · {name}")
+            experiments.REGISTRY[name].runner()(self, group, workspace)

@@ -1,2 +1,72 @@
-"""Experiments beyond one server under load: primitive costs, sessions at scale,
-scale-out without sticky routing, and a store outage."""
+"""Experiments beyond one server under load, behind one registry.
+
+Each experiment is a module here with `run_experiment(bench, group, workspace)`, which
+writes the rows of its table (its CSV in the results folder, named once: here). The
+runner does the experiments a profile names, in the profile's order; a name the
+registry does not know is refused before anything starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from authlab.bench.profiles import Profile
+    from authlab.bench.runner import Bench
+    from authlab.bench.servers import Workspace
+    from authlab.processes import ProcessGroup
+
+Run = Callable[["Bench", "ProcessGroup", "Workspace"], None]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    table: str | None  # the CSV it writes (None: its results go elsewhere)
+    summary: str
+    by_default: bool = True  # in every profile's experiments (else: named by a profile)
+    # The variants it starts itself (the manifest describes them beside the loaded ones).
+    variants: Callable[[Profile], tuple[str, ...]] | None = None
+
+    def runner(self) -> Run:
+        """Its run_experiment, imported only when it runs (some import heavy parts)."""
+        module = importlib.import_module(f"authlab.bench.experiments.{self.name}")
+        run: Run = module.run_experiment
+        return run
+
+
+REGISTRY: dict[str, Experiment] = {
+    experiment.name: experiment
+    for experiment in (
+        Experiment("overhead", "overhead", "each variant against its plain twin"),
+        Experiment("primitives", "primitives", "what each building block costs alone"),
+        Experiment("sessions_at_scale", "sessions_at_scale", "N live sessions in each store"),
+        Experiment(
+            "scale_out",
+            "scale_out",
+            "K servers without sticky routing",
+            variants=lambda profile: profile.scale_out_variants,
+        ),
+        Experiment(
+            "outage",
+            "outage",
+            "the store frozen mid-run",
+            variants=lambda profile: profile.outage_variants,
+        ),
+        Experiment("resident_sessions", "resident_sessions", "a server with N sessions held"),
+        Experiment(
+            "security_browser",
+            None,
+            "the security lab's CSRF and XSS in Chromium",
+            by_default=False,
+        ),
+    )
+}
+TABLES: tuple[str, ...] = tuple(e.table for e in REGISTRY.values() if e.table)
+
+
+def unknown(names: tuple[str, ...]) -> list[str]:
+    return sorted(set(names) - set(REGISTRY))

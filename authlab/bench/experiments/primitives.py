@@ -14,11 +14,16 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itsdangerous import Signer
 
 from servers.config import ALGORITHMS, Argon2Params
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
+    from authlab.bench.servers import Workspace
+    from authlab.processes import ProcessGroup
 
 
 def _batch_summary(per_op: list[float], iterations: int) -> dict[str, float]:
@@ -191,3 +196,9 @@ def _sql_lookups_in(iterations: int, postgres_url: str | None) -> list[dict[str,
                 continue
             rows.append({"group": "store lookup", "primitive": name, **result})
     return rows
+
+
+def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+    with bench.shared_redis(group) as redis_url:
+        rows = measure(redis_url, bench.profile.primitive_iterations, bench.options.postgres_url)
+    bench.tables["primitives"].add(*rows)

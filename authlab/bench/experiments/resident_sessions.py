@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authlab.bench.experiments import resident_app
 from authlab.bench.phase import Target
@@ -31,6 +31,9 @@ from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup, core_plan
 from authlab.redis_server import PrivateRedis
 from servers.config import SessionBackend, Settings
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
 
 # Report name -> the server's --store.
 STORES: dict[str, SessionBackend] = {"redis": "redis", "memory": "memory", "sqlite": "sql"}
@@ -236,3 +239,11 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
             "server_rss_bytes": tree_usage(resident.server.tracked)[1],
         },
     )
+
+
+def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+    def measure(target: Target, phase: Phase, label: str, env: dict[str, str]) -> Any:
+        return bench.measure_phase(group, target, phase, 0, workspace, label, env)[0]
+
+    for row in run(group, workspace, bench.profile, bench.logs, measure, bench.say):
+        bench.tables["resident_sessions"].add(row)

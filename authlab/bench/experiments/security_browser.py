@@ -23,10 +23,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authlab.processes import ProcessGroup, Tracked
 from authlab.redis_server import die_with_parent
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
+    from authlab.bench.servers import Workspace
 
 SECTIONS = ("attacks", "csrf_browser", "xss", "revocation")
 # What measures the CSRF and XSS claims when the bench could not: the lab (it
@@ -111,3 +115,17 @@ def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
         "all_as_expected": code == 0,
         "command": " ".join(["authlab", *argv[3:]]),
     }
+
+
+def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+    bench.security = run(group, bench.directory, bench.logs)
+    if not bench.security["measured"]:
+        bench.warnings.append(
+            f"CSRF and XSS not measured ({bench.security['reason']}): "
+            f"`{bench.security['command']}` fills the gap"
+        )
+    elif not bench.security["all_as_expected"]:
+        bench.warnings.append(
+            "the security lab found something not as expected: see "
+            f"{bench.security['lab_folder']} and raw/logs/security-browser.log"
+        )

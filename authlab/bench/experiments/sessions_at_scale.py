@@ -18,9 +18,14 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servers.sessions.base import SessionRecord
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
+    from authlab.bench.servers import Workspace
+    from authlab.processes import ProcessGroup
 
 # Sessions per bulk call: big enough to amortise round trips, small enough
 # that a batch of records is a small share of what is being measured.
@@ -221,3 +226,11 @@ def measure(
         # The stateless token keeps nothing per session on the server.
         rows.append(_row("token access (no deny list)", count, 0, 0.0))
     return rows
+
+
+def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+    with bench.shared_redis(group) as redis_url:
+        for count in bench.profile.session_counts:
+            bench.say(f"sessions at scale · {count}", progress=False)
+            rows = measure((count,), redis_url, bench.options.postgres_url)
+            bench.tables["sessions_at_scale"].add(*rows)

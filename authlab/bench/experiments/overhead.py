@@ -1,0 +1,24 @@
+"""The lab's own cost: each variant against its plain twin (servers/plain.py), from the
+GET /me phases the runner measured with both loaded at the same time (twin_phases)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from authlab.bench import derive
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
+    from authlab.bench.servers import Workspace
+    from authlab.processes import ProcessGroup
+
+
+def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+    rows = derive.overhead_rows(bench.tables["twin_phases"].rows)
+    bench.tables["overhead"].add(*rows)
+    for row in rows:
+        if row["ratio"] > derive.OVERHEAD_LIMIT:
+            bench.warnings.append(
+                f"{row['variant']} costs {row['ratio']:.2f}x its plain twin per GET /me "
+                f"(limit {derive.OVERHEAD_LIMIT}): the lab's own cost is in its figures"
+            )
