@@ -86,6 +86,16 @@ def primitive_us(run: RunData, prefix: str) -> float | None:
     return None
 
 
+def verified_algorithms(run: RunData) -> list[str]:
+    """The JWT algorithms the primitives experiment timed a verify of, in its order."""
+    if run.primitives.empty or "primitive" not in run.primitives:
+        return []
+    names = [str(name) for name in run.primitives["primitive"]]
+    found = [name.split()[2] for name in names if name.startswith(JWT_VERIFY) and name.split()[2:]]
+    return list(dict.fromkeys(found))
+
+
+JWT_VERIFY = "JWT verify "
 REDIS_GET = "Redis GET, asyncio"
 SQLITE_GET = "SQLite session lookup"
 UNSIGN = "itsdangerous unsign"

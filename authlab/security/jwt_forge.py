@@ -19,9 +19,11 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.x509.oid import NameOID
 from jwt.algorithms import get_default_algorithms
+
+from servers.tokens.keys import new_private_key
 
 _HMAC_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -76,12 +78,9 @@ def attacker_key(alg: str) -> AttackerKey:
     private: Any
     if alg.startswith("RS") or alg.startswith("PS"):
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    elif alg == "ES256":
-        private = ec.generate_private_key(ec.SECP256R1())
-    elif alg == "EdDSA":
-        private = ed25519.Ed25519PrivateKey.generate()
     else:
-        raise ValueError(f"no attacker key for {alg}")
+        # The servers' own algorithms: a key of the kind they use (unknown: ValueError).
+        private = new_private_key(alg)
     jwk: dict[str, Any] = json.loads(get_default_algorithms()[alg].to_jwk(private.public_key()))
     return AttackerKey(alg, private, jwk)
 

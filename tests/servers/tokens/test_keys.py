@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from servers.config import ALGORITHMS, Algorithm
 from servers.secrets import write_private
 from servers.tokens.codec import ACCESS_TYPE, TokenCodec, TokenRejected
-from servers.tokens.keys import KeyRing, add_key
+from servers.tokens.keys import KEY_KINDS, KeyRing, add_key
 
 # RSA private members as well as the shared "d" of RSA, EC and OKP keys.
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -141,3 +141,14 @@ def test_empty_ring_is_refused() -> None:
 @pytest.mark.parametrize("kid", [None, 7, ["kid"], {"kid": 1}])
 def test_get_with_a_non_string_kid_is_none(tmp_path: Path, kid: object) -> None:
     assert KeyRing.load(tmp_path, "HS256").get(kid) is None
+
+
+def test_every_algorithm_has_its_row_and_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    assert set(KEY_KINDS) == set(ALGORITHMS)
+    # No silent fallback to another algorithm's keys: an unknown one is an error.
+    for unknown in ("PS256", "ES384", "none"):
+        with pytest.raises(ValueError, match="no keys for algorithm"):
+            KeyRing.load(tmp_path, unknown)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="no keys for algorithm"):
+            add_key(tmp_path, unknown)  # type: ignore[arg-type]
+    assert not list(tmp_path.iterdir())
