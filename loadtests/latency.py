@@ -41,7 +41,7 @@ def record_corrected(name: str, microseconds: float) -> None:
     _corrected[name].record_value(_clamp(microseconds))
 
 
-@events.request.add_listener
+@events.request.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
 def _on_request(
     request_type: str,
     name: str,
@@ -85,14 +85,14 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@events.test_start.add_listener
+@events.test_start.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
 def _on_test_start(**_: Any) -> None:
     # The generator's own CPU while it generates load, without Locust's start-up
     # (imports alone cost most of a second): what says whether it was saturated.
     _test_window.update(cpu=_cpu_seconds(), wall=time.monotonic())
 
 
-@events.test_stop.add_listener
+@events.test_stop.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
 def _on_test_stop(**_: Any) -> None:
     if "cpu" in _test_window:
         _test_window.update(
@@ -101,7 +101,7 @@ def _on_test_stop(**_: Any) -> None:
         )
 
 
-@events.quitting.add_listener
+@events.quitting.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
 def _on_quitting(environment: Any, **_: Any) -> None:
     from locust.runners import MasterRunner
 

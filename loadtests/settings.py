@@ -1,4 +1,5 @@
-"""What the orchestrator tells the Locust processes, through environment variables."""
+"""What the orchestrator tells the Locust processes, through environment variables: the one
+place a scenario or a shape reads its parameters from."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ class LoadSettings:
     targets: tuple[str, ...]  # extra base URLs (scale-out): requests rotate over them
     transfer_share: float  # share of POSTs in the browsing mix
     credentials_file: str | None  # headers of accounts logged in before the phase
+    # The step shape: step_users more users every step_seconds, steps times.
+    step_users: int
+    step_seconds: float
+    steps: int
+    # The spike shape: base_users, then spike_users, then base_users, phase_seconds each.
+    base_users: int
+    spike_users: int
+    phase_seconds: float
 
     @classmethod
     def from_environment(cls) -> LoadSettings:
@@ -36,6 +45,12 @@ class LoadSettings:
             targets=tuple(t for t in targets.split(",") if t),
             transfer_share=float(os.environ.get("AUTHLAB_TRANSFER_SHARE", "0.2")),
             credentials_file=os.environ.get("AUTHLAB_CREDENTIALS_FILE") or None,
+            step_users=int(os.environ.get("AUTHLAB_STEP_USERS", "8")),
+            step_seconds=float(os.environ.get("AUTHLAB_STEP_SECONDS", "5")),
+            steps=int(os.environ.get("AUTHLAB_STEPS", "4")),
+            base_users=int(os.environ.get("AUTHLAB_BASE_USERS", "5")),
+            spike_users=int(os.environ.get("AUTHLAB_SPIKE_USERS", "40")),
+            phase_seconds=float(os.environ.get("AUTHLAB_PHASE_SECONDS", "5")),
         )
 
 

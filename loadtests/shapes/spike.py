@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from locust import LoadTestShape
+
+from loadtests.settings import SETTINGS
 
 
 class SpikeLoad(LoadTestShape):
-    base_users = int(os.environ.get("AUTHLAB_BASE_USERS", "5"))
-    spike_users = int(os.environ.get("AUTHLAB_SPIKE_USERS", "40"))
-    phase_seconds = float(os.environ.get("AUTHLAB_PHASE_SECONDS", "5"))
+    base_users = SETTINGS.base_users
+    spike_users = SETTINGS.spike_users
+    phase_seconds = SETTINGS.phase_seconds
 
     def tick(self) -> tuple[int, float] | None:
-        elapsed = self.get_run_time()
+        elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]  # Locust: unannotated
         if elapsed < self.phase_seconds:
             return self.base_users, float(self.base_users)
         if elapsed < 2 * self.phase_seconds:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from locust import LoadTestShape
+
+from loadtests.settings import SETTINGS
 
 
 class StepLoad(LoadTestShape):
-    step_users = int(os.environ.get("AUTHLAB_STEP_USERS", "8"))
-    step_seconds = float(os.environ.get("AUTHLAB_STEP_SECONDS", "5"))
-    steps = int(os.environ.get("AUTHLAB_STEPS", "4"))
+    step_users = SETTINGS.step_users
+    step_seconds = SETTINGS.step_seconds
+    steps = SETTINGS.steps
 
     def tick(self) -> tuple[int, float] | None:
-        elapsed = self.get_run_time()
+        elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]  # Locust: unannotated
         step = int(elapsed // self.step_seconds)
         if step >= self.steps:
             return None
