@@ -53,8 +53,7 @@ class Context:
 def make_transport(settings: Settings) -> Transport:
     if settings.effective_transport == "header":
         return HeaderTransport()
-    cookie_name = "sid" if settings.variant == "session" else "access_token"
-    return CookieTransport(cookie_name, settings.cookie_samesite, settings.cookie_secure)
+    return CookieTransport(settings.cookie_name, settings.cookie_samesite, settings.cookie_secure)
 
 
 def make_strategy(
@@ -63,12 +62,13 @@ def make_strategy(
     """The variant's strategy, and its public keys (JWKS) where it has any."""
     key_dir = Path(settings.key_dir)
     if settings.variant == "session":
-        from servers.session_app import SessionStrategy, make_session_store
+        from servers.sessions.factory import make_session_store
+        from servers.strategies.session import SessionStrategy
 
         store = make_session_store(settings, database, redis)
         return SessionStrategy(settings, store, load_or_create_secrets(key_dir / "session")), None
     if settings.variant == "token":
-        from servers.token_app import TokenStrategy
+        from servers.strategies.token import TokenStrategy
         from servers.tokens.codec import TokenCodec
         from servers.tokens.denylist import DenyList
         from servers.tokens.keys import KeyRing
@@ -83,7 +83,7 @@ def make_strategy(
         )
         families = RefreshFamilies(redis, settings.redis_prefix)
         return TokenStrategy(settings, codec, families, denylist), keys.jwks()
-    from servers.baseline_app import BaselineStrategy
+    from servers.strategies.baseline import BaselineStrategy
 
     return BaselineStrategy(settings), None
 

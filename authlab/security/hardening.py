@@ -207,7 +207,8 @@ def session_entropy(server: LabServer, logins: int) -> dict[str, Any]:
         "signed_cookie_characters": sorted(signed_lengths),
         "id_bytes": sorted(byte_lengths),
         "id_bits": bits,
-        "source": "secrets.token_urlsafe(32), signed with itsdangerous (servers/session_app.py)",
+        "source": "secrets.token_urlsafe(32), signed with itsdangerous "
+        "(servers/strategies/session.py)",
         "ones_fraction_overall": round(statistics.fmean(ones_per_position), 4) if bits else None,
         "ones_fraction_per_bit": {
             "min": round(min(ones_per_position), 4) if bits else None,

@@ -22,7 +22,7 @@ from authlab.security.attacks import (
 )
 from authlab.security.jwt_forge import compact, public_key_secrets
 from servers.config import Settings
-from servers.session_app import SessionStrategy
+from servers.strategies.session import SessionStrategy
 from servers.tokens.codec import ACCESS_TYPE, TokenCodec, TokenRejected
 from servers.tokens.keys import KeyRing
 from tests.conftest import PASSWORD

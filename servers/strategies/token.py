@@ -1,11 +1,9 @@
-"""The token variant: a signed JWT that carries the session's data itself."""
+"""The token strategy: a signed JWT that carries the session's data itself."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
-
-from starlette.applications import Starlette
 
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
@@ -146,9 +144,3 @@ class TokenStrategy:
             "transport": self.settings.effective_transport,
             "revocation": self.settings.revocation,
         }
-
-
-def create_app(settings: Settings) -> Starlette:
-    from servers.routes import build_app
-
-    return build_app(settings.replace(variant="token"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from starlette.applications import Starlette
-
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
 from servers.errors import NotSupported
@@ -55,9 +53,3 @@ class BaselineStrategy:
 
     def describe(self) -> dict[str, Any]:
         return {"variant": self.variant, "transport": "header"}
-
-
-def create_app(settings: Settings) -> Starlette:
-    from servers.routes import build_app
-
-    return build_app(settings.replace(variant="baseline", transport="header", csrf=False))

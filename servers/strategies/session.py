@@ -1,4 +1,4 @@
-"""The session variant: an opaque random id, signed, pointing at a record in a store."""
+"""The session strategy: an opaque random id, signed, pointing at a record in a store."""
 
 from __future__ import annotations
 
@@ -8,31 +8,16 @@ import time
 from typing import Any
 
 from itsdangerous import BadSignature, Signer
-from redis.asyncio import Redis
-from starlette.applications import Starlette
 
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
-from servers.db import Database
 from servers.errors import NotSupported
 from servers.sessions.base import SessionRecord, SessionStore
-from servers.sessions.memory import MemorySessionStore
-from servers.sessions.redis import RedisSessionStore
-from servers.sessions.sql import SQLSessionStore
 from servers.users import User
 
 SESSION_ID_BYTES = 32  # 256 bits of randomness; OWASP asks for at least 64 bits of entropy
-SESSION_COOKIE = "sid"
-
-
-def make_session_store(settings: Settings, database: Database, redis: Redis | None) -> SessionStore:
-    if settings.store == "memory":
-        return MemorySessionStore()
-    if settings.store == "sql":
-        return SQLSessionStore(database)
-    if redis is None:
-        raise ValueError("the redis session store needs a Redis URL")
-    return RedisSessionStore(redis, settings.redis_prefix)
+# itsdangerous salt of the signed session id (the attack battery forges with it too).
+SESSION_SALT = "authlab.session-id"
 
 
 class SessionStrategy:
@@ -43,7 +28,7 @@ class SessionStrategy:
         self.store = store
         # itsdangerous takes the keys oldest first and signs with the last one,
         # so a new key can be added while ids signed with the old one still work.
-        self._signer = Signer(secret_keys, salt="authlab.session-id")
+        self._signer = Signer(secret_keys, salt=SESSION_SALT)
         # Push the idle timeout forward at most this often: a write per request
         # would double the store traffic for a few seconds of precision.
         self._touch_interval = min(60.0, settings.session_ttl / 10)
@@ -117,9 +102,3 @@ class SessionStrategy:
             "store": self.store.name,
             "transport": self.settings.effective_transport,
         }
-
-
-def create_app(settings: Settings) -> Starlette:
-    from servers.routes import build_app
-
-    return build_app(settings.replace(variant="session"))
