@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
+from servers.errors import Rejected
 from servers.users import User
 
 
-class AuthFailed(Exception):
+class AuthFailed(Rejected):
     """The request's credential does not authenticate it; reason goes to metrics."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 _NO_DETAILS: Mapping[str, Any] = MappingProxyType({})

@@ -15,16 +15,16 @@ import hmac
 
 from starlette.requests import Request
 
+from servers.errors import Rejected
+
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 CSRF_COOKIE = "csrf_token"
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 
-class CSRFRejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class CSRFRejected(Rejected):
+    """A state-changing request without the proof that it comes from the app's own page."""
 
 
 class CSRFGuard:

@@ -7,6 +7,14 @@ class AuthlabError(Exception):
     """Base of every error the servers raise on purpose."""
 
 
+class Rejected(AuthlabError):
+    """A request refused for a named reason (`reason`: what the client and the metrics see)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class StoreUnavailable(AuthlabError):
     """A backing store (Redis, SQL) could not be reached. Callers fail closed."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from servers.db import Database, Executor, open_database
+from servers.errors import Rejected
 
 INITIAL_BALANCE = 1_000_000
 SCHEMA = (
@@ -32,27 +32,8 @@ class User:
     credentials_changed_at: float
 
 
-class TransferRefused(Exception):
+class TransferRefused(Rejected):
     """A transfer that the bank refuses: unknown recipient, funds, disabled account."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class UserStore(Protocol):
-    async def initialise(self) -> None: ...
-    async def create(self, username: str, password_hash: str) -> bool:
-        """False when the name is taken."""
-
-    async def get(self, username: str) -> User | None: ...
-    async def set_password(self, username: str, password_hash: str) -> None: ...
-    async def set_disabled(self, username: str, disabled: bool) -> bool: ...
-    async def transfer(self, sender: str, recipient: str, amount: int) -> int:
-        """Move amount; return the sender's new balance or raise TransferRefused."""
-
-    async def ping(self) -> None: ...
-    async def close(self) -> None: ...
 
 
 class SQLUserStore:

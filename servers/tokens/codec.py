@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import jwt
 
+from servers.errors import Rejected
 from servers.tokens.keys import KeyRing, SigningKey
 
 ACCESS_TYPE: Final = "at+jwt"  # RFC 9068
@@ -45,10 +46,8 @@ _REASONS: Final[tuple[tuple[type[Exception], str], ...]] = (
 )
 
 
-class TokenRejected(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class TokenRejected(Rejected):
+    """A token that does not decode to valid claims of the expected type."""
 
 
 @dataclass(frozen=True)
