@@ -73,6 +73,8 @@ SameSiteOption = Annotated[SameSite, typer.Option(help="SameSite of the credenti
 CsrfOption = Annotated[
     str | None, typer.Option(help="on|off; default: on where the credential rides in a cookie")
 ]
+# The servers' default argon2id cost (OWASP's), the default of every --argon2-* option.
+OWASP_ARGON2 = Argon2Params()
 Argon2MemoryOption = Annotated[int, typer.Option(help="argon2id memory in KiB (OWASP: 19456)")]
 Argon2TimeOption = Annotated[int, typer.Option(help="argon2id iterations (OWASP: 2)")]
 # The benchmark's yardstick (servers/plain.py): hidden, since it must never be deployed.
@@ -112,8 +114,8 @@ def serve_session(
     session_absolute_ttl: Annotated[int, typer.Option(min=1, help="absolute timeout")] = 8 * 3600,
     workers: WorkersOption = 1,
     key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
-    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
-    argon2_time_cost: Argon2TimeOption = 2,
+    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
+    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
     plain_twin: PlainTwinOption = False,
 ) -> None:
     """The session server: a signed opaque id, the session in a store."""
@@ -158,8 +160,8 @@ def serve_token(
     database_url: DatabaseOption = DEFAULT_DATABASE_URL,
     workers: WorkersOption = 1,
     key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
-    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
-    argon2_time_cost: Argon2TimeOption = 2,
+    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
+    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
     plain_twin: PlainTwinOption = False,
 ) -> None:
     """The token server: PyJWT access tokens, refresh tokens, optional deny list."""
@@ -193,8 +195,8 @@ def serve_baseline(
     port: PortOption = 8000,
     database_url: DatabaseOption = DEFAULT_DATABASE_URL,
     workers: WorkersOption = 1,
-    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
-    argon2_time_cost: Argon2TimeOption = 2,
+    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
+    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
     plain_twin: PlainTwinOption = False,
 ) -> None:
     """The no-auth floor: the same app with the credential check skipped. Never deploy."""
@@ -247,8 +249,8 @@ def users_add(
     name: Annotated[str, typer.Argument(callback=_validate_username)],
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
     database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
-    argon2_time_cost: Argon2TimeOption = 2,
+    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
+    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
 ) -> None:
     """Add one user (password from a prompt, or one line of stdin)."""
     from authlab.admin import add_user
@@ -274,8 +276,8 @@ def users_seed(
         "authlab-load-password"  # noqa: S107 - a load-test account, not a secret
     ),
     database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    argon2_memory_kib: Argon2MemoryOption = 19 * 1024,
-    argon2_time_cost: Argon2TimeOption = 2,
+    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
+    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
 ) -> None:
     """Create COUNT users for load tests (existing names are kept)."""
     from authlab.admin import seed_users

@@ -47,9 +47,9 @@ def _state_store(run: RunData, variant: str) -> str | None:
     info = run.variant_info(variant)
     kind, store = info.get("kind"), info.get("store")
     if kind == "session":
-        return {"redis": "redis", "memory": "memory", "sqlite": "sqlite", "sql": "sqlite"}.get(
-            str(store)
-        )
+        # Store names are Settings' (RunData normalises an old folder's); the experiment's
+        # rows name the SQL store by the database it measured, the run's SQLite.
+        return {"redis": "redis", "memory": "memory", "sql": "sqlite"}.get(str(store))
     if kind == "token":
         return "token refresh families (redis)"
     return None

@@ -113,7 +113,7 @@ def credential_check_parts(run: RunData, variant: str) -> list[tuple[str, float 
         parts: list[tuple[str, float | None]] = [("signed id", primitive_us(run, UNSIGN))]
         if store == "redis":
             parts.append(("Redis GET", primitive_us(run, REDIS_GET)))
-        elif store in ("sqlite", "sql"):
+        elif store == "sql":
             parts.append(("SQLite lookup", primitive_us(run, SQLITE_GET)))
         return parts
     if kind == "token":

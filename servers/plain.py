@@ -41,7 +41,7 @@ _UNAUTHENTICATED = {"error": "unauthenticated"}
 
 def _read_credential(settings: Settings, request: Request) -> str | None:
     if settings.effective_transport == "cookie":
-        return request.cookies.get("sid" if settings.variant == "session" else "access_token")
+        return request.cookies.get(settings.cookie_name)
     header = request.headers.get("authorization", "")
     return header[7:] if header.startswith("Bearer ") else None
 
@@ -176,7 +176,7 @@ def build_plain_app(settings: Settings) -> Starlette:
         credential = await twin.issue(username)
         response = JSONResponse({"username": username, "access_token": credential})
         if settings.effective_transport == "cookie":
-            name = "sid" if settings.variant == "session" else "access_token"
+            name = settings.cookie_name
             response.set_cookie(name, credential, httponly=True, samesite="lax")
         return response
 

@@ -24,14 +24,14 @@ import redis
 import uvicorn
 
 from authlab.ports import free_port
-from servers.config import Argon2Params, Settings
+from servers.config import CHEAP_ARGON2, Settings
 from servers.routes import build_app
 
 REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
-FAST_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
+FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
 
 

@@ -27,7 +27,6 @@ from authlab.bench.phase import Target, load_hdr, run_phase
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import Sampler
 from authlab.bench.servers import (
-    CHEAP_ARGON2,
     RunningVariant,
     Workspace,
     start_redis,
@@ -40,7 +39,7 @@ from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed, verify_variant
 from authlab.processes import ProcessGroup, core_plan
 from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
-from servers.config import Argon2Params
+from servers.config import CHEAP_ARGON2, Argon2Params
 
 Progress = Callable[[str, float], None]  # (what is running now, fraction done)
 LOAD_TABLES = ("phases", "latency", "wire", "verification", "twin_phases")

@@ -12,11 +12,9 @@ from authlab.bench.variants import Variant
 from authlab.fleet import Fleet, Server, plain_twin_command, serve_command
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from authlab.redis_server import PrivateRedis
-from servers.config import Argon2Params, Settings
+from servers.config import CHEAP_ARGON2, Argon2Params, Settings
 
-# The hash of the accounts that browse: logging them in must not weigh on the
-# phases that measure authenticated requests. Login storms use OWASP's cost.
-CHEAP_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
+# The accounts that browse have the cheap hash (CHEAP_ARGON2); login storms use OWASP's.
 
 
 @dataclass

@@ -43,12 +43,12 @@ from authlab.security.jwt_forge import (
 )
 from servers.config import ALGORITHMS, Settings
 from servers.secrets import load_or_create_secrets
+from servers.strategies.session import SESSION_SALT
 from servers.tokens.codec import REFRESH_TYPE
 from servers.tokens.keys import KeyRing, SigningKey
 
 EXPECT_REFUSED = "4xx"
 EXPECT_ACCEPTED = "2xx"
-SESSION_SALT = "authlab.session-id"  # servers/session_app.py signs ids with this salt
 UNREACHABLE_URL = "http://127.0.0.1:1/"  # port 1: nothing listens, a fetch would fail
 SIZES = {"8KiB": 8 * 1024, "64KiB": 64 * 1024}
 
@@ -127,7 +127,7 @@ class Lab:
         self.settings = settings
         self.variant = variant_name(settings)
         self.transport = settings.effective_transport
-        self.cookie_name = "sid" if settings.variant == "session" else "access_token"
+        self.cookie_name = settings.cookie_name
         self.username = username
         self.password = password
         # A second account: whose id a tampered token claims, whose signature is swapped in,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servers.config import (
+    CHEAP_ARGON2,
     Argon2Params,
     Revocation,
     SameSite,
@@ -24,9 +25,8 @@ from servers.config import (
     Variant,
 )
 
-# Cheap hashing for the lab's many logins. The timing part of login hardening
-# starts its own server with the servers' defaults (OWASP's m=19 MiB, t=2).
-LAB_ARGON2 = Argon2Params(memory_kib=1024, time_cost=1, parallelism=1)
+# Cheap hashing (CHEAP_ARGON2) for the lab's many logins. The timing part of login
+# hardening starts its own server with the servers' defaults (OWASP's m=19 MiB, t=2).
 DEFAULT_ARGON2 = Argon2Params()
 
 
@@ -102,7 +102,7 @@ def _config(
     **settings: object,
 ) -> LabConfig:
     """A lab configuration; every one hashes with the lab's cheap argon2 unless told."""
-    changes: dict[str, object] = {"argon2": LAB_ARGON2, **settings}
+    changes: dict[str, object] = {"argon2": CHEAP_ARGON2, **settings}
     return LabConfig(
         name,
         Settings(variant=variant, transport=transport, cookie_samesite=samesite, csrf=csrf).replace(

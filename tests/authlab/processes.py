@@ -18,10 +18,16 @@ import psutil
 
 from authlab.fleet import wait_healthy
 from authlab.ports import free_port
+from servers.config import CHEAP_ARGON2
 
 # The console script installed next to the interpreter running the tests (.venv/bin).
 AUTHLAB = Path(sys.executable).parent / "authlab"
-FAST_ARGON2_ARGS = ["--argon2-memory-kib", "1024", "--argon2-time-cost", "1"]
+FAST_ARGON2_ARGS = [
+    "--argon2-memory-kib",
+    str(CHEAP_ARGON2.memory_kib),
+    "--argon2-time-cost",
+    str(CHEAP_ARGON2.time_cost),
+]
 
 
 def gone(pid: int) -> bool:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from itsdangerous import Signer
 
 from servers.config import ALGORITHMS, Argon2Params
+from servers.strategies.session import SESSION_SALT
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
@@ -77,7 +78,7 @@ def measure(
     def add(group: str, name: str, result: dict[str, float]) -> None:
         rows.append({"group": group, "primitive": name, **result})
 
-    signer = Signer([b"k" * 64], salt="authlab.session-id")
+    signer = Signer([b"k" * 64], salt=SESSION_SALT)
     signed = signer.sign("x" * 43)
     add(
         "credential check",
