@@ -236,6 +236,3 @@ class Fleet:
         timeout: float = START_TIMEOUT,
     ) -> Server:
         return self.wait(self.launch(name, settings, command, env, cpus), timeout)
-
-    def stop(self, server: Server, timeout: float = 10.0) -> None:
-        self.group.stop(server.tracked, timeout)
