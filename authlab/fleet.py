@@ -155,7 +155,8 @@ def wait_healthy(
     """Whether the process answers GET /health with 200 on its own port in time (False
     as soon as it exits)."""
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=url, timeout=2.0) as client:
+    # A generous timeout per request: a server under valgrind answers slowly.
+    with httpx.Client(base_url=url, timeout=10.0) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 return False

@@ -26,11 +26,12 @@ from pathlib import Path
 
 import httpx
 
-from authlab.bench.servers import Workspace, serve_argv, start_redis, stop_redis
+from authlab.bench.servers import Workspace, deployed, start_redis, stop_redis
 from authlab.bench.variants import Variant
 from authlab.bench.verify import auth_headers
-from authlab.ports import free_port
+from authlab.fleet import Fleet, ServerFailed, plain_twin_command, serve_command
 from authlab.processes import ProcessGroup
+from servers.config import Settings
 
 # Enough to average out a request's rare paths (a session touch, a cache refill).
 REQUESTS = 200
@@ -112,32 +113,43 @@ def count(
     name = f"{variant.name}-{'plain' if plain else 'authlab'}"
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"callgrind.{name}"
-    port = free_port()
-    argv = [
-        valgrind,
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        f"--callgrind-out-file={out}.%p",
-        *serve_argv(variant, port, workspace, redis_url, workers=1, plain_twin=plain),
-    ]
-    server = group.start("server", f"callgrind-{name}", argv, log=directory / f"{name}.log")
+    serve = plain_twin_command if plain else serve_command
+
+    def under_callgrind(settings: Settings) -> list[str]:
+        # valgrind runs the server in its own process: the pid is the server's.
+        return [
+            valgrind,
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}.%p",
+            *serve(settings),
+        ]
+
+    settings = deployed(variant, workspace, redis_url)
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, server.process)
-        headers = _login(url, variant, workspace)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        server = Fleet(group, directory).start(
+            name, settings, under_callgrind, timeout=START_TIMEOUT
+        )
+    except ServerFailed as error:
+        raise InstructionsUnavailable(
+            f"the server did not start under valgrind: {error}"
+        ) from error
+    pid = server.tracked.pid
+    try:
+        headers = _login(server.url, variant, workspace)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         try:
             _get_me(connection, headers, WARM_UP)
-            _control(control, "--instr=on", server.process.pid)
+            _control(control, "--instr=on", pid)
             _get_me(connection, headers, REQUESTS)
-            _control(control, "--instr=off", server.process.pid)
-            _control(control, "--dump", server.process.pid)
+            _control(control, "--instr=off", pid)
+            _control(control, "--dump", pid)
         finally:
             connection.close()
         # The dump is written by the server's own thread, a moment after the request.
-        total = _wait_for_dump(directory, f"{out.name}.{server.process.pid}")
+        total = _wait_for_dump(directory, f"{out.name}.{pid}")
     finally:
-        group.stop(server, timeout=30)  # and no longer tracked
+        group.stop(server.tracked, timeout=30)  # and no longer tracked
     return total / REQUESTS
 
 
@@ -149,21 +161,6 @@ def _wait_for_dump(directory: Path, prefix: str) -> int:
             return max(totals)
         time.sleep(0.2)
     raise InstructionsUnavailable(f"callgrind wrote no counts to {prefix}*")
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    with httpx.Client(timeout=10) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise InstructionsUnavailable(f"the server at {url} exited under valgrind")
-            try:
-                if client.get(f"{url}/health").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-    raise InstructionsUnavailable(f"the server did not start under valgrind in {START_TIMEOUT}s")
 
 
 def _login(url: str, variant: Variant, workspace: Workspace) -> dict[str, str]:

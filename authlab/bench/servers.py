@@ -92,6 +92,20 @@ def stop_redis(group: ProcessGroup, redis: PrivateRedis) -> None:
     redis.stop()
 
 
+def deployed(
+    variant: Variant, workspace: Workspace, redis_url: str | None, workers: int = 1
+) -> Settings:
+    """The variant's Settings where a run puts it: a free port, the run's user store and
+    keys, its Redis (a baseline keeps nothing in Redis)."""
+    return variant.deploy(
+        port=0,
+        database_url=workspace.database_url,
+        key_dir=str(workspace.key_dir),
+        redis_url=redis_url if variant.kind != "baseline" else None,
+        workers=workers,
+    )
+
+
 def start_variant(
     group: ProcessGroup,
     variant: Variant,
@@ -114,13 +128,7 @@ def start_variant(
         redis = start_redis(group, variant.name)
         redis_url = redis.url
     fleet = Fleet(group, logs)
-    settings = variant.deploy(
-        port=0,
-        database_url=workspace.database_url,
-        key_dir=str(workspace.key_dir),
-        redis_url=redis_url if variant.kind != "baseline" else None,
-        workers=workers,
-    )
+    settings = deployed(variant, workspace, redis_url, workers)
     servers = []
     for instance in range(instances):
         name = f"{'twin' if plain_twin else 'server'}-{variant.name}" + (
