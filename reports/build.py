@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 import markupsafe
+import pandas as pd
 from matplotlib.axes import Axes
 
 from reports import capacity, costs, figures, fmt, headline, matrix, takeaways, verdicts
@@ -179,17 +180,19 @@ OVERHEAD_LIMIT = 1.15
 
 
 def _overhead_rows(run: RunData) -> list[dict[str, Any]]:
-    """overhead.csv: each variant beside its plain twin server, flagged above the limit."""
-    table = run.overhead
-    if table.empty or "ratio" not in table:
-        return []
+    """overhead.csv (CPU) and instructions.csv (callgrind): each variant beside its plain
+    twin server, each ratio flagged above the limit."""
+    cpu = _by_variant(run.overhead, "ratio")
+    counted = _by_variant(run.instructions, "instruction_ratio")
     rows = []
-    for _, row in table.iterrows():
+    for variant in dict.fromkeys([*cpu, *counted]):
+        row, instr = cpu.get(variant, {}), counted.get(variant, {})
         ratio = number(row.get("ratio"))
         low, high = number(row.get("ratio_min")), number(row.get("ratio_max"))
+        instr_ratio = number(instr.get("instruction_ratio"))
         rows.append(
             {
-                "variant": row["variant"],
+                "variant": variant,
                 "plain": fmt.us(row.get("plain_us")),
                 "authlab": fmt.us(row.get("authlab_us")),
                 "ratio": "-" if ratio is None else f"{fmt.TIMES}{ratio:.2f}",
@@ -198,9 +201,21 @@ def _overhead_rows(run: RunData) -> list[dict[str, Any]]:
                 else f"{fmt.TIMES}{low:.2f}-{fmt.TIMES}{high:.2f}",
                 "repetitions": fmt.whole(row.get("repetitions")),
                 "flagged": ratio is not None and ratio > OVERHEAD_LIMIT,
+                "instructions": "-" if instr_ratio is None else f"{fmt.TIMES}{instr_ratio:.2f}",
+                "instruction_counts": ""
+                if instr_ratio is None
+                else f"{fmt.count(instr.get('plain_instructions'))} → "
+                f"{fmt.count(instr.get('authlab_instructions'))}",
+                "instructions_flagged": instr_ratio is not None and instr_ratio > OVERHEAD_LIMIT,
             }
         )
     return rows
+
+
+def _by_variant(table: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
+    if table.empty or column not in table:
+        return {}
+    return {str(row["variant"]): dict(row) for _, row in table.iterrows()}
 
 
 def _saturated_phases(run: RunData) -> list[str]:
@@ -392,6 +407,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         overhead_shared_store=bool(
             "shared_store" in run.overhead and run.overhead["shared_store"].fillna(False).any()
         ),
+        overhead_instructions=not run.instructions.empty,
         overhead_limit=OVERHEAD_LIMIT,
         overhead_command=verdicts.experiment("overhead"),
         thresholds=verdicts.THRESHOLDS,

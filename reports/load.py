@@ -28,6 +28,7 @@ TABLES = (
     "outage",
     "verification",
     "overhead",
+    "instructions",
     "resident_sessions",
 )
 RAW_TABLES = ("process_samples", "redis_samples")
@@ -58,6 +59,7 @@ class RunData:
     outage: pd.DataFrame = field(default_factory=_empty)
     verification: pd.DataFrame = field(default_factory=_empty)
     overhead: pd.DataFrame = field(default_factory=_empty)
+    instructions: pd.DataFrame = field(default_factory=_empty)
     resident_sessions: pd.DataFrame = field(default_factory=_empty)
     process_samples: pd.DataFrame = field(default_factory=_empty)
     redis_samples: pd.DataFrame = field(default_factory=_empty)

@@ -15,8 +15,10 @@ from authlab.bench.variants import DEFAULT_MATRIX
 # The experiments a run does after its load phases (authlab.bench.experiments) ...
 EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.by_default)
 # ... and, in standard and full, the security lab's CSRF and XSS in Chromium (skipped,
-# saying so, where Chromium is missing). Every experiment a run can do.
-WITH_BROWSER: tuple[str, ...] = tuple(REGISTRY)
+# saying so, where Chromium is missing) ...
+WITH_BROWSER: tuple[str, ...] = (*EXPERIMENTS, "security_browser")
+# ... and in full, instructions per request under callgrind (minutes: Python under valgrind).
+FULL: tuple[str, ...] = (*WITH_BROWSER, "instructions")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ PROFILES: dict[str, Profile] = {
         primitive_iterations=5000,
         resident_session_counts=(1_000, 100_000, 1_000_000),
         resident_seconds=10.0,
-        experiments=WITH_BROWSER,
+        experiments=FULL,
         step_seconds=4.0,
         steps=5,
     ),

@@ -222,6 +222,38 @@ def test_the_lab_overhead_table_flags_ratios_above_the_limit(built: Path) -> Non
     assert f"{TIMES}1.25" in table and "above 1.15" in table
 
 
+def test_instruction_counts_join_the_overhead_table_and_flag_on_their_own(
+    synthetic_run: Path,
+) -> None:
+    from authlab.bench.tables import Table
+
+    counted = Table(synthetic_run / "instructions.csv")
+    for variant, plain, ratio in (("baseline", 230_000, 1.10), ("session-redis", 560_000, 1.20)):
+        counted.add(
+            {"variant": variant, "plain_instructions": plain,
+             "authlab_instructions": round(plain * ratio), "instruction_ratio": ratio,
+             "requests": 200}
+        )  # fmt: skip
+    text = build_report(synthetic_run).read_text(encoding="utf-8")
+    table = text[
+        text.index('id="overhead-table"') : text.index(
+            "</table>", text.index('id="overhead-table"')
+        )
+    ]
+    assert "instructions per request" in table
+    assert "230k → 253k" in table and f"{TIMES}1.20" in table
+    rows = re.findall(r"<tr( class=\"flagged\")?><td>([\w-]+)", table)
+    # session-redis: CPU within the limit (x1.10) but its instructions above it (x1.20).
+    assert [(name, bool(flag)) for flag, name in rows] == [
+        ("baseline", False), ("session-redis", True), ("token-hs256", True),
+    ]  # fmt: skip
+    assert "session-redis (x1.20 instructions)".replace("x", TIMES) in Page(text).plain
+
+
+def test_without_instruction_counts_the_overhead_table_has_no_such_column(built: Path) -> None:
+    assert "instructions per request" not in built.read_text(encoding="utf-8")
+
+
 def test_the_run_folders_own_security_results_are_read(synthetic_run_with_security: Path) -> None:
     index = build_report(synthetic_run_with_security)
     page = Page(index.read_text(encoding="utf-8"))

@@ -63,6 +63,12 @@ REGISTRY: dict[str, Experiment] = {
             "the security lab's CSRF and XSS in Chromium",
             by_default=False,
         ),
+        Experiment(
+            "instructions",
+            "instructions",
+            "instructions per GET /me under callgrind, each variant against its plain twin",
+            by_default=False,
+        ),
     )
 }
 TABLES: tuple[str, ...] = tuple(e.table for e in REGISTRY.values() if e.table)

@@ -47,3 +47,48 @@ def test_without_valgrind_it_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
     with pytest.raises(InstructionsUnavailable, match="apt-get install valgrind"):
         callgrind_tools()
+
+
+def test_the_experiment_writes_its_table_and_warns_above_the_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from authlab.bench.experiments import instructions as experiment
+    from authlab.bench.instructions import InstructionCount
+    from authlab.bench.tables import Table
+
+    counts = [InstructionCount("baseline", 250_000, 230_000), InstructionCount("x", 130, 100)]
+    monkeypatch.setattr(experiment, "measure", lambda *args: counts)
+    bench = SimpleNamespace(
+        options=SimpleNamespace(target_url=None),
+        variants=[],
+        raw=tmp_path,
+        tables={"instructions": Table(tmp_path / "instructions.csv")},
+        warnings=[],
+    )
+    experiment.run_experiment(bench, ProcessGroup(), None)  # type: ignore[arg-type]
+    rows = bench.tables["instructions"].rows
+    assert [row["variant"] for row in rows] == ["baseline", "x"]
+    assert rows[0]["instruction_ratio"] == 250_000 / 230_000
+    assert bench.warnings == [
+        "x executes 1.30x its plain twin's instructions per GET /me (limit 1.15)"
+    ]
+
+
+def test_the_experiment_says_why_when_valgrind_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from authlab.bench.experiments import instructions as experiment
+
+    def missing(*args: object) -> None:
+        raise InstructionsUnavailable("valgrind is not installed")
+
+    monkeypatch.setattr(experiment, "measure", missing)
+    bench = SimpleNamespace(
+        options=SimpleNamespace(target_url=None), variants=[], raw=tmp_path, tables={}, warnings=[]
+    )
+    experiment.run_experiment(bench, ProcessGroup(), None)  # type: ignore[arg-type]
+    assert bench.warnings == ["instructions: valgrind is not installed"]
