@@ -22,7 +22,14 @@ from matplotlib.axes import Axes
 
 from reports import capacity, costs, figures, fmt, headline, matrix, takeaways, verdicts
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
-from reports.metrics import cpu_split, login_costs, number, outage_stats
+from reports.metrics import (
+    cpu_split,
+    credential_check_parts,
+    credential_check_us,
+    login_costs,
+    number,
+    outage_stats,
+)
 
 # Modest resolution: a 7-inch figure is 700 px wide, enough for a phone and a
 # laptop, and keeps the whole report well under 2 MB.
@@ -161,6 +168,10 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "p999": fmt.ms(row.get("p999_us")),
                 "server_us": fmt.us(row.get("server_cpu_us_per_request")),
                 "credential_us": fmt.us(costs.credential_server_us(run, name)),
+                # The same check's building blocks timed alone, in-process (primitives.csv).
+                "check_us": fmt.us(credential_check_us(run, name))
+                if credential_check_parts(run, name)
+                else "",
                 "mix_us": fmt.us(row.get("mix_server_cpu_us_per_request")),
                 "store_us": fmt.us(row.get("store_cpu_us_per_request")),
                 "login_rps": "-"

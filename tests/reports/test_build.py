@@ -208,6 +208,17 @@ def test_variant_numbers_agree_with_summary_csv(built: Path) -> None:
         assert f"{row['mix_server_cpu_us_per_request']:,.0f} µs" in page
 
 
+def test_the_credential_cost_sits_beside_its_building_blocks_timed_alone(built: Path) -> None:
+    run = load_run(built.parent.parent)
+    primitives = run.primitives.set_index("primitive")["us_per_op"]
+    page = Page(built.read_text(encoding="utf-8")).plain
+    verify = primitives["JWT verify HS256 (PyJWT + header checks)"]
+    unsign = primitives["itsdangerous unsign (session id)"]
+    redis_get = primitives["Redis GET, asyncio (redis-py + hiredis)"]
+    assert f"alone {verify:,.0f} µs" in page  # token-hs256: one verify
+    assert f"alone {unsign + redis_get:,.0f} µs" in page  # session-redis: unsign + a GET
+
+
 def test_the_lab_overhead_table_flags_ratios_above_the_limit(built: Path) -> None:
     text = built.read_text(encoding="utf-8")
     table = text[
