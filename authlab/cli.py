@@ -47,7 +47,18 @@ def _check_database_url(url: str) -> str:
 def _check_redis_url(url: str | None) -> str | None:
     if url is None or urlparse(url).scheme in ("redis", "rediss", "unix"):
         return url
-    raise typer.BadParameter(f"{url!r}: use redis://host:port/db, rediss://... or unix://...")
+    if urlparse(url).scheme == "redis+sentinel":
+        from servers.redis_client import parse_sentinel_url
+
+        try:
+            parse_sentinel_url(url)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+        return url
+    raise typer.BadParameter(
+        f"{url!r}: use redis://host:port/db, rediss://..., unix://... or "
+        "redis+sentinel://host:port[,host:port...]/service[/db]"
+    )
 
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
@@ -55,7 +66,8 @@ PortOption = Annotated[int, typer.Option(min=0, max=65535)]
 RedisOption = Annotated[
     str | None,
     typer.Option(
-        help="redis://... ; without it a private redis-server is started and stopped.",
+        help="redis://... or redis+sentinel://HOST:PORT[,...]/SERVICE (follows failovers); "
+        "without it a private redis-server is started and stopped.",
         callback=_check_redis_url,
     ),
 ]

@@ -61,15 +61,34 @@ def die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the chil
             os._exit(1)
 
 
+def persistence_args(persistent: bool) -> list[str]:
+    """Durable by default: every write goes to the append-only file before Redis answers,
+    and the file is fsynced every second. A killed Redis (SIGKILL, OOM) then loses nothing
+    it acknowledged, since the kernel still holds what was written; only a crash of the
+    machine itself can lose the last second. Without it a restart forgets every session,
+    refresh family and deny-list entry, and a revoked token works again."""
+    if persistent:
+        return ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]
+    return ["--appendonly", "no", "--save", ""]
+
+
 class PrivateRedis:
     """A redis-server this process starts and stops; use as a context manager."""
 
-    def __init__(self, binary: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        """port=0 picks a free one; a fixed port lets a test restart Redis where it was."""
+    def __init__(
+        self,
+        binary: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        persistent: bool = True,
+    ) -> None:
+        """port=0 picks a free one; a fixed port lets a test restart Redis where it was.
+        persistent: the append-only file (persistence_args), kept across crash_restart()."""
         self.binary = binary or find_redis_server()
         self.host = host
         self.requested_port = port
         self.port = port
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
         self._directory: tempfile.TemporaryDirectory[str] | None = None
 
@@ -82,28 +101,29 @@ class PrivateRedis:
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
+    def _argv(self) -> list[str]:
+        assert self._directory is not None
+        return [
+            str(self.binary),
+            "--port",
+            str(self.port),
+            "--bind",
+            self.host,
+            *persistence_args(self.persistent),
+            "--dir",
+            self._directory.name,
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ]
+
     def start(self, timeout: float = 10.0) -> PrivateRedis:
         for _attempt in range(3):  # another process may take the free port first
             self.port = self.requested_port or free_port(self.host)
             self._directory = tempfile.TemporaryDirectory(prefix="authlab-redis-")
             self.process = subprocess.Popen(
-                [
-                    str(self.binary),
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    self.host,
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    self._directory.name,
-                    "--daemonize",
-                    "no",
-                    "--loglevel",
-                    "warning",
-                ],
+                self._argv(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 # needed for PR_SET_PDEATHSIG
@@ -113,6 +133,34 @@ class PrivateRedis:
                 return self
             self.stop()
         raise RuntimeError(f"redis-server ({self.binary}) did not start on {self.host}")
+
+    def crash_restart(self, down_seconds: float = 0.0, timeout: float = 10.0) -> None:
+        """SIGKILL this Redis (no shutdown save), wait, start it again on the same port and
+        directory: what it remembers is what its persistence kept."""
+        self.crash()
+        time.sleep(down_seconds)
+        self.restart(timeout)
+
+    def crash(self) -> None:
+        """SIGKILL, keeping the directory (and the append-only file) for restart()."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            if process.stderr is not None:
+                process.stderr.close()
+
+    def restart(self, timeout: float = 10.0) -> None:
+        """Start again after crash(), on the same address, port and directory."""
+        assert self.process is None and self._directory is not None
+        self.process = subprocess.Popen(
+            self._argv(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
+        )
+        if not self._wait_ready(timeout):
+            raise RuntimeError(f"redis-server did not start again on {self.host}:{self.port}")
 
     def _wait_ready(self, timeout: float) -> bool:
         import redis

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
+from redis.asyncio.sentinel import Sentinel
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -19,7 +21,14 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 REQUEST_DEADLINE = 1.0
 
 
+SENTINEL_SCHEME = "redis+sentinel"
+
+
 def connect_redis(url: str) -> Redis:
+    """A client for redis://... (one server) or redis+sentinel://... (whichever server the
+    Sentinels name primary now, so that a failover is followed without a restart)."""
+    if urlsplit(url).scheme == SENTINEL_SCHEME:
+        return _connect_sentinel(url)
     # No socket_timeout: redis-py enforces it with asyncio.wait_for, a new task
     # for every command sent (about a tenth of a session check's CPU here).
     # redis_call gives each operation one deadline instead. One immediate retry
@@ -33,6 +42,44 @@ def connect_redis(url: str) -> Redis:
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
         health_check_interval=0,
     )
+
+
+def parse_sentinel_url(url: str) -> tuple[list[tuple[str, int]], str, int]:
+    """redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE[/DB] -> (sentinels, service, db).
+
+    ValueError with a plain message for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != SENTINEL_SCHEME:
+        raise ValueError(f"{url!r}: not a {SENTINEL_SCHEME}:// URL")
+    sentinels = []
+    for address in parts.netloc.split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{url!r}: each Sentinel is HOST:PORT, got {address!r}")
+        sentinels.append((host.strip("[]"), int(port)))
+    path = [segment for segment in parts.path.split("/") if segment]
+    if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
+        raise ValueError(f"{url!r}: name the service after the Sentinels: .../SERVICE[/DB]")
+    return sentinels, path[0], int(path[1]) if len(path) == 2 else 0
+
+
+def _connect_sentinel(url: str) -> Redis:
+    sentinels, service, db = parse_sentinel_url(url)
+    # The same tuning as a direct client; a Sentinel that does not answer within the
+    # deadline is skipped for the next one.
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        sentinels,
+        sentinel_kwargs={"socket_connect_timeout": REQUEST_DEADLINE / 4, "socket_timeout": 0.5},
+        socket_connect_timeout=REQUEST_DEADLINE,
+        retry=Retry(NoBackoff(), retries=1),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        health_check_interval=0,
+    )
+    # Each new connection asks the Sentinels for the primary (redis-py's
+    # SentinelConnectionPool); a connection to a dead primary fails, is dropped, and the
+    # next one goes to the promoted replica. MasterNotFoundError is a ConnectionError.
+    client: Redis = sentinel.master_for(service, redis_class=Redis, db=db)
+    return client
 
 
 # Lower-case: it is used as `async with redis_call(...)`, like the function it replaced.

@@ -1,0 +1,80 @@
+"""The cloud experiments in a bench run: each writes its own CSV in the results folder
+(one row per variant and event) and, where something broke under load, the per-second
+rows beside it (<name>_seconds.csv)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from authlab.bench.servers import CHEAP_ARGON2, Workspace
+from authlab.bench.tables import Table
+from authlab.processes import ProcessGroup
+from authlab.topology.experiments import balancer, failover, restart, sticky, store_down
+from authlab.topology.experiments.common import PROBE_PREFIX
+from authlab.topology.haproxy import HAProxyNotFound, find_haproxy
+from authlab.topology.plan import CloudPlan, CloudRun
+from servers.config import Settings
+
+Rows = list[dict[str, Any]]
+EXPERIMENTS: dict[str, Callable[[CloudRun], tuple[Rows, Rows]]] = {
+    balancer.NAME: balancer.run,
+    sticky.NAME: sticky.run,
+    failover.NAME: failover.run,
+    store_down.NAME: store_down.run,
+    restart.NAME: restart.run,
+}
+# The experiments that need HAProxy (the restart one reaches its one instance directly).
+NEEDS_BALANCER = (balancer.NAME, sticky.NAME, failover.NAME, store_down.NAME)
+
+
+class Skipped(Exception):
+    """A part is missing on this machine: the message says which and how to get it."""
+
+
+def missing_parts(name: str) -> str | None:
+    if name in NEEDS_BALANCER:
+        try:
+            find_haproxy()
+        except HAProxyNotFound as error:
+            return str(error)
+    return None
+
+
+def seed(workspace: Workspace, plan: CloudPlan) -> None:
+    """The load's accounts (user*) and the probes' (probe*), with the cheap hash."""
+    from authlab.admin import seed_users
+
+    settings = Settings(database_url=workspace.database_url, argon2=CHEAP_ARGON2)
+    for prefix, count in (("user", plan.accounts), (PROBE_PREFIX, 2 * plan.probes)):
+        asyncio.run(seed_users(settings, count, prefix, workspace.password))
+
+
+def run_experiment(
+    name: str, group: ProcessGroup, results: Path, plan: CloudPlan, topology: dict[str, Any]
+) -> tuple[Rows, Rows]:
+    """One cloud experiment: its CSVs written in results, its hosts added to topology.
+    Raises Skipped when a part it needs is missing."""
+    missing = missing_parts(name)
+    if missing:
+        raise Skipped(missing)
+    raw = results / "raw" / name
+    raw.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="authlab-cloud-") as work:
+        workspace = Workspace.fresh(Path(work) / "workspace")
+        workspace.directory.mkdir()
+        seed(workspace, plan)
+        cloud = CloudRun(group, raw, Path(work), workspace, plan, topology)
+        rows, seconds = EXPERIMENTS[name](cloud)
+    Table(results / f"{name}.csv").add(*rows)
+    if seconds:
+        Table(results / f"{name}_seconds.csv").add(*seconds)
+    return rows, seconds
+
+
+def required() -> bool:
+    return os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"

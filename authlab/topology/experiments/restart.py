@@ -1,0 +1,63 @@
+"""Experiment 5: the store restarted (SIGKILL, then started again), without and with
+persistence (the append-only file, fsync every second: the lab's default). Counted on the
+lab's own credentials made before: revoked tokens accepted again, sessions and refresh
+tokens lost."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from authlab.redis_server import PrivateRedis
+from authlab.topology import hosts
+from authlab.topology.experiments.failover import Probed
+from authlab.topology.plan import CloudRun
+from authlab.topology.tier import CLOUD_VARIANTS, Tier, start_tier, stop_tier
+
+NAME = "cloud_store_restart"
+
+
+def _wait_healthy(tier: Tier, timeout: float = 10.0) -> None:
+    """The servers reconnect on their own: wait until /health says the store answers."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=tier.url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+
+
+def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    plan = cloud.plan
+    rows: list[dict[str, Any]] = []
+    for name in plan.restart_variants:
+        variant = CLOUD_VARIANTS[name]
+        for persistent in (False, True):
+            with PrivateRedis(host=hosts.STORE_PRIMARY, persistent=persistent) as store:
+                tier = start_tier(
+                    cloud.group, cloud.folder("restart", name, str(persistent)),
+                    cloud.workspace, variant, store.url, 1, None,
+                )  # fmt: skip
+                try:
+                    probed = Probed()
+                    probed.make(tier, cloud.workspace.password, plan.probes)
+                    store.crash_restart()
+                    _wait_healthy(tier)
+                    lost = probed.lost(tier)
+                finally:
+                    stop_tier(cloud.group, tier)
+            rows.append(
+                {
+                    "variant": name,
+                    "event": "store restarted (SIGKILL, start)",
+                    "persistence": "aof everysec" if persistent else "none",
+                    **lost,
+                    "revoked": len(probed.revoked) if probed.revoked else None,
+                }
+            )
+    return rows, []
