@@ -124,10 +124,11 @@ class CloudUser(AuthlabUser):
         if not self.signed_in:
             self.signed_in = self._login()
             return
-        if self.credential.refresh_token and time.monotonic() >= self.expires_at:
-            if self._refresh() or not self.signed_in:
-                return
-            # The store did not answer: the access token still works until it expires.
+        # When the store does not answer a refresh, the access token still works until it
+        # expires: the user goes on with it.
+        expired = self.credential.refresh_token and time.monotonic() >= self.expires_at
+        if expired and (self._refresh() or not self.signed_in):
+            return
         if MIX == "mixed":
             roll = random.random()
             if roll < 0.06:

@@ -87,10 +87,10 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 return {"failure": killed, "promoted": store.wait_promoted(timeout=30.0)}
 
             try:
+                seconds = plan.before + FAILOVER_ALLOWANCE + plan.after
                 outcome = load_through(
-                    cloud, tier, f"failover-{name}", plan.before + FAILOVER_ALLOWANCE + plan.after, mix="mixed",
-                    failure=failure,
-                )  # fmt: skip
+                    cloud, tier, f"failover-{name}", seconds, mix="mixed", failure=failure
+                )
                 lost = probed.lost(tier)
             finally:
                 stop_tier(cloud.group, tier)
