@@ -87,9 +87,9 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 return {"failure": killed, "promoted": store.wait_promoted(timeout=30.0)}
 
             try:
-                seconds = plan.before + FAILOVER_ALLOWANCE + plan.after
+                duration = plan.before + FAILOVER_ALLOWANCE + plan.after
                 outcome = load_through(
-                    cloud, tier, f"failover-{name}", seconds, mix="mixed", failure=failure
+                    cloud, tier, f"failover-{name}", duration, mix="mixed", failure=failure
                 )
                 lost = probed.lost(tier)
             finally:
