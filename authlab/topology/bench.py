@@ -14,10 +14,11 @@ from typing import Any
 from authlab.bench.servers import CHEAP_ARGON2, Workspace
 from authlab.bench.tables import Table
 from authlab.processes import ProcessGroup
+from authlab.topology.context import CloudRun
 from authlab.topology.experiments import balancer, failover, restart, sticky, store_down
 from authlab.topology.experiments.common import PROBE_PREFIX
 from authlab.topology.haproxy import HAProxyNotFound, find_haproxy
-from authlab.topology.plan import CloudPlan, CloudRun
+from authlab.topology.plan import CloudPlan
 from servers.config import Settings
 
 Rows = list[dict[str, Any]]
@@ -78,3 +79,13 @@ def run_experiment(
 
 def required() -> bool:
     return os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
+
+
+def write_topology(results: Path, topology: dict[str, Any]) -> None:
+    """topology.json beside the manifest: which host (role, address) each experiment and
+    variant ran on, merged over the experiments of one run."""
+    import json
+
+    path = results / "topology.json"
+    known = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps({**known, **topology}, indent=2) + "\n")

@@ -3,11 +3,7 @@ and the short form the tests use."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from authlab.bench.servers import Workspace
-from authlab.processes import ProcessGroup
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -36,20 +32,3 @@ class CloudPlan:
 SHORT = CloudPlan(
     users=8, before=2.0, after=3.0, probes=5, access_ttl=2, store_down=4.0
 )  # fmt: skip
-
-
-@dataclass
-class CloudRun:
-    """What every experiment is handed: the run's processes, folders and accounts."""
-
-    group: ProcessGroup
-    raw: Path  # kept with the results (logs, Locust's CSVs)
-    work: Path  # temporary: databases, keys, every answer written down
-    workspace: Workspace
-    plan: CloudPlan
-    topology: dict[str, object] = field(default_factory=dict)  # for the manifest
-
-    def folder(self, *parts: str) -> Path:
-        path = self.work.joinpath(*parts)
-        path.mkdir(parents=True, exist_ok=True)
-        return path

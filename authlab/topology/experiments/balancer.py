@@ -8,8 +8,8 @@ from typing import Any
 
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts, timeline
+from authlab.topology.context import CloudRun
 from authlab.topology.experiments.common import load_through
-from authlab.topology.plan import CloudRun
 from authlab.topology.tier import CLOUD_VARIANTS, start_tier, stop_tier
 
 NAME = "cloud_balancer"

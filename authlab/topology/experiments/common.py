@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authlab.topology import timeline
+from authlab.topology.context import CloudRun
 from authlab.topology.load import DistributedLoad, LoadPlan
-from authlab.topology.plan import CloudRun
 from authlab.topology.tier import Tier
 
 PROBE_PREFIX = "probe"  # the probes' accounts, apart from the load's

@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 
 from authlab.topology import probes, timeline
+from authlab.topology.context import CloudRun
 from authlab.topology.experiments.common import (
     PROBE_PREFIX,
     load_through,
     seconds_after,
     summary,
 )
-from authlab.topology.plan import CloudRun
 from authlab.topology.store import ReplicatedStore
 from authlab.topology.tier import CLOUD_VARIANTS, Tier, start_tier, stop_tier
 

@@ -12,8 +12,8 @@ import httpx
 
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts
+from authlab.topology.context import CloudRun
 from authlab.topology.experiments.failover import Probed
-from authlab.topology.plan import CloudRun
 from authlab.topology.tier import CLOUD_VARIANTS, Tier, start_tier, stop_tier
 
 NAME = "cloud_store_restart"
