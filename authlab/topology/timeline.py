@@ -90,7 +90,7 @@ def recovery_seconds(events: list[Event], origin: float, settle: float = 1.0) ->
 
 def forced_users(events: Iterable[Event], origin: float) -> set[str]:
     """Accounts that had to log in again (their credential stopped working) after origin."""
-    return {e["u"] for e in events if e["t"] >= origin and e["op"] == "login" and e.get("forced")}
+    return {e["u"] for e in events if e["t"] >= origin and e["op"] == "lost"}
 
 
 def success_between(events: Iterable[Event], start: float, end: float) -> float | None:
