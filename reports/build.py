@@ -20,7 +20,17 @@ import markupsafe
 import pandas as pd
 from matplotlib.axes import Axes
 
-from reports import capacity, costs, figures, fmt, headline, matrix, takeaways, verdicts
+from reports import (
+    capacity,
+    cloud_figures,
+    costs,
+    figures,
+    fmt,
+    headline,
+    matrix,
+    takeaways,
+    verdicts,
+)
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
 from reports.metrics import (
     cpu_split,
@@ -120,6 +130,33 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Where the grey band is, the store answers nothing: a line that stays at 100% with its "
         "dotted throughput line does not need the store.",
         lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
+    ),
+    FigureSpec(
+        "cloud-sticky-kill",
+        "Behind HAProxy with sticky routing: one instance SIGKILLed",
+        "Requests OK per second; HAProxy's health checks take the dead instance out. Sessions "
+        "in its memory are gone: its users log in again (cloud_sticky_kill.csv counts them).",
+        lambda run, ax: cloud_figures.success_through_failure(
+            run.cloud_sticky_kill_seconds, ax, "the kill"
+        ),
+    ),
+    FigureSpec(
+        "cloud-failover",
+        "The store's primary SIGKILLed: Sentinel promotes the replica",
+        "Requests OK per second under mixed load (browsing, logins, refreshes, logouts); the "
+        "servers follow the new primary without a restart.",
+        lambda run, ax: cloud_figures.success_through_failure(
+            run.cloud_failover_seconds, ax, "the kill"
+        ),
+    ),
+    FigureSpec(
+        "cloud-store-down",
+        "The store down longer than an access token lives",
+        "Requests OK per second: a stateless token serves until it expires, then refresh and "
+        "login need the store like sessions do.",
+        lambda run, ax: cloud_figures.success_through_failure(
+            run.cloud_store_down_seconds, ax, "the store went down"
+        ),
     ),
 )
 

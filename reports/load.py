@@ -30,6 +30,16 @@ TABLES = (
     "overhead",
     "instructions",
     "resident_sessions",
+    # The cloud topology (`authlab bench --profile cloud`): one row per variant and event,
+    # and the per-second rows of the experiments that break something under load.
+    "cloud_balancer",
+    "cloud_sticky_kill",
+    "cloud_failover",
+    "cloud_store_down",
+    "cloud_store_restart",
+    "cloud_sticky_kill_seconds",
+    "cloud_failover_seconds",
+    "cloud_store_down_seconds",
 )
 RAW_TABLES = ("process_samples", "redis_samples")
 
@@ -61,6 +71,14 @@ class RunData:
     overhead: pd.DataFrame = field(default_factory=_empty)
     instructions: pd.DataFrame = field(default_factory=_empty)
     resident_sessions: pd.DataFrame = field(default_factory=_empty)
+    cloud_balancer: pd.DataFrame = field(default_factory=_empty)
+    cloud_sticky_kill: pd.DataFrame = field(default_factory=_empty)
+    cloud_failover: pd.DataFrame = field(default_factory=_empty)
+    cloud_store_down: pd.DataFrame = field(default_factory=_empty)
+    cloud_store_restart: pd.DataFrame = field(default_factory=_empty)
+    cloud_sticky_kill_seconds: pd.DataFrame = field(default_factory=_empty)
+    cloud_failover_seconds: pd.DataFrame = field(default_factory=_empty)
+    cloud_store_down_seconds: pd.DataFrame = field(default_factory=_empty)
     process_samples: pd.DataFrame = field(default_factory=_empty)
     redis_samples: pd.DataFrame = field(default_factory=_empty)
     variants: pd.DataFrame = field(default_factory=_empty)

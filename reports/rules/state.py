@@ -57,6 +57,11 @@ def _works_decision(variant: str, row: dict[str, Any]) -> Decision:
 
 
 def memory_scalability(run: RunData) -> Claim:
+    from reports.rules import cloud  # the cloud topology decides where a run has it
+
+    judged = cloud.memory_scalability(run)
+    if judged is not None:
+        return judged
     claim = "Sessions in server memory are a scalability problem."
     rows = _scale_rows(run)
     local = [v for v in rows if run.variant_info(v).get("store") == "memory"]
@@ -121,6 +126,11 @@ def memory_scalability(run: RunData) -> Claim:
 
 
 def tokens_robust(run: RunData) -> Claim:
+    from reports.rules import cloud  # the cloud topology decides where a run has it
+
+    judged = cloud.tokens_robust(run)
+    if judged is not None:
+        return judged
     claim = "Tokens are more robust for distributed systems in the cloud."
     rows = _scale_rows(run)
     every = outage_stats(run)
