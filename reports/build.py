@@ -131,6 +131,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         "dotted throughput line does not need the store.",
         lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
     ),
+)
+# The cloud topology's figures, drawn where a run has its experiments (the cloud profile).
+CLOUD_FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "cloud-sticky-kill",
         "Behind HAProxy with sticky routing: one instance SIGKILLed",
@@ -159,6 +162,16 @@ FIGURES: tuple[FigureSpec, ...] = (
         ),
     ),
 )
+
+
+def figures_of(run: RunData) -> tuple[FigureSpec, ...]:
+    """The figures a run's report draws: the cloud topology's where it has them."""
+    cloud = tuple(
+        spec
+        for spec in CLOUD_FIGURES
+        if not getattr(run, spec.id.replace("-", "_") + "_seconds").empty
+    )
+    return FIGURES + cloud
 
 
 @dataclass(frozen=True)
@@ -423,7 +436,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
     variants = len(variant_order(run))
     drawn = [
         DrawnFigure(spec, image, takeaways.takeaway(spec.id, run) if image else "")
-        for spec in FIGURES
+        for spec in figures_of(run)
         for image in [_draw(spec, run, report, variants)]
     ]
     claims = verdicts.claims(run)
