@@ -170,7 +170,12 @@ def bench(
     except ValueError as error:
         console.print(f"authlab: {error}")
         raise typer.Exit(2) from error
-    print_summary(result.summary)
+    if profile == "cloud":
+        from authlab.topology.bench import print_tables
+
+        print_tables(result.directory)
+    else:
+        print_summary(result.summary)
     print_overhead(result.overhead)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")

@@ -30,5 +30,5 @@ class CloudPlan:
 
 
 SHORT = CloudPlan(
-    users=8, before=2.0, after=3.0, probes=5, access_ttl=2, store_down=4.0
+    users=8, before=2.0, after=3.0, probes=5, access_ttl=3, store_down=5.0
 )  # fmt: skip

@@ -110,8 +110,10 @@ def start_tier(
     instances: int,
     routing: Routing | None,
     access_ttl: int | None = None,
+    logs: Path | None = None,
 ) -> Tier:
-    """routing None: one instance and no balancer (the store experiments that need none)."""
+    """routing None: one instance and no balancer (the store experiments that need none).
+    logs: where the servers' logs go (kept with the results), else beside their files."""
     specs = [
         (f"{variant.name}-{number}", variant.config, instance_settings(
             variant, number, workspace, redis_url, access_ttl
@@ -119,7 +121,7 @@ def start_tier(
         for number in range(instances)
     ]  # fmt: skip
     prepare_keys(specs[0][2])  # made once, before K processes could race to make them
-    fleet = Fleet(group, directory / "servers", redis_url, directory / "logs")
+    fleet = Fleet(group, directory / "servers", redis_url, logs or directory / "logs")
     servers = fleet.start_settings(specs)
     balancer = None
     if routing is not None:

@@ -74,17 +74,20 @@ def failures_after(events: Iterable[Event], origin: float) -> list[Event]:
 
 
 def recovery_seconds(events: list[Event], origin: float, settle: float = 1.0) -> float | None:
-    """Seconds from origin until requests succeeded again: to the last failed answer,
-    0.0 if none failed. None when failures went on into the last `settle` seconds of the
-    load: it had not recovered when the load ended."""
+    """Seconds from origin until requests succeeded again: to the last failed answer
+    before the load's last `settle` seconds, 0.0 if none failed. None when most answers
+    of those last seconds failed: it had not recovered when the load ended. (The very
+    end is left out: users stopped mid-request by Locust are not the failure's doing.)"""
     after = [e for e in answers(events) if e["t"] >= origin]
     if not after:
         return None
-    failed = [e for e in after if not ok(e)]
+    end = after[-1]["t"] - settle
+    last = [e for e in after if e["t"] >= end]
+    if sum(ok(e) for e in last) < len(last) / 2:
+        return None
+    failed = [e for e in after if not ok(e) and e["t"] < end]
     if not failed:
         return 0.0
-    if failed[-1]["t"] > after[-1]["t"] - settle:
-        return None
     return round(float(failed[-1]["t"]) - origin, 2)
 
 

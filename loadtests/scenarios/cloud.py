@@ -47,8 +47,10 @@ def record(account: str, operation: str, status: int, **extra: Any) -> None:
 
 
 # A token user refreshes this long before its access token expires, as a client that
-# reads expires_in does: a 401 then means something broke, not an ordinary expiry.
-REFRESH_MARGIN = 0.5
+# reads expires_in does: a 401 then means something broke, not an ordinary expiry. More
+# than a second: exp is in whole seconds, so a token can expire up to 1 s before
+# issue + expires_in.
+REFRESH_MARGIN = 1.2
 
 
 class CloudUser(AuthlabUser):
@@ -58,6 +60,11 @@ class CloudUser(AuthlabUser):
         self.expires_at = float("inf")
         self.signed_in = self._login()
         self.start_pacing()
+
+    def wait_time(self) -> float:
+        """Poisson arrivals at the planned mean rate: users in step would meet a round
+        robin in the same order every turn, each landing on the same instance by chance."""
+        return random.expovariate(SETTINGS.rate_per_user) if SETTINGS.rate_per_user else 0.0
 
     def _take(self, body: dict[str, Any]) -> None:
         self.credential.take(body)

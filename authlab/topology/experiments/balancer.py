@@ -23,7 +23,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             variant = CLOUD_VARIANTS[name]
             tier = start_tier(
                 cloud.group, cloud.folder("balancer", name), cloud.workspace, variant,
-                store.url, plan.instances, "roundrobin",
+                store.url, plan.instances, "roundrobin", logs=cloud.raw / "logs",
             )  # fmt: skip
             cloud.topology[f"{NAME} {name}"] = [
                 *tier.describe(),

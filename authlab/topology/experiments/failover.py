@@ -74,7 +74,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         with ReplicatedStore(cloud.group) as store:
             tier = start_tier(
                 cloud.group, cloud.folder("failover", name), cloud.workspace, variant,
-                store.url, plan.instances, "roundrobin",
+                store.url, plan.instances, "roundrobin", logs=cloud.raw / "logs",
             )  # fmt: skip
             cloud.topology[f"{NAME} {name}"] = [*tier.describe(), *store.describe()]
             probed = Probed()

@@ -41,7 +41,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             with PrivateRedis(host=hosts.STORE_PRIMARY, persistent=persistent) as store:
                 tier = start_tier(
                     cloud.group, cloud.folder("restart", name, str(persistent)),
-                    cloud.workspace, variant, store.url, 1, None,
+                    cloud.workspace, variant, store.url, 1, None, logs=cloud.raw / "logs",
                 )  # fmt: skip
                 try:
                     probed = Probed()

@@ -46,7 +46,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             variant = CLOUD_VARIANTS[name]
             tier = start_tier(
                 cloud.group, cloud.folder("sticky", name), cloud.workspace, variant,
-                store.url, plan.instances, "sticky",
+                store.url, plan.instances, "sticky", logs=cloud.raw / "logs",
             )  # fmt: skip
             cloud.topology[f"{NAME} {name}"] = tier.describe()
             try:

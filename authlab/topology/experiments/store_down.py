@@ -27,6 +27,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             tier = start_tier(
                 cloud.group, cloud.folder("store-down", name), cloud.workspace, variant,
                 store.url, plan.instances, "roundrobin", access_ttl=plan.access_ttl,
+                logs=cloud.raw / "logs",
             )  # fmt: skip
             cloud.topology[f"{NAME} {name}"] = tier.describe()
 
@@ -34,8 +35,9 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 store.crash()
                 down = time.time()
                 time.sleep(plan.store_down)
+                restarting = time.time()
                 store.restart()
-                return {"failure": down, "back": time.time()}
+                return {"failure": down, "restarting": restarting, "back": time.time()}
 
             try:
                 outcome = load_through(
@@ -44,17 +46,19 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 )  # fmt: skip
             finally:
                 stop_tier(cloud.group, tier)
-        down, back = outcome.failure_at, outcome.moments.get("back") or outcome.failure_at
+        down = outcome.failure_at
+        restarting = outcome.moments.get("restarting") or down
+        back = outcome.moments.get("back") or down
         events = outcome.events
         base = {"variant": name, "event": "store down (SIGKILL), restarted later"}
         rows.append(
             {
                 **base,
                 "access_ttl_s": plan.access_ttl if variant.kind == "token" else None,
-                "down_s": seconds_after(outcome.moments, "back"),
+                "down_s": seconds_after(outcome.moments, "restarting"),
                 **summary(outcome),
-                "success_while_down": timeline.success_between(events, down, back),
-                "served_for_s": timeline.last_ok_between(events, down, back),
+                "success_while_down": timeline.success_between(events, down, restarting),
+                "served_for_s": timeline.last_ok_between(events, down, restarting),
                 "recovery_after_back_s": timeline.recovery_seconds(events, back),
             }
         )

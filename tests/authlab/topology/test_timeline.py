@@ -24,7 +24,11 @@ def test_recovery_is_the_last_failure_or_none_while_failing() -> None:
     steady = [_event(100.5), _event(101.0, status=503), _event(103.0), _event(105.0)]
     assert timeline.recovery_seconds(steady, 100.0) == 1.0
     assert timeline.recovery_seconds([_event(101.0)], 100.0) == 0.0
-    failing = [_event(101.0), _event(104.9, status=503), _event(105.0)]
+    # A user stopped mid-request as the load ends is not a failure to recover from ...
+    ending = [_event(101.0), _event(104.5), _event(105.0, status=503), _event(105.0)]
+    assert timeline.recovery_seconds(ending, 100.0) == 0.0
+    # ... but a store still down when the load ends is.
+    failing = [_event(101.0), _event(104.5, status=503), _event(105.0, status=503)]
     assert timeline.recovery_seconds(failing, 100.0) is None
 
 
