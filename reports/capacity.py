@@ -123,3 +123,37 @@ def model(run: RunData, assumptions: Assumptions | None = None) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def topology_lines(run: RunData) -> list[str]:
+    """The topology the model assumes, and what this run measured of its failures (the
+    cloud profile's experiments) where it has them."""
+    lines = [
+        "topology: K identical server instances behind a load balancer (HAProxy, round "
+        "robin; sticky routing only where sessions live in process memory), one Redis "
+        "primary with a replica and Sentinels for the shared state"
+    ]
+    failover = run.cloud_failover
+    if not failover.empty and "recovery_s" in failover:
+        measured = ", ".join(
+            f"{row['variant']} {number(row['recovery_s']):.1f} s"
+            for _, row in failover.iterrows()
+            if number(row.get("recovery_s")) is not None
+        )
+        lines.append(
+            "each failover of the store's primary costs every store-backed request this "
+            f"long (measured, Sentinel with a 1 s down-after): {measured}"
+        )
+    sticky = run.cloud_sticky_kill
+    if not sticky.empty and "users_forced_to_log_in" in sticky:
+        lines.append(
+            "an instance lost with sessions in its memory logs out every user pinned to it "
+            "(measured: "
+            + ", ".join(
+                f"{row['variant']} {number(row['users_forced_to_log_in']) or 0:.0f} of "
+                f"{number(row.get('users')) or 0:.0f} users"
+                for _, row in sticky.iterrows()
+            )
+            + ")"
+        )
+    return lines

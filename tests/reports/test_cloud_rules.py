@@ -87,3 +87,12 @@ def test_without_cloud_rows_the_single_host_experiments_still_decide() -> None:
     claim = tokens_robust(_run())
     assert claim.verdict == "not measured"
     assert "outage" in claim.condition or "scale_out" in claim.condition
+
+
+def test_the_capacity_model_states_its_topology_and_the_measured_failover() -> None:
+    from reports.capacity import topology_lines
+
+    assert topology_lines(_run())[0].startswith("topology: K identical server instances")
+    lines = topology_lines(_run(cloud_failover=FAILOVER, cloud_sticky_kill=STICKY))
+    assert any("session-redis 3.0 s, token-hs256 2.9 s" in line for line in lines)
+    assert any("session-memory 10 of 20 users" in line for line in lines)
