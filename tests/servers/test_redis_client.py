@@ -30,7 +30,7 @@ def test_a_sentinel_url_names_the_sentinels_the_service_and_the_db() -> None:
     ],
 )
 def test_anything_else_is_refused_with_a_plain_message(url: str) -> None:
-    with pytest.raises(ValueError, match="redis\\+sentinel|HOST:PORT|SERVICE"):
+    with pytest.raises(ValueError, match=r"redis\+sentinel|HOST:PORT|SERVICE"):
         parse_sentinel_url(url)
 
 
