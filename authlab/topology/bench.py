@@ -5,7 +5,6 @@ rows beside it (<name>_seconds.csv)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -75,10 +74,6 @@ def run_experiment(
     if seconds:
         Table(results / f"{name}_seconds.csv").add(*seconds)
     return rows, seconds
-
-
-def required() -> bool:
-    return os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 
 
 def write_topology(results: Path, topology: dict[str, Any]) -> None:
