@@ -129,7 +129,10 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """Where the run talks to it: the address it listens on (a topology gives each
+        instance its own 127.0.0.x)."""
+        host = self.settings.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @property
     def log(self) -> Path | None:

@@ -91,7 +91,9 @@ def _security_file(choice: str | None, results: Path) -> Path | None:
 
 
 def bench(
-    profile: Annotated[str, typer.Option(help="smoke | quick | standard | full")] = "standard",
+    profile: Annotated[
+        str, typer.Option(help="smoke | quick | standard | full | cloud (the cloud topology)")
+    ] = "standard",
     only: Annotated[
         str | None, typer.Option(help="comma-separated variants, e.g. session-redis,token-hs256")
     ] = None,
@@ -180,6 +182,11 @@ def bench(
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     typer.echo(f"results: {result.directory}")
+    if profile != "cloud":
+        typer.echo(
+            "cloud topology (HAProxy, Redis + Sentinel failover, instance kills): "
+            "`make bench PROFILE=cloud`"
+        )
     if report:
         from reports.build import build_report
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from authlab.bench.experiments import REGISTRY
 from authlab.bench.variants import DEFAULT_MATRIX
+from authlab.topology.plan import CloudPlan
 
 # The experiments a run does after its load phases (authlab.bench.experiments) ...
 EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.by_default)
@@ -19,6 +20,8 @@ EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.b
 WITH_BROWSER: tuple[str, ...] = (*EXPERIMENTS, "security_browser")
 # ... and in full, instructions per request under callgrind (minutes: Python under valgrind).
 FULL: tuple[str, ...] = (*WITH_BROWSER, "instructions")
+# The cloud topology's experiments (authlab.topology), in a profile of their own.
+CLOUD: tuple[str, ...] = tuple(name for name in REGISTRY if name.startswith("cloud_"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Profile:
     spike_base_users: int = 5
     spike_users: int = 40
     spike_phase_seconds: float = 2.0
+    cloud: CloudPlan = field(default_factory=CloudPlan)  # the cloud topology's experiments
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -204,6 +208,17 @@ PROFILES: dict[str, Profile] = {
         experiments=FULL,
         step_seconds=4.0,
         steps=5,
+    ),
+    # `make bench PROFILE=cloud`: the cloud topology's five experiments alone (HAProxy,
+    # Redis + Sentinel, Locust master and workers; about 6 minutes), no load phases.
+    "cloud": Profile(
+        name="cloud",
+        variants=(),
+        repetitions=1,
+        phases=(),
+        seeded_users=0,
+        session_counts=(),
+        experiments=CLOUD,
     ),
 }
 

@@ -8,9 +8,9 @@ import asyncio
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlab.bench.servers import CHEAP_ARGON2, Workspace
+from authlab.bench.servers import Workspace
 from authlab.bench.tables import Table
 from authlab.processes import ProcessGroup
 from authlab.topology.context import CloudRun
@@ -18,7 +18,10 @@ from authlab.topology.experiments import balancer, failover, restart, sticky, st
 from authlab.topology.experiments.common import PROBE_PREFIX
 from authlab.topology.haproxy import HAProxyNotFound, find_haproxy
 from authlab.topology.plan import CloudPlan
-from servers.config import Settings
+from servers.config import CHEAP_ARGON2, Settings
+
+if TYPE_CHECKING:
+    from authlab.bench.runner import Bench
 
 Rows = list[dict[str, Any]]
 EXPERIMENTS: dict[str, Callable[[CloudRun], tuple[Rows, Rows]]] = {
@@ -57,8 +60,9 @@ def seed(workspace: Workspace, plan: CloudPlan) -> None:
 def run_experiment(
     name: str, group: ProcessGroup, results: Path, plan: CloudPlan, topology: dict[str, Any]
 ) -> tuple[Rows, Rows]:
-    """One cloud experiment: its CSVs written in results, its hosts added to topology.
-    Raises Skipped when a part it needs is missing."""
+    """One cloud experiment: its rows, and its per-second rows (in
+    results/<name>_seconds.csv); its hosts added to topology. Raises Skipped when a part
+    it needs is missing."""
     missing = missing_parts(name)
     if missing:
         raise Skipped(missing)
@@ -70,10 +74,27 @@ def run_experiment(
         seed(workspace, plan)
         cloud = CloudRun(group, raw, Path(work), workspace, plan, topology)
         rows, seconds = EXPERIMENTS[name](cloud)
-    Table(results / f"{name}.csv").add(*rows)
     if seconds:
         Table(results / f"{name}_seconds.csv").add(*seconds)
     return rows, seconds
+
+
+def bench_runner(name: str) -> Callable[[Bench, ProcessGroup, Workspace], None]:
+    """The run_experiment of authlab.bench.experiments.<name>: rows in the bench's table
+    of that name, a warning where a part is missing, the hosts in topology.json."""
+
+    def run(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
+        topology: dict[str, Any] = {}
+        try:
+            rows, _ = run_experiment(name, group, bench.directory, bench.profile.cloud, topology)
+        except Skipped as missing:
+            bench.warnings.append(f"{name} not measured: {missing}")
+            return
+        finally:
+            write_topology(bench.directory, topology)
+        bench.tables[name].add(*rows)
+
+    return run
 
 
 def write_topology(results: Path, topology: dict[str, Any]) -> None:

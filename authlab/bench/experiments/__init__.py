@@ -69,6 +69,43 @@ REGISTRY: dict[str, Experiment] = {
             "instructions per GET /me under callgrind, each variant against its plain twin",
             by_default=False,
         ),
+        # The cloud topology (authlab.topology): HAProxy, Redis + Sentinels, Locust master
+        # and workers; the `cloud` profile runs them. Each also writes <table>_seconds.csv.
+        Experiment(
+            "cloud_balancer",
+            "cloud_balancer",
+            "HAProxy round robin, no stickiness",
+            by_default=False,
+            variants=lambda profile: profile.cloud.balancer_variants,
+        ),
+        Experiment(
+            "cloud_sticky_kill",
+            "cloud_sticky_kill",
+            "sticky routing, an instance SIGKILLed under load",
+            by_default=False,
+            variants=lambda profile: profile.cloud.sticky_variants,
+        ),
+        Experiment(
+            "cloud_failover",
+            "cloud_failover",
+            "the store's primary SIGKILLed under mixed load, Sentinel failover",
+            by_default=False,
+            variants=lambda profile: profile.cloud.failover_variants,
+        ),
+        Experiment(
+            "cloud_store_down",
+            "cloud_store_down",
+            "the store down longer than an access token lives",
+            by_default=False,
+            variants=lambda profile: profile.cloud.store_down_variants,
+        ),
+        Experiment(
+            "cloud_store_restart",
+            "cloud_store_restart",
+            "the store restarted, without and with persistence",
+            by_default=False,
+            variants=lambda profile: profile.cloud.restart_variants,
+        ),
     )
 }
 TABLES: tuple[str, ...] = tuple(e.table for e in REGISTRY.values() if e.table)

@@ -45,7 +45,7 @@ def run(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                     "failed": failed,
                     "failure_rate": failed / len(me) if me else None,
                     "expected_if_state_is_local": (plan.instances - 1) / plan.instances
-                    if variant.store == "memory" and variant.kind == "session"
+                    if variant.store == "memory"
                     else 0.0,
                     "users_forced_to_log_in": len(timeline.forced_users(outcome.events, 0.0)),
                     "users": plan.users,

@@ -41,7 +41,7 @@ class Probed:
                 self.live.append(
                     probes.login(client, f"{PROBE_PREFIX}{number:06d}", password, transport)
                 )
-            if tier.variant.config.revocation == "denylist":
+            if tier.variant.settings.revocation == "denylist":
                 for number in range(count, 2 * count):
                     probe = probes.login(client, f"{PROBE_PREFIX}{number:06d}", password, transport)
                     probes.logout(client, probe)
