@@ -387,7 +387,7 @@ def _raw_links(run: RunData, report: Path) -> list[dict[str, str]]:
         links.append(
             {"href": "../" + path.relative_to(run.directory).as_posix(), "name": path.name}
         )
-    for name in ("manifest.json", "status.json"):
+    for name in ("manifest.json", "status.json", "topology.json"):
         if (run.directory / name).is_file():
             links.append({"href": f"../{name}", "name": name})
     for name in ("claims.csv", "capacity.csv"):

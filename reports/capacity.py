@@ -133,6 +133,17 @@ def topology_lines(run: RunData) -> list[str]:
         "robin; sticky routing only where sessions live in process memory), one Redis "
         "primary with a replica and Sentinels for the shared state"
     ]
+    hosts = sorted(
+        {
+            f"{host['role'].split(' ')[0]} {host['address'].rsplit(':', 1)[0]}"
+            for placed in run.topology.values()
+            if isinstance(placed, list)
+            for host in placed
+            if isinstance(host, dict) and "role" in host and "address" in host
+        }
+    )
+    if hosts:
+        lines.append("the hosts this run measured it on (topology.json): " + ", ".join(hosts))
     failover = run.cloud_failover
     if not failover.empty and "recovery_s" in failover:
         measured = ", ".join(

@@ -84,6 +84,8 @@ class RunData:
     variants: pd.DataFrame = field(default_factory=_empty)
     # Every variant the manifest describes (also those only an experiment ran), by name.
     described: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The cloud topology's hosts (topology.json): experiment and variant -> [{role, address}]
+    topology: dict[str, Any] = field(default_factory=dict)
     security: dict[str, Any] | None = None
     security_path: Path | None = None
     # Where the summary's per-request figures come from (see summary_source).
@@ -173,6 +175,7 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     run = RunData(directory=directory)
     run.manifest = read_json(directory / "manifest.json")
     run.status = read_json(directory / "status.json")
+    run.topology = read_json(directory / "topology.json")
     for name in TABLES:
         setattr(run, name, read_csv(directory / f"{name}.csv"))
     for name in RAW_TABLES:

@@ -46,6 +46,10 @@ def load_through(
         plan.accounts,
         LoadPlan(plan.users, plan.rate_per_user, seconds, plan.locust_workers, mix),
     ).start()
+    run.topology[f"load {label}"] = [
+        {"role": f"locust-master ({plan.locust_workers} workers over TCP)",
+         "address": load.master_address},
+    ]  # fmt: skip
     moments: dict[str, float | None] = {}
     try:
         started = load.wait_started()
