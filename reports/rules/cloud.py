@@ -128,10 +128,13 @@ def memory_scalability(run: RunData) -> Claim | None:
             for v in working
             if (number(sticky.get(v, {}).get("users_forced_to_log_in")) or 0) == 0
         ]
+        died = (number(lost.get("users_forced_to_log_in")) or 0) > 0
         condition = (
             "where the sessions live: in one process's memory they break behind a "
-            "non-sticky balancer and die with their instance behind a sticky one; in a "
-            f"shared store ({', '.join(working)}) they do neither"
+            "non-sticky balancer"
+            + (" and die with their instance behind a sticky one" if died else "")
+            + f"; in a shared store ({', '.join(working)}) they do "
+            + ("neither" if died else "not")
             + ("" if kept == working or not sticky else " (but see the instance kill)")
         )
         return Claim(
@@ -275,9 +278,29 @@ def tokens_robust(run: RunData) -> Claim | None:
         f"served {served:.1f} s of the outage ({ttl:.0f} s lifetime), then refresh and "
         "login need the store (refresh families live there) and fail like sessions"
         + ("; a deny list brings the dependency back at once" if denylist else "")
-        + "; a Sentinel failover and a restart with persistence cost both alike"
+        + _failover_comparison(recovery)
     )
     return Claim(
         "tokens-robust", claim, "depends", condition, evidence, FIGURES,
         decisions=decisions, sentence=sentence,
     )  # fmt: skip
+
+
+# Seconds within which two recoveries count as alike (one per-second bucket).
+ALIKE_S = 1.0
+
+
+def _failover_comparison(recovery: dict[str, float | None]) -> str:
+    """How a Sentinel failover treated tokens against sessions, from the measured seconds."""
+    tokens = [s for v, s in recovery.items() if _stateless_token(v) and s is not None]
+    sessions = [s for v, s in recovery.items() if _is_shared_session(v) and s is not None]
+    if not tokens or not sessions:
+        return ""
+    token, session = max(tokens), max(sessions)
+    if abs(token - session) <= ALIKE_S:
+        return f"; a Sentinel failover cost both alike ({token:.1f} s and {session:.1f} s)"
+    better = "tokens" if token < session else "sessions"
+    return (
+        f"; a Sentinel failover cost tokens {token:.1f} s and sessions {session:.1f} s "
+        f"({better} recovered sooner)"
+    )

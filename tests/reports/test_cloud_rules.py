@@ -72,6 +72,7 @@ def test_tokens_robust_only_for_their_lifetime_depends() -> None:
     assert "shorter than the access token's lifetime" in claim.condition
     assert "deny list" in claim.condition
     assert any("Sentinel failover in 2.4 s" in e for e in claim.evidence)
+    assert "failover cost both alike (2.9 s and 3.0 s)" in claim.condition
     assert "cloud-store-down" in claim.figures
 
 
