@@ -45,7 +45,7 @@ from servers.config import ALGORITHMS, Settings
 from servers.secrets import load_or_create_secrets
 from servers.strategies.session import SESSION_SALT
 from servers.tokens.codec import REFRESH_TYPE
-from servers.tokens.keys import KeyRing, SigningKey
+from servers.tokens.keys import KeyRing, SigningKey, key_kind
 
 EXPECT_REFUSED = "4xx"
 EXPECT_ACCEPTED = "2xx"
@@ -358,7 +358,7 @@ def _alg_none(lab: Lab) -> Iterator[AttackResult]:
 
 def _algorithm_confusion(lab: Lab) -> Iterator[AttackResult]:
     """HS256 keyed with the server's PUBLIC key (RFC 8725 2.1): only for public-key servers."""
-    if lab.settings.alg == "HS256":
+    if key_kind(lab.settings.alg).symmetric:
         return
     forger = lab.token_forger()
     lab.client.cookies.clear()
@@ -537,7 +537,8 @@ def _key_headers(lab: Lab) -> Iterator[AttackResult]:
             f"{parameter}={UNREACHABLE_URL}, signed with the server key: the header alone "
             "must be refused",
         )
-    certified = attacker if attacker.alg != "HS256" else lab.attacker_key("ES256")
+    # A certificate carries a public key: an HMAC attacker signs it with ES256 instead.
+    certified = attacker if not key_kind(attacker.alg).symmetric else lab.attacker_key("ES256")
     header = forger.header_with(alg=certified.alg, x5c=self_signed_x5c(certified))
     token = compact(header, claims, certified.alg, certified.private)
     yield lab.result("x5c", lab.me(token), f"x5c self-signed certificate, {certified.alg}")

@@ -30,6 +30,11 @@ class KeyKind:
     generate: Callable[[], Any] | None  # a new private key; None: a shared HMAC secret
     private_type: type | None  # what a loaded PEM must hold (None for HMAC)
 
+    @property
+    def symmetric(self) -> bool:
+        """One shared secret signs and verifies (HMAC): no public key to publish."""
+        return self.generate is None
+
 
 # One row per algorithm the servers sign with; an algorithm missing here is refused.
 KEY_KINDS: dict[str, KeyKind] = {

@@ -152,3 +152,9 @@ def test_every_algorithm_has_its_row_and_an_unknown_one_is_refused(tmp_path: Pat
         with pytest.raises(ValueError, match="no keys for algorithm"):
             add_key(tmp_path, unknown)  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir())
+
+
+def test_only_hmac_is_symmetric() -> None:
+    from servers.tokens.keys import KEY_KINDS
+
+    assert {alg for alg, kind in KEY_KINDS.items() if kind.symmetric} == {"HS256"}
