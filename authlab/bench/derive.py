@@ -187,16 +187,18 @@ def overhead_rows(pair_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ratios. `shared_store`: one Redis served both sides (a --redis-url for all), so
     its CPU is in neither figure.
     """
-    sides: dict[tuple[str, Any], dict[str, dict[str, Any]]] = {}
+    # variant -> repetition -> "authlab" / "plain" -> its row
+    sides: dict[str, dict[Any, dict[str, dict[str, Any]]]] = {}
     for row in pair_rows:
         if row.get("phase") == CREDENTIAL_PAIR:
-            sides.setdefault((row["variant"], row["repetition"]), {})[row["server"]] = row
+            repetitions = sides.setdefault(row["variant"], {})
+            repetitions.setdefault(row["repetition"], {})[row["server"]] = row
     rows = []
-    for variant in dict.fromkeys(variant for variant, _ in sides):
+    for variant, repetitions in sides.items():
         pairs = []
         shared_store = False
-        for (name, _), pair in sides.items():
-            if name != variant or set(pair) != {"authlab", "plain"}:
+        for pair in repetitions.values():
+            if set(pair) != {"authlab", "plain"}:
                 continue
             lab_us, twin_us = _request_cost_us(pair["authlab"]), _request_cost_us(pair["plain"])
             if lab_us is not None and twin_us:

@@ -24,11 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from authlab.bench.prelogin import prelogin
 from authlab.bench.servers import Workspace, deployed, start_redis, stop_redis
 from authlab.bench.variants import Variant
-from authlab.bench.verify import auth_headers
 from authlab.fleet import Fleet, ServerFailed, plain_twin_command, serve_command
 from authlab.processes import ProcessGroup
 from servers.config import Settings
@@ -136,8 +134,8 @@ def count(
         ) from error
     pid = server.tracked.pid
     try:
-        headers = _login(server.url, variant, workspace)
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        (headers,) = prelogin(server.url, variant.transport, ["user000000"], workspace.password)
+        connection = http.client.HTTPConnection(settings.host, server.port, timeout=60)
         try:
             _get_me(connection, headers, WARM_UP)
             _control(control, "--instr=on", pid)
@@ -161,17 +159,6 @@ def _wait_for_dump(directory: Path, prefix: str) -> int:
             return max(totals)
         time.sleep(0.2)
     raise InstructionsUnavailable(f"callgrind wrote no counts to {prefix}*")
-
-
-def _login(url: str, variant: Variant, workspace: Workspace) -> dict[str, str]:
-    with httpx.Client(base_url=url, timeout=60) as client:
-        answer = client.post(
-            "/login", json={"username": "user000000", "password": workspace.password}
-        )
-        answer.raise_for_status()
-        headers = auth_headers(answer.json(), variant.transport, client.cookies)
-    headers.pop("X-CSRF-Token", None)  # a GET carries none
-    return headers
 
 
 def _get_me(connection: http.client.HTTPConnection, headers: dict[str, str], times: int) -> None:
