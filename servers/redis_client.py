@@ -67,7 +67,7 @@ def _connect_sentinel(url: str) -> Redis:
     sentinels, service, db = parse_sentinel_url(url)
     # The same tuning as a direct client; a Sentinel that does not answer within the
     # deadline is skipped for the next one.
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(
         sentinels,
         sentinel_kwargs={"socket_connect_timeout": REQUEST_DEADLINE / 4, "socket_timeout": 0.5},
         socket_connect_timeout=REQUEST_DEADLINE,
