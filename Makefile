@@ -11,20 +11,38 @@ VARIANT ?=
 # JupyterLab is an optional group, installed by `make notebook` alone.
 NOTEBOOK_STAMP := $(VENV)/.notebook-installed
 
-.PHONY: setup test lint bench flamegraph serve-session serve-token security notebook explore clean
+.PHONY: setup lock test lint bench flamegraph serve-session serve-token security notebook explore clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The environment is installed from the lock alone: exact versions, every file checked against
+# its hash (pip refuses anything unpinned), then the project itself without touching them.
+$(STAMP): pyproject.toml requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# make lock [UPGRADE=1]: requirements/*.txt from pyproject.toml, the widest group first so the
+# narrower ones take the same versions. pip-compile reads the public index alone (no
+# machine-local index or wheel folder), so what it pins installs on any machine. Without
+# UPGRADE it keeps every pin that still fits; commit the result on its own, lint and tests green.
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock"
+COMPILE := $(LOCK_ENV) $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+lock: setup
+	$(COMPILE) --all-extras -o requirements/notebook.txt pyproject.toml
+	$(COMPILE) --extra dev -c requirements/notebook.txt -o requirements/dev.txt pyproject.toml
+	$(COMPILE) -c requirements/dev.txt -o requirements/runtime.txt pyproject.toml
+	$(BIN)/python -m authlab.dependency_lock check
 
 test: setup
 	$(BIN)/python -m pytest
 
 lint: setup
+	$(BIN)/python -m authlab.dependency_lock check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -42,8 +60,8 @@ flamegraph: setup
 notebook: $(NOTEBOOK_STAMP)
 	@$(BIN)/authlab notebook
 
-$(NOTEBOOK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+$(NOTEBOOK_STAMP): $(STAMP) requirements/notebook.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/notebook.txt
 	touch $(NOTEBOOK_STAMP)
 
 explore: setup

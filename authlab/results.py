@@ -13,10 +13,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from authlab.dependency_lock import environment_match
+
 RESULTS_ROOT = Path(os.environ.get("AUTHLAB_RESULTS", "results"))
+# The packages on the request path first (a change in any moves the figures), then the lab's.
 _PACKAGES = (
     "starlette",
     "uvicorn",
+    "httptools",
+    "uvloop",
+    "python-multipart",
+    "prometheus-client",
     "itsdangerous",
     "pyjwt",
     "redis",
@@ -101,6 +108,9 @@ def write_manifest(directory: Path, kind: str, configuration: dict[str, Any]) ->
         "git_commit": _git_commit(),
         "machine": machine(),
         "versions": {**_versions(), "redis-server": redis_server_version()},
+        # Whether these are exactly the lock's versions: figures from another set are not
+        # comparable one for one.
+        "lock": environment_match().as_json(),
         "configuration": configuration,
     }
     path = directory / "manifest.json"

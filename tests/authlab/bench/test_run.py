@@ -65,7 +65,10 @@ def test_smoke_run_writes_every_file(smoke_run: Path) -> None:
         assert path.is_file() and path.stat().st_size > 0, name
     manifest = json.loads((smoke_run / "manifest.json").read_text())
     assert manifest["configuration"]["profile"]["name"] == "smoke"
-    assert manifest["versions"]["pyjwt"]
+    assert manifest["versions"]["pyjwt"] and manifest["versions"]["uvicorn"]
+    assert set(manifest["lock"]) == {"matched", "group", "differences", "reason"}
+    if os.environ.get("CI"):  # CI installs from the lock alone: nothing may differ from it
+        assert manifest["lock"]["matched"] is True, manifest["lock"]["differences"]
     assert json.loads((smoke_run / "status.json").read_text())["interrupted"] is False
 
 
