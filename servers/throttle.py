@@ -7,6 +7,7 @@ throttle itself does not reveal which accounts exist.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -24,16 +25,23 @@ class LoginThrottle(Protocol):
 
 
 class MemoryLoginThrottle:
-    """Per process: with several workers each keeps its own count."""
+    """Per process: with several workers each keeps its own count.
 
-    def __init__(self, max_failures: int, window: int) -> None:
+    `clock` (seconds, wall time by default) is a parameter so that a test can move time on
+    instead of sleeping through a window.
+    """
+
+    def __init__(
+        self, max_failures: int, window: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self.max_failures = max_failures
         self.window = window
+        self._clock = clock
         self._failures: dict[str, tuple[int, float]] = {}
 
     async def retry_after(self, username: str) -> int:
         count, started = self._failures.get(username, (0, 0.0))
-        remaining = started + self.window - time.time()
+        remaining = started + self.window - self._clock()
         if remaining <= 0:
             self._failures.pop(username, None)
             return 0
@@ -42,9 +50,10 @@ class MemoryLoginThrottle:
     async def failed(self, username: str) -> None:
         if len(self._failures) > 100_000:
             self._failures.clear()  # bound memory under a spray of names
-        count, started = self._failures.get(username, (0, time.time()))
-        if started + self.window < time.time():
-            count, started = 0, time.time()
+        now = self._clock()
+        count, started = self._failures.get(username, (0, now))
+        if started + self.window < now:
+            count, started = 0, now
         self._failures[username] = (count + 1, started)
 
     async def succeeded(self, username: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -15,7 +15,12 @@ Factory = Callable[[int], LoginThrottle]  # window in seconds -> throttle
 
 
 class LoginThrottleContract:
-    """Subclasses provide `make`, a factory taking the window length."""
+    """Subclasses provide `make`, a factory taking the window length, and `wait`, which lets
+    that many seconds pass for the throttles it made."""
+
+    @pytest.fixture
+    def wait(self) -> Callable[[float], Awaitable[None]]:
+        return asyncio.sleep
 
     @pytest.fixture
     async def make(self) -> AsyncIterator[Factory]:
@@ -64,23 +69,57 @@ class LoginThrottleContract:
         await throttle.succeeded("alice")
         assert await throttle.retry_after("alice") == 0
 
-    async def test_lock_ends_with_the_window(self, make: Factory) -> None:
+    async def test_lock_ends_with_the_window(
+        self, make: Factory, wait: Callable[[float], Awaitable[None]]
+    ) -> None:
         # A 1-second window, waited out; the assertion is on the outcome, not on timing.
         throttle = make(1)
         for _ in range(MAX_FAILURES):
             await throttle.failed("alice")
         assert await throttle.retry_after("alice") > 0
-        await asyncio.sleep(1.2)
+        await wait(1.2)
         assert await throttle.retry_after("alice") == 0
         # And counting starts over: one more failure does not lock again.
         await throttle.failed("alice")
         assert await throttle.retry_after("alice") == 0
 
 
+class FakeClock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class TestMemoryLoginThrottle(LoginThrottleContract):
     @pytest.fixture
-    async def make(self) -> AsyncIterator[Factory]:
-        yield lambda window: MemoryLoginThrottle(MAX_FAILURES, window)
+    def clock(self) -> FakeClock:
+        return FakeClock()
+
+    @pytest.fixture
+    def wait(self, clock: FakeClock) -> Callable[[float], Awaitable[None]]:
+        return clock.advance
+
+    @pytest.fixture
+    async def make(self, clock: FakeClock) -> AsyncIterator[Factory]:
+        yield lambda window: MemoryLoginThrottle(MAX_FAILURES, window, clock=clock)
+
+    async def test_a_lock_lasts_until_the_window_ends_not_before(
+        self, make: Factory, clock: FakeClock
+    ) -> None:
+        throttle = make(300)
+        for _ in range(MAX_FAILURES):
+            await throttle.failed("alice")
+        await clock.advance(299.5)
+        assert await throttle.retry_after("alice") == 1
+        await clock.advance(1)
+        assert await throttle.retry_after("alice") == 0
 
 
 class TestRedisLoginThrottle(LoginThrottleContract):
