@@ -9,8 +9,6 @@ sends as fast as answers come back (for finding maximum throughput).
 from __future__ import annotations
 
 import itertools
-import random
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +17,7 @@ from locust import FastHttpUser
 
 from loadtests import latency
 from loadtests.credentials import Credential, next_account, other_account
+from loadtests.pacing import OpenModelSchedule
 from loadtests.settings import SETTINGS
 
 
@@ -34,21 +33,17 @@ class AuthlabUser(FastHttpUser):
         super().__init__(*args, **kwargs)
         self.account = next_account(self.accounts)
         self.credential = Credential()
-        self._interval = 1.0 / SETTINGS.rate_per_user if SETTINGS.rate_per_user > 0 else 0.0
-        self._due = time.monotonic() + random.uniform(0, self._interval)
+        self.schedule = OpenModelSchedule(SETTINGS.rate_per_user)
         self._targets: Iterator[str] | None = (
             itertools.cycle(SETTINGS.targets) if SETTINGS.targets else None
         )
 
     def start_pacing(self) -> None:
         """Start the schedule now (after logging in), at a random phase of the interval."""
-        self._due = time.monotonic() + random.uniform(0, self._interval)
+        self.schedule.start()
 
     def wait_time(self) -> float:
-        if not self._interval:
-            return 0.0
-        self._due += self._interval
-        return max(0.0, self._due - time.monotonic())
+        return self.schedule.wait()
 
     def url(self, path: str) -> str:
         """With several server instances (scale-out) each request goes to the next one."""
@@ -57,11 +52,11 @@ class AuthlabUser(FastHttpUser):
     @contextmanager
     def due(self, name: str) -> Iterator[None]:
         """Record the latency from when this request was due (open model)."""
-        due = self._due if self._interval else time.monotonic()
+        due = self.schedule.due()
         try:
             yield
         finally:
-            latency.record_corrected(name, (time.monotonic() - due) * 1e6)
+            latency.record_corrected(name, self.schedule.microseconds_since(due))
 
     # --- the API, one method per endpoint ------------------------------------------------
 
