@@ -46,6 +46,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	@$(BIN)/authlab bench --profile $(PROFILE) $(if $(SECURITY),--security $(SECURITY))
