@@ -14,7 +14,10 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -23,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.x509.oid import NameOID
 from jwt.algorithms import get_default_algorithms
 
-from servers.tokens.keys import new_private_key
+from servers.config import Settings
+from servers.tokens.keys import KeyRing, SigningKey, new_private_key
 
 _HMAC_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -121,3 +125,37 @@ def public_key_secrets(jwk: dict[str, Any]) -> dict[str, bytes]:
         "public-key-der": der,
         "public-jwk-json": json.dumps(jwk).encode(),
     }
+
+
+class TokenForger:
+    """Tokens signed with the server's own key, from the legitimate token's header and claims."""
+
+    def __init__(self, settings: Settings, legit_token: str) -> None:
+        ring = KeyRing.load(Path(settings.key_dir), settings.alg)
+        self.header, self.claims, self.signature = split(legit_token)
+        self.key: SigningKey = ring.get(self.header.get("kid")) or ring.current
+        self.token = legit_token
+
+    def fresh_claims(self, drop: Sequence[str] = (), **changes: Any) -> dict[str, Any]:
+        """The legitimate claims with a new jti and times, changed and with some dropped."""
+        now = int(time.time())
+        claims = {**self.claims, "iat": now, "nbf": now, "exp": now + 300}
+        claims["jti"] = secrets.token_urlsafe(16)
+        claims.update(changes)
+        return {name: value for name, value in claims.items() if name not in drop}
+
+    def header_with(self, drop: Sequence[str] = (), **changes: Any) -> dict[str, Any]:
+        header = {**self.header, **changes}
+        return {name: value for name, value in header.items() if name not in drop}
+
+    def signed(self, header: Any = None, claims: Any = None) -> str:
+        return compact(
+            self.header if header is None else header,
+            self.fresh_claims() if claims is None else claims,
+            self.key.alg,
+            self.key.signing_key,
+        )
+
+    def with_signature(self, header: Any, claims: Any, signature: str) -> str:
+        """header.payload with a signature made for something else."""
+        return f"{segment(header)}.{segment(claims)}.{signature}"

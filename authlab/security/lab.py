@@ -288,7 +288,8 @@ def _describe(server: LabServer) -> dict[str, Any]:
 
 
 def _attacks(servers: list[LabServer], options: LabOptions) -> list[dict[str, Any]]:
-    from authlab.security.attacks import run_battery, variant_name
+    from authlab.security.attack_lab import variant_name
+    from authlab.security.attacks import run_battery
 
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()

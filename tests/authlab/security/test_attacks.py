@@ -12,14 +12,14 @@ from typing import Any
 import jwt
 import pytest
 
-from authlab.security.attacks import (
+from authlab.security.attack_lab import (
     EXPECT_ACCEPTED,
     EXPECT_REFUSED,
     AttackResult,
     meets,
-    run_battery,
     variant_name,
 )
+from authlab.security.attacks import run_battery
 from authlab.security.jwt_forge import compact, public_key_secrets
 from servers.config import Settings
 from servers.strategies.session import SessionStrategy
