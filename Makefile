@@ -11,7 +11,7 @@ VARIANT ?=
 # JupyterLab is an optional group, installed by `make notebook` alone.
 NOTEBOOK_STAMP := $(VENV)/.notebook-installed
 
-.PHONY: setup lock test lint bench flamegraph serve-session serve-token security notebook explore clean
+.PHONY: setup lock test test-fast lint bench flamegraph serve-session serve-token security notebook explore clean
 
 setup: $(STAMP)
 
@@ -38,8 +38,15 @@ lock: setup
 	$(COMPILE) -c requirements/dev.txt -o requirements/runtime.txt pyproject.toml
 	$(BIN)/python -m authlab.dependency_lock check
 
+# Every test: the fast ones on every core (pytest-xdist), then the end-to-end ones (marked e2e)
+# one after another with the machine to themselves, since each loads both cores and a test
+# beside it would disturb what it measures. test-fast is the first half alone.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not e2e" -n auto
+	$(BIN)/python -m pytest -m e2e
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e" -n auto
 
 lint: setup
 	$(BIN)/python -m authlab.dependency_lock check

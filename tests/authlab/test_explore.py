@@ -28,6 +28,8 @@ from authlab.explore import ExploreError, verify
 from authlab.ports import free_port
 from tests.authlab.processes import AUTHLAB, child_environment, gone, run_cli, wait_until
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 
 

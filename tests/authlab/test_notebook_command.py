@@ -21,6 +21,8 @@ from authlab.cli import app
 from authlab.ports import free_port
 from tests.authlab.processes import AUTHLAB, child_environment, gone, wait_until
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 
 

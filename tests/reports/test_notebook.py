@@ -13,6 +13,8 @@ from reports.build import FIGURES
 from reports.load import load_run
 from reports.notebook import claims_table, draw, figure_ids, figure_spec, only
 
+pytestmark = pytest.mark.e2e
+
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
 
 

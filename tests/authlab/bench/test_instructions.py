@@ -13,6 +13,8 @@ from authlab.bench.variants import VARIANTS
 from authlab.processes import ProcessGroup
 from tests.conftest import service_missing
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:

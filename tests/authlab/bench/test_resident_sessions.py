@@ -40,6 +40,8 @@ from servers.config import Settings
 from servers.context import open_context
 from tests.conftest import FAST_ARGON2
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[3]
 SESSIONS = 2_500  # more than one bulk batch (2,000): the batches add up to N
 ACTIVE = 20

@@ -19,6 +19,8 @@ import pytest
 
 from authlab.processes import ProcessGroup
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[3]
 
 

@@ -24,6 +24,8 @@ from authlab.bench.runner import Bench, BenchOptions, BenchResult
 from reports.load import load_run
 from tests.conftest import service_missing
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[3]
 
 

@@ -17,7 +17,7 @@ from authlab.security.browser import APP_PAGE, browser_missing
 from authlab.security.firefox import Firefox
 from tests.conftest import service_missing
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from authlab.security.matrix import render
 from authlab.security.schema import SECTIONS, validate
 from tests.conftest import REQUIRE_SERVICES, service_missing
 
+pytestmark = pytest.mark.e2e
+
 CONFIGURATIONS = [
     "session-none-csrf-off",  # weak: must be exploited
     "session-none-csrf-on",

@@ -8,9 +8,13 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from authlab.processes import ProcessGroup
 from authlab.topology.bench import run_experiment
 from authlab.topology.plan import SHORT, CloudPlan
+
+pytestmark = pytest.mark.e2e
 
 
 def _run(name: str, tmp_path: Path, **variants: tuple[str, ...]) -> list[dict[str, Any]]:

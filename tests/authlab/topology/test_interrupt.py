@@ -9,8 +9,11 @@ import subprocess
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.authlab.processes import AUTHLAB, child_environment, wait_gone, wait_until
+
+pytestmark = pytest.mark.e2e
 
 
 def test_ctrl_c_during_a_failover_leaves_nothing_behind(
