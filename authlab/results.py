@@ -36,6 +36,10 @@ _PACKAGES = (
     "asyncpg",
     "psutil",
     "playwright",
+    # On the request path too (uvicorn[standard]): a run made with other versions of these
+    # is not comparable figure for figure (`authlab compare` flags it).
+    "httptools",
+    "uvloop",
 )
 
 
@@ -86,6 +90,20 @@ def redis_server_version() -> str | None:
     return result.stdout.strip() or None
 
 
+def cpu_model() -> str | None:
+    """The CPU's model name (platform.processor() gives only "x86_64" on Linux): a run
+    held against another needs to know whether the two ran on the same kind of core."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("model name", "Model", "cpu model") and value.strip():
+            return value.strip()
+    return None
+
+
 def machine() -> dict[str, Any]:
     import psutil
 
@@ -93,6 +111,7 @@ def machine() -> dict[str, Any]:
         "hostname": platform.node(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu_model": cpu_model(),
         "cpu_count_logical": psutil.cpu_count(logical=True),
         "cpu_count_physical": psutil.cpu_count(logical=False),
         "memory_bytes": psutil.virtual_memory().total,
@@ -106,6 +125,8 @@ def write_manifest(directory: Path, kind: str, configuration: dict[str, Any]) ->
         "kind": kind,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "git_commit": _git_commit(),
+        # How the run was started, so that its report can say how to reproduce it.
+        "command": " ".join(["authlab", *sys.argv[1:]]),
         "machine": machine(),
         "versions": {**_versions(), "redis-server": redis_server_version()},
         # Whether these are exactly the lock's versions: figures from another set are not
