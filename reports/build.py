@@ -24,22 +24,19 @@ from reports import (
     capacity,
     cloud_figures,
     costs,
+    decisions,
     figures,
     fmt,
-    headline,
     matrix,
+    run_facts,
+    security_table,
+    situations,
     takeaways,
     verdicts,
 )
+from reports.claim import Claim
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
-from reports.metrics import (
-    cpu_split,
-    credential_check_parts,
-    credential_check_us,
-    login_costs,
-    number,
-    outage_stats,
-)
+from reports.metrics import login_costs, number
 
 # Modest resolution: a 7-inch figure is 700 px wide, enough for a phone and a
 # laptop, and keeps the whole report well under 2 MB.
@@ -57,79 +54,60 @@ class FigureSpec:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
-        "latency",
-        "Latency percentiles at a fixed arrival rate (GET /me alone where the run has it)",
-        "Lower is better; the right-hand end is the tail (99.9%) that stalls show in, since each "
-        "request is timed from when it was due, not from when it was sent.",
-        lambda run, ax: figures.latency_percentiles(latency_curves(run), ax, run.palette),
+        "cpu",
+        "CPU per authenticated request: the credential check above the baseline",
+        "Grey: a request with no check (the baseline); red: what checking the credential "
+        "adds, hatched where Redis spends it.",
+        lambda run, ax: figures.cpu_per_request(costs.cpu_split(run), ax),
+        tall=True,
     ),
     FigureSpec(
         "throughput",
-        "Maximum throughput",
-        "Longer is better; the whisker spans the repetitions, a hatched bar means the load "
-        "generator, not the server, was the limit.",
+        "Maximum throughput, GET /me alone",
+        "Whiskers span the repetitions; a hatched bar: the load generator, not the server, "
+        "was the limit.",
         lambda run, ax: figures.max_throughput(run.summary, ax, run.palette),
         tall=True,
     ),
     FigureSpec(
-        "cpu",
-        "Server CPU per authenticated request, split",
-        "The red part is what checking the credential costs (session: unsign + store lookup; "
-        "token: signature verify); the gap to the baseline's bar is all the auth costs.",
-        lambda run, ax: figures.cpu_per_request(cpu_split(run), ax),
+        "scale-out",
+        "Two instances with no sticky routing",
+        "The diamond is what state kept in each instance would give ((K-1)/K failed).",
+        lambda run, ax: figures.scale_out_failures(run.scale_out, ax, run.palette),
+    ),
+    FigureSpec(
+        "outage",
+        "The store frozen: answers per second, % of normal",
+        "Grey: when that variant's store was down; the dotted line is its normal rate; the "
+        "burst after is the queued requests completing.",
+        lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
+        tall=True,
+    ),
+    FigureSpec(
+        "latency",
+        "Latency percentiles at a fixed arrival rate",
+        "Timed from when each request was due, so stalls show in the tail.",
+        lambda run, ax: figures.latency_percentiles(latency_curves(run), ax, run.palette),
         tall=True,
     ),
     FigureSpec(
         "login",
         "A login against an authenticated request",
-        "On a log scale: hashing the password at login costs orders of magnitude more than "
-        "checking a session or a token afterwards.",
+        "Log scale: the password hash at login against one checked request.",
         lambda run, ax: figures.login_vs_request(login_costs(run), ax),
     ),
     FigureSpec(
-        "memory",
-        "Largest server RSS and Redis memory of each variant",
-        "One row per variant (the timeline is in raw/process_samples.csv and "
-        "raw/redis_samples.csv): Redis holds the sessions, refresh families or deny list.",
-        lambda run, ax: figures.memory_over_time(
-            run.process_samples, run.redis_samples, ax, run.palette
-        ),
-    ),
-    FigureSpec(
-        "store-ops",
-        "Store operations per second, per variant",
-        "The bar is the median while the store was busy, the tick its peak (the timeline is "
-        "in raw/redis_samples.csv).",
-        lambda run, ax: figures.store_operations(run.redis_samples, ax, run.palette),
-    ),
-    FigureSpec(
         "sessions",
-        "Memory for N live sessions, per store",
-        "Both axes logarithmic: parallel lines mean a fixed cost per session; the flat black "
-        "line is what a stateless token server keeps (nothing).",
+        "What a store keeps per live session",
+        "Measured at the largest N of the run; a million is that times 10^6, not measured.",
         lambda run, ax: figures.session_memory(run.sessions_at_scale, ax),
     ),
     FigureSpec(
         "bytes",
         "Bytes per request on the wire",
-        "The GET /me request carries the credential on every call: a JWT makes each request "
-        "larger than a signed session id does.",
+        "Headers included: the credential rides in every GET /me.",
         lambda run, ax: figures.bytes_per_request(run.wire, ax),
         tall=True,
-    ),
-    FigureSpec(
-        "scale-out",
-        "Scale-out with no sticky routing",
-        "Sessions kept in one process's memory fail as often as a request lands on another "
-        "instance (the diamond); a shared store or a token does not.",
-        lambda run, ax: figures.scale_out_failures(run.scale_out, ax, run.palette),
-    ),
-    FigureSpec(
-        "outage",
-        "Store outage: success per second while Redis is frozen",
-        "Where the grey band is, the store answers nothing: a line that stays at 100% with its "
-        "dotted throughput line does not need the store.",
-        lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
     ),
 )
 # The cloud topology's figures, drawn where a run has its experiments (the cloud profile).
@@ -200,6 +178,8 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
         if row is None:
             continue
         info = run.variant_info(name)
+        cost = costs.request_cost(run, name)
+        mix = costs.request_cost(run, name, mixed=True)
         low, high = (
             number(row.get("max_throughput_rps_min")),
             number(row.get("max_throughput_rps_max")),
@@ -216,14 +196,12 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "p50": fmt.ms(row.get("p50_us")),
                 "p99": fmt.ms(row.get("p99_us")),
                 "p999": fmt.ms(row.get("p999_us")),
-                "server_us": fmt.us(row.get("server_cpu_us_per_request")),
-                "credential_us": fmt.us(costs.credential_server_us(run, name)),
-                # The same check's building blocks timed alone, in-process (primitives.csv).
-                "check_us": fmt.us(credential_check_us(run, name))
-                if credential_check_parts(run, name)
-                else "",
-                "mix_us": fmt.us(row.get("mix_server_cpu_us_per_request")),
+                # One number per quantity: server + store CPU per GET /me (the claims'
+                # figure), and the check above the no-auth baseline (the CPU figure's red).
+                "total_us": fmt.us(cost.median if cost else None),
                 "store_us": fmt.us(row.get("store_cpu_us_per_request")),
+                "credential_us": fmt.us(costs.credential_us(run, name)),
+                "mix_us": fmt.us(mix.median if mix else None),
                 "login_rps": "-"
                 if number(row.get("login_rps")) is None
                 else f"{number(row.get('login_rps')):,.1f}",
@@ -279,14 +257,20 @@ def _by_variant(table: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
     return {str(row["variant"]): dict(row) for _, row in table.iterrows()}
 
 
-def _saturated_phases(run: RunData) -> list[str]:
+def _saturated_phases(run: RunData) -> list[dict[str, str]]:
+    """The phases whose load generator was above 90% of a core, numbered as phases.csv
+    numbers its repetitions (from 0)."""
     phases = run.phases
     if phases.empty or "generator_saturated" not in phases:
         return []
     flagged = phases[phases["generator_saturated"].astype(str).str.lower() == "true"]
     return [
-        f"{r['variant']} {r['phase']} (rep {int(r.get('repetition', 0)) + 1}, generator at "
-        f"{fmt.pct(r.get('generator_busy'))} of a core)"
+        {
+            "variant": str(r["variant"]),
+            "phase": str(r["phase"]),
+            "repetition": fmt.whole(r.get("repetition")),
+            "busy": fmt.pct(r.get("generator_busy")),
+        }
         for _, r in flagged.iterrows()
     ]
 
@@ -335,40 +319,54 @@ def _browsers_line(document: dict[str, Any]) -> str | None:
 def _security_view(run: RunData) -> dict[str, Any] | None:
     if not run.security:
         return None
-    summary = run.security.get("summary") or {}
-    counts = []
-    for section in ("attacks", "csrf_browser", "xss", "revocation"):
-        part = summary.get(section) or {}
-        if part.get("total"):
-            counts.append(
-                f"{section.replace('_', ' ')}: {part.get('passed')} of {part.get('total')} as "
-                "expected"
-            )
-    columns = [
-        "configuration",
-        "browser",
-        "samesite",
-        "csrf",
-        "attacks",
-        "csrf_form",
-        "csrf_fetch",
-        "csrf_form_aged",
-        "xss",
-        "revoke_logout",
-        "revoke_password_change",
-        "revoke_account_disabled",
-    ]
-    matrix_rows = summary.get("matrix") or []
-    present = [c for c in columns if any(c in row for row in matrix_rows)]
+    drawn = security_table.table(run)
     return {
         "run_id": run.security.get("run_id", ""),
         "created_at": run.security.get("created_at", ""),
         "browsers": _browsers_line(run.security),
-        "counts": counts,
-        "columns": present,
-        "rows": [[row.get(c, "") for c in present] for row in matrix_rows],
+        "columns": drawn.columns if drawn else [],
+        "rows": drawn.rows if drawn else [],
         "notes": ((run.security.get("csrf_browser") or {}).get("notes") or []),
     }
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim on one row: its verdict, its headline deciding figure and margin; the
+    reasoning (every deciding figure, the evidence) folded beneath."""
+
+    claim: Claim
+    headline: decisions.Deciding | None
+    figures: list[decisions.Deciding]
+    evidence: list[str]
+    shared: list[str]  # claims whose evidence this one shares, named instead of repeated
+    undecided: bool
+
+
+def _claim_rows(claims: list[Claim]) -> list[ClaimRow]:
+    """Each evidence line once on the page: a line an earlier claim already shows is
+    named by that claim instead of repeated (the two CSRF claims share theirs)."""
+    seen: dict[str, str] = {}
+    rows = []
+    for number_, claim in enumerate(claims, start=1):
+        fresh, shared = [], []
+        for line in claim.evidence:
+            if line in seen:
+                shared.append(seen[line])
+            else:
+                seen[line] = f"claim {number_}"
+                fresh.append(line)
+        rows.append(
+            ClaimRow(
+                claim,
+                decisions.headline(claim),
+                decisions.deciding(claim),
+                fresh,
+                list(dict.fromkeys(shared)),
+                decisions.undecided(claim),
+            )
+        )
+    return rows
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -390,7 +388,7 @@ def _raw_links(run: RunData, report: Path) -> list[dict[str, str]]:
     for name in ("manifest.json", "status.json", "topology.json"):
         if (run.directory / name).is_file():
             links.append({"href": f"../{name}", "name": name})
-    for name in ("claims.csv", "capacity.csv"):
+    for name in ("situations.csv", "claims.csv", "capacity.csv"):
         if (report / name).is_file():
             links.append({"href": name, "name": f"{name} (this report)"})
     return links
@@ -428,12 +426,34 @@ def _template() -> jinja2.Template:
     return environment.get_template("index.html.j2")
 
 
+def _warnings(run: RunData) -> list[str]:
+    """Every warning of the run, each once: the bench's own (status.json), the saturated
+    phases, the variants that failed verification, the lab's own overhead."""
+    found = [str(w) for w in run.status.get("warnings") or []]
+    saturated = _saturated_phases(run)
+    if saturated and not any("load generator" in w for w in found):
+        found.append(
+            f"the load generator ran above 90% of a core in {len(saturated)} phases: their "
+            "throughput is the generator's limit, not the server's"
+        )
+    found += [f"verification failed, not loaded: {f}" for f in _verification_failures(run)]
+    flagged = [r for r in _overhead_rows(run) if r["flagged"] or r["instructions_flagged"]]
+    if flagged:
+        found.append(
+            f"the lab's own code costs above {fmt.TIMES}{OVERHEAD_LIMIT:.2f} a plain server for "
+            + ", ".join(f"{r['variant']} ({r['ratio']})" for r in flagged)
+        )
+    return found
+
+
 def build_report(run_dir: Path, security: Path | None = None) -> Path:
     """Write run_dir/report/index.html and its figures; return the page's path."""
     run = load_run(run_dir, security)
     report = Path(run_dir) / "report"
     report.mkdir(exist_ok=True)
     variants = len(variant_order(run))
+    for dropped in ("memory.png", "store-ops.png"):  # figures that said nothing, since dropped
+        (report / dropped).unlink(missing_ok=True)
     drawn = [
         DrawnFigure(spec, image, takeaways.takeaway(spec.id, run) if image else "")
         for spec in figures_of(run)
@@ -441,6 +461,13 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
     ]
     claims = verdicts.claims(run)
     _write_csv(report / "claims.csv", [claim.as_row() for claim in claims])
+    answer = situations.answer(run, claims)
+    lines = situations.situations(run, claims)
+    _write_csv(
+        report / "situations.csv",
+        [{"situation": "the question", "choice": answer, "deciding figure": "", "evidence": ""}]
+        + [line.as_row() for line in lines],
+    )
     assumptions = capacity.Assumptions()
     model = capacity.model(run, assumptions)
     _write_csv(report / "capacity.csv", model.to_dict("records"))
@@ -452,17 +479,18 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         run_id=run.run_id,
         manifest=run.manifest,
         status=run.status,
+        facts=run_facts.facts(run),
         machine=run.manifest.get("machine") or {},
         versions=run.manifest.get("versions") or {},
         profile=profile,
         configuration=configuration,
-        duration=None if duration is None else f"{duration:,.0f} s",
-        warnings=list(run.status.get("warnings") or []),
+        duration=None if duration is None else f"{int(duration // 60)} min {duration % 60:.0f} s",
+        warnings=_warnings(run),
         saturated=_saturated_phases(run),
-        verification_failures=_verification_failures(run),
         variants=_summary_rows(run),
-        claims=claims,
-        answer=headline.sentences(run, claims),
+        claims=_claim_rows(claims),
+        answer=answer,
+        situations=lines,
         cost_source=costs.source_text(run),
         overhead=_overhead_rows(run),
         overhead_shared_store=bool(
@@ -478,11 +506,11 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         transports=matrix.TRANSPORTS,
         capacity_tables=_capacity_tables(run, assumptions),
         assumptions=assumptions.lines() + capacity.topology_lines(run),
-        figures=drawn,
+        figures=[d for d in drawn if d.image],
+        missing_figures=[d for d in drawn if not d.image],
         figure_ids={d.spec.id for d in drawn if d.image},
         security=_security_view(run),
         security_link=_security_link(run, report),
-        outage=figures.outage_summary_text(outage_stats(run)),
         raw_links=_raw_links(run, report),
         not_measured=verdicts.NOT_MEASURED,
     )

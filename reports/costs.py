@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.load import RunData
+import pandas as pd
+
+from reports.load import RunData, variant_order
 from reports.metrics import Measure, number
 
 GET_ONLY = "me-closed"  # closed loop to saturation, GET /me only: CPU and throughput
@@ -171,3 +173,29 @@ def pairs(run: RunData) -> list[tuple[str, str, str]]:
         for s, t, why in PAIRS
         if run.summary_row(s) is not None and run.summary_row(t) is not None
     ]
+
+
+def cpu_split(run: RunData) -> pd.DataFrame:
+    """Per variant: server + store CPU per request split at the no-auth baseline's
+    (floor_us), what the credential adds above it (check_us, the same figure as
+    credential_us and the claims), and the store's share of that (store_us)."""
+    baseline = _baseline(run)
+    floor = request_cost(run, baseline) if baseline else None
+    rows = []
+    for variant in variant_order(run):
+        cost = request_cost(run, variant)
+        if cost is None:
+            continue
+        row = run.summary_row(variant) or {}
+        store = number(row.get("store_cpu_us_per_request")) or 0.0
+        base = min(floor.median, cost.median) if floor else cost.median
+        rows.append(
+            {
+                "variant": variant,
+                "total_us": cost.median,
+                "floor_us": base,
+                "check_us": cost.median - base,
+                "store_us": min(store, cost.median - base),
+            }
+        )
+    return pd.DataFrame(rows, columns=["variant", "total_us", "floor_us", "check_us", "store_us"])

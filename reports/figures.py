@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -77,10 +77,6 @@ def _plain(value: float) -> str:
     return f"{value:g}"
 
 
-def _short(names: Iterable[str]) -> list[str]:
-    return [name.replace("-denylist", "-deny").replace("token-", "tok-") for name in names]
-
-
 # --- latency ------------------------------------------------------------------------
 
 
@@ -93,12 +89,17 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None 
     if curves.empty:
         return _nothing(ax)
     right = 2.0
+    # Ten variants in ten colours are hard to tell apart: each also gets its own line
+    # style and marker, and the legend goes below the axes, off the data.
+    styles = iter([(line, marker) for marker in "osD^v" for line in ("-", "--")])
     for variant, rows in curves.groupby("variant", sort=False):
         x = 1.0 / (1.0 - rows["percentile"].clip(upper=99.999) / 100.0)
         right = max(right, float(x.max()))
+        line, marker = next(styles, ("-", "o"))
         ax.plot(
-            x, rows["latency_us"] / 1000.0, label=str(variant), color=colour(str(variant), palette)
-        )
+            x, rows["latency_us"] / 1000.0, label=str(variant), color=colour(str(variant), palette),
+            linestyle=line, marker=marker, markersize=3,
+        )  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
     ticks = [(2, "50%"), (10, "90%"), (100, "99%"), (1000, "99.9%"), (10000, "99.99%")]
@@ -111,7 +112,7 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None 
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     _plain_log_ticks(ax.yaxis)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small", loc="upper left")
+    _legend_below(ax, columns=4)
     return True
 
 
@@ -145,31 +146,34 @@ def max_throughput(summary: pd.DataFrame, ax: Axes, palette: Palette | None = No
 
 
 def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
-    """Server CPU µs per request, stacked: credential check (primitive costs) + the rest;
-    the store's own CPU (Redis) beside it, hatched."""
+    """Server + store CPU µs per authenticated request, split where the no-auth baseline's
+    bar ends: the grey part is what any request costs, the red part what checking the
+    credential adds (its Redis share hatched). Both parts are measured (no primitive timed
+    elsewhere is drawn into the bar), so no part can be longer than its bar."""
     if split.empty:
         return _nothing(ax)
     names = [str(v) for v in split["variant"]]
     y = np.arange(len(names))
+    floor = split["floor_us"].astype(float).to_numpy()
     check = split["check_us"].astype(float).fillna(0.0).to_numpy()
-    rest = split["rest_us"].astype(float).to_numpy()
-    unsplit = np.isnan(rest)
-    rest = np.where(unsplit, split["server_us"].astype(float).to_numpy(), rest)
     store = split["store_us"].astype(float).fillna(0.0).to_numpy()
-    ax.barh(y, check, color="#d62728", label="credential check (primitive costs)")
-    ax.barh(y, rest, left=check, color="#9ecae1", label="everything else in the server")
+    in_server = np.maximum(check - store, 0.0)
+    in_store = check - in_server
+    ax.barh(y, floor, color="#c7c7c7", label="what a request costs with no check (baseline)")
+    ax.barh(y, in_server, left=floor, color="#d62728", label="the credential check, server")
     ax.barh(
-        y,
-        store,
-        left=check + rest,
-        color="white",
-        edgecolor="#555555",
-        hatch="///",
-        label="store process (Redis) CPU",
-    )
+        y, in_store, left=floor + in_server, color="white", edgecolor="#d62728", hatch="///",
+        label="the credential check, Redis",
+    )  # fmt: skip
+    for position, total, added in zip(y, floor + check, check, strict=True):
+        if added > 0:
+            ax.annotate(
+                f" +{added:,.0f} µs", (total, position), va="center", fontsize="small"
+            )  # fmt: skip
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
-    ax.set_xlabel("CPU µs per authenticated request")
+    ax.set_xlim(right=float(np.nanmax(floor + check)) * 1.18)
+    ax.set_xlabel("server + store CPU µs per authenticated GET /me")
     _legend_below(ax, columns=2)
     ax.grid(True, axis="x", alpha=0.3)
     return True
@@ -193,103 +197,13 @@ def login_vs_request(costs: pd.DataFrame, ax: Axes) -> bool:
     ax.set_yscale("log")
     ax.set_ylim(top=float(np.nanmax(login)) * 4)
     _plain_log_ticks(ax.yaxis)
-    ax.set_xticks(x, _short(names), fontsize="small", rotation=20 if len(names) > 4 else 0)
+    ax.set_xticks(
+        x, names, fontsize="small", rotation=30 if len(names) > 4 else 0,
+        ha="right" if len(names) > 4 else "center",
+    )  # fmt: skip
     ax.set_ylabel("server CPU (ms, log scale)")
     _legend_below(ax, columns=2)
     ax.grid(True, axis="y", alpha=0.3)
-    return True
-
-
-# --- memory and store over time -------------------------------------------------------
-
-
-def memory_peaks(processes: pd.DataFrame, redis: pd.DataFrame) -> pd.DataFrame:
-    """Per variant: the largest server RSS and Redis used_memory sampled over the run (MiB);
-    samples of stopped processes (RSS 0) are left out."""
-    rows: dict[str, dict[str, float]] = {}
-    if not processes.empty and "rss_bytes" in processes:
-        servers = processes[processes["role"] == "server"] if "role" in processes else processes
-        servers = servers[servers["rss_bytes"] > 0]
-        for name, group in servers.groupby("name", sort=False):
-            variant = str(name).removeprefix("server-")
-            rows.setdefault(variant, {})["rss_mib"] = float(group["rss_bytes"].max()) / 2**20
-    if not redis.empty and "used_memory" in redis:
-        for name, group in redis.groupby("name", sort=False):
-            rows.setdefault(str(name), {})["redis_mib"] = float(group["used_memory"].max()) / 2**20
-    frame = pd.DataFrame(
-        [{"variant": v, **values} for v, values in rows.items()],
-        columns=["variant", "rss_mib", "redis_mib"],
-    )
-    return frame
-
-
-def memory_over_time(
-    processes: pd.DataFrame, redis: pd.DataFrame, ax: Axes, palette: Palette | None = None
-) -> bool:
-    """Two small panels sharing the variants' rows: the largest server RSS, and the largest
-    Redis used_memory (each on its own scale: a Redis of 1 MiB beside a server of 140 MiB
-    would not show). A timeline with 10-20 lines on one axis could not be read."""
-    peaks = memory_peaks(processes, redis)
-    if peaks.empty:
-        return _nothing(ax)
-    names = [str(v) for v in peaks["variant"]]
-    y = np.arange(len(names))
-    figure = ax.get_figure()
-    panels: list[Axes] = [ax]
-    if peaks["redis_mib"].notna().any() and isinstance(figure, Figure):
-        ax.remove()
-        left, right = figure.subplots(1, 2, sharey=True)
-        panels = [left, right]
-    series = (("rss_mib", "server RSS, peak (MiB)"), ("redis_mib", "Redis used_memory, peak (MiB)"))
-    for panel, (column, label) in zip(panels, series, strict=False):
-        values = peaks[column].astype(float)
-        panel.barh(y, values.fillna(0.0), color=[colour(n, palette) for n in names])
-        for position, value in zip(y, values, strict=True):
-            if value != value:  # NaN: this variant has no such process
-                panel.annotate("-", (0, position), va="center", fontsize="small", color="#666666")
-        panel.set_xlabel(label)
-        panel.grid(True, axis="x", alpha=0.3)
-    panels[0].set_yticks(y, names, fontsize="small")
-    panels[0].invert_yaxis()
-    return True
-
-
-def store_ops_summary(redis: pd.DataFrame) -> pd.DataFrame:
-    """Per variant's Redis: median and peak operations/s over the samples where it was busy
-    (above 1% of its own peak, so idle gaps between phases do not pull the median down)."""
-    if redis.empty or "ops_per_sec" not in redis:
-        return pd.DataFrame(columns=["variant", "median_ops", "peak_ops"])
-    rows = []
-    for name, group in redis.groupby("name", sort=False):
-        peak = float(group["ops_per_sec"].max())
-        busy = group[group["ops_per_sec"] > 0.01 * peak] if peak > 0 else group
-        rows.append(
-            {"variant": str(name), "median_ops": float(busy["ops_per_sec"].median()),
-             "peak_ops": peak}
-        )  # fmt: skip
-    return pd.DataFrame(rows, columns=["variant", "median_ops", "peak_ops"])
-
-
-def store_operations(redis: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
-    """Redis operations per second of each variant's Redis: the median while busy (bar)
-    and the peak (tick); one row per variant instead of overlapping timelines."""
-    summary = store_ops_summary(redis)
-    if summary.empty:
-        return _nothing(ax)
-    names = [str(v) for v in summary["variant"]]
-    y = np.arange(len(names))
-    ax.barh(
-        y,
-        summary["median_ops"],
-        color=[colour(n, palette) for n in names],
-        label="median while busy",
-    )
-    ax.scatter(summary["peak_ops"], y, marker="|", s=200, color="black", label="peak", zorder=3)
-    ax.set_yticks(y, names, fontsize="small")
-    ax.invert_yaxis()
-    ax.set_xlabel("Redis operations/s")
-    _legend_below(ax, columns=2)
-    ax.grid(True, axis="x", alpha=0.3)
     return True
 
 
@@ -297,43 +211,33 @@ def store_operations(redis: pd.DataFrame, ax: Axes, palette: Palette | None = No
 
 
 def session_memory(scale: pd.DataFrame, ax: Axes) -> bool:
-    """Bytes held for N live sessions in each store (log-log); the stateless token's
-    zero is drawn as a flat black line at the foot of the axes."""
-    if scale.empty or "bytes_total" not in scale:
+    """Bytes held per live session (or refresh family, deny-list entry) in each store at
+    the largest N measured, one bar each; a store that keeps nothing is a bar of 0 B
+    written as such. The same bytes for a million sessions are printed beside each bar,
+    marked as extrapolated: only N up to the largest measured was."""
+    if scale.empty or "bytes_per_session" not in scale:
         return _nothing(ax)
-    rows = scale.dropna(subset=["bytes_total"])
-    stored = rows[rows["bytes_total"] > 0]
-    if stored.empty:
+    rows = scale.dropna(subset=["bytes_per_session"])
+    if rows.empty:
         return _nothing(ax)
-    floor = float(stored["bytes_total"].min()) / 10.0
-    markers = iter("osD^v<>ph*")
-    for store, group in stored.groupby("store", sort=False):
-        group = group.sort_values("sessions")
-        ax.plot(
-            group["sessions"],
-            group["bytes_total"],
-            marker=next(markers, "o"),
-            linestyle="--" if str(store).startswith("token") else "-",
-            label=str(store),
-        )
-    counts = sorted(float(v) for v in rows["sessions"].unique())
-    left, right = counts[0] / 2, counts[-1] * 2
-    zero = rows[rows["bytes_total"] <= 0]
-    if not zero.empty:
-        names = ", ".join(sorted(str(s) for s in zero["store"].unique()))
-        ax.plot([left, right], [floor, floor], color="black", linewidth=2.5, label=f"{names}: 0 B")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(left, right)
-    ax.set_ylim(bottom=floor * 0.6)
-    ax.set_xticks(counts)
-    _plain_log_ticks(ax.xaxis)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{_plain(v)}B"))
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
-    ax.set_xlabel("live sessions (N)")
-    ax.set_ylabel("bytes held")
-    ax.grid(True, which="major", alpha=0.3)
-    _legend_below(ax)
+    largest = float(rows["sessions"].max())
+    rows = rows[rows["sessions"] == largest]
+    names = [str(v) for v in rows["store"]]
+    values = rows["bytes_per_session"].astype(float).to_numpy()
+    y = np.arange(len(names))
+    ax.barh(y, values, color=["#9ecae1" if str(n).startswith("token") else "#1f77b4"
+                              for n in names])  # fmt: skip
+    for position, value in zip(y, values, strict=True):
+        million = value * 1e6 / 2**20
+        text = " 0 B: nothing kept" if value <= 0 else (
+            f" {value:,.0f} B; 1M: {million:,.0f} MiB (extrapolated)"
+        )  # fmt: skip
+        ax.annotate(text, (max(value, 0.0), position), va="center", fontsize="small")
+    ax.set_yticks(y, names, fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xlim(0, float(values.max()) * 1.9 if values.max() > 0 else 1.0)
+    ax.set_xlabel(f"bytes per live session, measured with {_plain(largest)} of them")
+    ax.grid(True, axis="x", alpha=0.3)
     return True
 
 
@@ -397,47 +301,57 @@ def scale_out_failures(scale_out: pd.DataFrame, ax: Axes, palette: Palette | Non
     return True
 
 
+def down_interval(rows: pd.DataFrame) -> tuple[float, float] | None:
+    """When this variant's store was down, in seconds of its run: the share of the first
+    second it touched ends that second, the share of the last one starts it."""
+    touched = rows[rows["store_down"] > 0].sort_values("second")
+    if touched.empty:
+        return None
+    first, last = touched.iloc[0], touched.iloc[-1]
+    start = float(first["second"]) + 1.0 - float(first["store_down"])
+    end = float(last["second"]) + float(last["store_down"])
+    if len(touched) == 1:
+        start, end = float(first["second"]), float(first["second"]) + float(first["store_down"])
+    return start, end
+
+
 def outage_timeline(outage: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
-    """Per-second success rate (solid) and answers per second against the second before
-    the outage (dotted) of each variant; the grey bars are the share of each second the
-    store was down."""
+    """One panel per variant (a line under another hides nothing here): OK answers per
+    second against its normal rate (bars), failed answers (red), and the grey span when
+    its own store was down. Nothing is clipped: the burst of queued requests completing
+    after the outage shows at its height."""
     if outage.empty:
         return _nothing(ax)
-    filled = pd.concat(
-        [complete_seconds(group) for _, group in outage.groupby("variant", sort=False)]
-    )
-    down = filled.groupby("second")["store_down"].max()
-    # Row `second` counts what completed in [second, second + 1): bars span that interval
-    # and the points sit in its middle.
-    ax.bar(
-        down.index, down.to_numpy() * 100, width=1.0, align="edge", color="#e4e4e4",
-        label="store down (share of the second)",
-    )  # fmt: skip
-    for variant, rows in filled.groupby("variant", sort=False):
-        total = rows["ok"] + rows["failed"]
-        rate = np.where(total > 0, rows["ok"] / total.where(total > 0, 1) * 100, np.nan)
-        ax.plot(
-            rows["second"] + 0.5,
-            rate,
-            marker="o",
-            color=colour(str(variant), palette),
-            label=f"{variant} OK %",
-        )
+    groups = [(str(v), complete_seconds(g)) for v, g in outage.groupby("variant", sort=False)]
+    figure = ax.get_figure()
+    panels: list[Axes] = [ax]
+    if len(groups) > 1 and isinstance(figure, Figure):
+        ax.remove()
+        panels = list(np.atleast_1d(figure.subplots(len(groups), 1, sharex=True, sharey=True)))
+    top = 100.0
+    for panel, (variant, rows) in zip(panels, groups, strict=False):
         normal = normal_rate(rows)
-        if math.isnan(normal):  # no second before the outage
-            normal = float(total.max())
-        ax.plot(
-            rows["second"] + 0.5,
-            total / max(normal, 1.0) * 100,
-            linestyle=":",
-            color=colour(str(variant), palette),
-            label=f"{variant} answers/s (% of normal)",
-        )
-    ax.set_xlabel("seconds into the outage run")
-    ax.set_ylabel("%")
-    ax.set_ylim(-5, 205)
-    ax.grid(True, alpha=0.3)
-    _legend_below(ax, columns=2)
+        if math.isnan(normal):
+            normal = float((rows["ok"] + rows["failed"]).max())
+        scale = 100.0 / max(normal, 1.0)
+        ok = rows["ok"].to_numpy(dtype=float) * scale
+        failed = rows["failed"].to_numpy(dtype=float) * scale
+        top = max(top, float(np.nanmax(ok + failed)))
+        span = down_interval(rows)
+        if span is not None:
+            panel.axvspan(*span, color="#e4e4e4", label="store down")
+        panel.bar(rows["second"], ok, width=0.9, align="edge", label="OK",
+                  color=colour(variant, palette))  # fmt: skip
+        panel.bar(rows["second"], failed, width=0.9, align="edge", bottom=ok, color="#d62728",
+                  label="failed")  # fmt: skip
+        panel.axhline(100.0, color="black", linewidth=0.8, linestyle=":")
+        panel.set_ylabel(variant, fontsize="small", rotation=0, ha="right", va="center")
+        panel.grid(True, axis="y", alpha=0.3)
+    for panel in panels:
+        panel.set_ylim(0, top * 1.05)
+    panels[-1].set_xlabel("seconds into the outage run; answers per second, % of normal")
+    handles, labels = panels[0].get_legend_handles_labels()
+    panels[0].legend(handles, labels, fontsize="x-small", ncol=3, loc="upper right")
     return True
 
 

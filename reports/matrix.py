@@ -98,6 +98,8 @@ def _csrf_one(mine: list[dict[str, Any]]) -> str:
         {base_configuration(str(r["configuration"])) for r in mine if r.get("transfer_happened")}
     )
     if not hit:
+        if len(configs) == 1:
+            return f"forged cross-site requests failed against {configs[0]}"
         return f"forged cross-site requests failed in all {len(configs)} configurations"
     return f"exploited in {len(hit)} of {len(configs)} configurations: {', '.join(hit)}"
 

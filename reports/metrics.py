@@ -135,28 +135,6 @@ def credential_check_us(run: RunData, variant: str) -> float | None:
     return float(sum(v for v in values if v is not None))
 
 
-def cpu_split(run: RunData) -> pd.DataFrame:
-    """Per variant: server CPU per request (step phase), the credential check's share
-    (from the primitive costs), the rest, and the store's own CPU per request."""
-    rows = []
-    for variant in variant_order(run):
-        summary = run.summary_row(variant)
-        total = number((summary or {}).get("server_cpu_us_per_request"))
-        if total is None:
-            continue
-        check = credential_check_us(run, variant)
-        rows.append(
-            {
-                "variant": variant,
-                "server_us": total,
-                "check_us": None if check is None else min(check, total),
-                "rest_us": None if check is None else max(total - check, 0.0),
-                "store_us": number((summary or {}).get("store_cpu_us_per_request")) or 0.0,
-            }
-        )
-    return pd.DataFrame(rows, columns=["variant", "server_us", "check_us", "rest_us", "store_us"])
-
-
 def total_cpu(run: RunData, variant: str) -> Measure | None:
     """Server plus store CPU per authenticated request: what the request costs the backend."""
     row = run.summary_row(variant)

@@ -70,31 +70,26 @@ def test_max_throughput_bars_with_spread_and_saturation_hatched() -> None:
     assert labels[0] == "baseline (gen. saturated)"
 
 
-def test_cpu_per_request_stacks_check_rest_and_store() -> None:
+def test_cpu_per_request_splits_each_bar_at_the_baseline() -> None:
     split = pd.DataFrame(
         {
-            "variant": ["session-redis", "token-hs256"],
-            "server_us": [460.0, 380.0],
-            "check_us": [114.0, 124.0],
-            "rest_us": [346.0, 256.0],
-            "store_us": [23.0, 0.0],
+            "variant": ["baseline", "session-redis", "token-hs256"],
+            "total_us": [60.0, 190.0, 130.0],
+            "floor_us": [60.0, 60.0, 60.0],
+            "check_us": [0.0, 130.0, 70.0],
+            "store_us": [0.0, 10.0, 0.0],
         }
     )
     drew, ax, _ = draw(figures.cpu_per_request, split)
     assert drew
-    # Three stacked series of two bars: check, rest (starting where check ends), store.
-    assert bar_widths(ax) == [114.0, 124.0, 346.0, 256.0, 23.0, 0.0]
-    assert [round(p.get_x(), 3) for p in ax.patches[2:4]] == [114.0, 124.0]
-    assert [round(p.get_x(), 3) for p in ax.patches[4:]] == [460.0, 380.0]
-
-
-def test_cpu_per_request_without_primitives_shows_the_whole_cost_unsplit() -> None:
-    split = pd.DataFrame(
-        {"variant": ["x"], "server_us": [300.0], "check_us": [None], "rest_us": [None],
-         "store_us": [0.0]}
-    )  # fmt: skip
-    _, ax, _ = draw(figures.cpu_per_request, split)
-    assert bar_widths(ax) == [0.0, 300.0, 0.0]
+    # The baseline's part, the check in the server, the check in Redis: three series of
+    # three bars, each starting where the one before ends.
+    assert bar_widths(ax) == [60.0, 60.0, 60.0, 0.0, 120.0, 70.0, 0.0, 10.0, 0.0]
+    assert [round(p.get_x(), 3) for p in ax.patches[6:]] == [60.0, 180.0, 130.0]
+    # No part is longer than its bar: each bar ends at the variant's measured total.
+    ends = [max(p.get_x() + p.get_width() for p in ax.patches[i::3]) for i in range(3)]
+    assert [round(e, 3) for e in ends] == [60.0, 190.0, 130.0]
+    assert [t.get_text() for t in ax.texts] == [" +130 µs", " +70 µs"]
 
 
 def test_login_against_request_on_a_log_scale_with_the_ratio() -> None:
@@ -109,64 +104,24 @@ def test_login_against_request_on_a_log_scale_with_the_ratio() -> None:
     assert [t.get_text() for t in ax.texts] == [f"{TIMES}80"]
 
 
-def test_memory_is_one_pair_of_bars_per_variant_without_stopped_processes() -> None:
-    processes = pd.DataFrame(
-        {
-            "time": [100.0, 101.0, 102.0, 100.0],
-            "role": ["server", "server", "server", "locust"],
-            "name": ["server-a", "server-a", "server-a", "locust-1"],
-            "rss_bytes": [2**20 * 70, 2**20 * 80, 0, 2**20 * 50],
-        }
-    )
-    redis = pd.DataFrame({"time": [100.5, 101.5], "name": ["a", "a"], "used_memory": [2**20] * 2})
-    peaks = figures.memory_peaks(processes, redis)
-    # The server's peak only: not the load generator's, and the stopped sample is no peak.
-    assert peaks.to_dict("records") == [{"variant": "a", "rss_mib": 80.0, "redis_mib": 1.0}]
-    figure, ax = figures.new_figure()
-    assert figures.memory_over_time(processes, redis, ax)
-    # Two small panels, each on its own scale: RSS, then Redis; no timeline.
-    left, right = figure.axes
-    assert bar_widths(left) == [80.0] and bar_widths(right) == [1.0]
-    assert not left.get_lines() and not right.get_lines()
-
-
-def test_store_operations_summarise_each_redis_while_busy() -> None:
-    redis = pd.DataFrame(
-        {"time": [10.0, 11.0, 12.0, 10.0, 11.0], "name": ["s", "s", "s", "t", "t"],
-         "ops_per_sec": [2000, 1800, 0, 3, 5]}
-    )  # fmt: skip
-    summary = figures.store_ops_summary(redis)
-    # The idle sample (0) is not part of the busy median.
-    assert summary.to_dict("records") == [
-        {"variant": "s", "median_ops": 1900.0, "peak_ops": 2000.0},
-        {"variant": "t", "median_ops": 4.0, "peak_ops": 5.0},
-    ]
-    drew, ax, _ = draw(figures.store_operations, redis)
-    assert drew
-    assert bar_widths(ax) == [1900.0, 4.0]
-
-
-def test_session_memory_log_log_with_the_token_flat_line() -> None:
+def test_session_memory_bars_per_session_with_the_extrapolation_said() -> None:
     scale = pd.DataFrame(
         {
-            "store": [
-                "redis",
-                "redis",
-                "token access (no deny list)",
-                "token access (no deny list)",
-            ],
+            "store": ["redis", "redis", "token access (no deny list)",
+                      "token access (no deny list)"],
             "sessions": [1000, 10000, 1000, 10000],
-            "bytes_total": [880_000, 8_800_000, 0, 0],
+            "bytes_total": [880_000, 5_500_000, 0, 0],
+            "bytes_per_session": [880.0, 550.0, 0.0, 0.0],
         }
-    )
+    )  # fmt: skip
     drew, ax, _ = draw(figures.session_memory, scale)
     assert drew
-    assert ax.get_xscale() == ax.get_yscale() == "log"
-    redis, flat = ax.get_lines()
-    assert list(np.asarray(redis.get_ydata())) == [880_000, 8_800_000]
-    y = np.asarray(flat.get_ydata())
-    assert y[0] == y[-1] < 880_000  # flat, below every store
-    assert flat.get_label() == "token access (no deny list): 0 B"
+    # The largest N measured, per session; the zero is a zero, written as such.
+    assert bar_widths(ax) == [550.0, 0.0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0] == " 550 B; 1M: 525 MiB (extrapolated)"
+    assert texts[1] == " 0 B: nothing kept"
+    assert "10k" in ax.get_xlabel()
 
 
 def test_bytes_per_request_three_series_per_variant() -> None:
@@ -196,26 +151,28 @@ def test_scale_out_failure_rates_in_percent_with_the_expectation() -> None:
     assert [round(float(y), 3) for _, y in expected.get_offsets()] == [50.0, 0.0]
 
 
-def test_outage_timeline_success_rate_and_relative_throughput() -> None:
+def test_outage_one_panel_per_variant_its_own_down_span_nothing_clipped() -> None:
     outage = pd.DataFrame(
         {
-            "variant": ["s"] * 5,
-            "second": [0, 1, 2, 3, 4],
-            "ok": [10, 80, 80, 0, 80],
-            "failed": [0, 0, 0, 8, 0],
-            "store_down": [0.0, 0.0, 0.0, 1.0, 0.0],
+            "variant": ["s"] * 5 + ["t"] * 5,
+            "second": [0, 1, 2, 3, 4] * 2,
+            "ok": [10, 80, 40, 0, 200, 10, 80, 80, 80, 80],
+            "failed": [0, 0, 0, 8, 0] * 2,
+            "store_down": [0.0, 0.0, 0.25, 1.0, 0.5, 0.0, 0.0, 0.0, 1.0, 0.0],
         }
     )
-    drew, ax, _ = draw(figures.outage_timeline, outage)
-    assert drew
-    success, answers = ax.get_lines()
-    # Each point in the middle of the second it counts; the bars span their second.
-    assert list(np.asarray(success.get_xdata())) == [0.5, 1.5, 2.5, 3.5, 4.5]
-    assert [p.get_x() for p in ax.patches] == [0, 1, 2, 3, 4]
-    assert list(np.asarray(success.get_ydata())) == [100.0, 100.0, 100.0, 0.0, 100.0]
-    # Against the normal 80/s before the outage (the partial first second left out).
-    assert list(np.asarray(answers.get_ydata())) == [12.5, 100.0, 100.0, 10.0, 100.0]
-    assert bar_heights(ax) == [0.0, 0.0, 0.0, 100.0, 0.0]
+    figure, ax = figures.new_figure()
+    assert figures.outage_timeline(outage, ax)
+    first, second = figure.axes
+    # Down from 2.75 s (the last quarter of second 2) to 4.5 s, for s alone.
+    assert first.patches[0].get_x() == pytest.approx(2.75)
+    assert first.patches[0].get_width() == pytest.approx(1.75)
+    assert second.patches[0].get_x() == pytest.approx(3.0)
+    # OK answers against the normal 80/s: the burst after the outage (250%) is drawn whole.
+    oks = [round(p.get_height(), 3) for p in first.patches[1:6]]
+    assert oks == [12.5, 100.0, 50.0, 0.0, 250.0]
+    assert first.get_ylim()[1] >= 250.0
+    assert figures.down_interval(outage[outage["variant"] == "s"]) == (2.75, 4.5)
 
 
 EMPTY_CALLS: list[tuple[Callable[..., bool], tuple[Any, ...]]] = [
@@ -223,8 +180,6 @@ EMPTY_CALLS: list[tuple[Callable[..., bool], tuple[Any, ...]]] = [
     (figures.max_throughput, (pd.DataFrame(),)),
     (figures.cpu_per_request, (pd.DataFrame(),)),
     (figures.login_vs_request, (pd.DataFrame(columns=["variant", "login_us"]),)),
-    (figures.memory_over_time, (pd.DataFrame(), pd.DataFrame())),
-    (figures.store_operations, (pd.DataFrame(),)),
     (figures.session_memory, (pd.DataFrame(),)),
     (figures.bytes_per_request, (pd.DataFrame(),)),
     (figures.scale_out_failures, (pd.DataFrame(),)),

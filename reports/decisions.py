@@ -1,0 +1,151 @@
+"""The one place the page and `authlab compare` read a claim's deciding figures from.
+
+The rules (reports.rules) hand each Claim a list of decisions; today a decision is a
+reports.margins.Decision (value, threshold, margin, the repetitions' range). The
+rules are growing a typed decision with a bootstrap interval and a verdict "not decided
+at this run's precision": when it lands, this adapter is what changes, and nothing that
+draws a page or compares two runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from reports import fmt
+from reports.claim import Claim
+
+
+@dataclass(frozen=True)
+class Deciding:
+    """A deciding figure as the page shows it and `compare` holds it against another run's."""
+
+    claim_id: str
+    figure: str  # what was measured, named the same way in every run (the match key)
+    value: float
+    unit: str  # "x" ratio, "%" share, "us" microseconds, "B" bytes
+    threshold: float
+    meaning: str  # what crossing the threshold means
+    low: float | None  # the interval where the rules give one, else the repetitions' range
+    high: float | None
+    spread_kind: str  # "interval" or "repetitions" (what low-high is)
+    decided: bool  # False: the spread reaches across the threshold
+
+    @property
+    def margin(self) -> float:
+        return self.value - self.threshold
+
+    @property
+    def has_spread(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    def show(self, value: float | None) -> str:
+        return show(value, self.unit)
+
+    @property
+    def value_text(self) -> str:
+        return self.show(self.value)
+
+    @property
+    def threshold_text(self) -> str:
+        return self.show(self.threshold)
+
+    @property
+    def margin_text(self) -> str:
+        sign = "+" if self.margin >= 0 else "-"
+        if self.unit == "x":
+            return f"{sign}{abs(self.margin):.2f}"
+        return sign + self.show(abs(self.margin))
+
+    @property
+    def spread_text(self) -> str:
+        """'repetitions' or 'interval' and its low-high, or '' without a spread."""
+        if not self.has_spread:
+            return ""
+        return f"{self.spread_kind} {self.show(self.low)}-{self.show(self.high)}"
+
+
+def show(value: float | None, unit: str) -> str:
+    """A figure in its unit, spelled the same way on the page, in claims.csv and compare."""
+    if value is None:
+        return "-"
+    if unit == "x":
+        return f"{fmt.TIMES}{value:.2f}"
+    if unit == "%":
+        return fmt.pct(value, 1 if 0 < abs(value) < 0.1 else 0)
+    if unit == "B":
+        return fmt.size(value)
+    return fmt.us(value)
+
+
+def _spread(decision: Any) -> tuple[float | None, float | None, str]:
+    """The rules' interval where a decision carries one (low, high), else the range of its
+    repetitions (today's Decision), else nothing."""
+    interval = getattr(decision, "interval", None)
+    if interval is not None:
+        low, high = interval
+        return float(low), float(high), "interval"
+    spread = getattr(decision, "spread", None)
+    if spread is not None:
+        return float(spread[0]), float(spread[1]), "repetitions"
+    return None, None, ""
+
+
+def _decided(decision: Any, low: float | None, high: float | None) -> bool:
+    explicit = getattr(decision, "decided", None)
+    if isinstance(explicit, bool):
+        return explicit
+    if getattr(decision, "fragile", False):
+        return False
+    if low is None or high is None:
+        return True
+    threshold = float(decision.threshold)
+    return not (min(low, decision.value) < threshold <= max(high, decision.value))
+
+
+def deciding(claim: Claim) -> list[Deciding]:
+    """A claim's deciding figures, in the rule's order (its first is the headline)."""
+    found = []
+    for decision in claim.decisions:
+        low, high, kind = _spread(decision)
+        found.append(
+            Deciding(
+                claim_id=claim.id,
+                figure=str(decision.figure),
+                value=float(decision.value),
+                unit=str(getattr(decision, "unit", "x")),
+                threshold=float(decision.threshold),
+                meaning=str(decision.meaning),
+                low=low,
+                high=high,
+                spread_kind=kind,
+                decided=_decided(decision, low, high),
+            )
+        )
+    return found
+
+
+def headline(claim: Claim) -> Deciding | None:
+    """The figure a claim's one-row summary shows: the rule's first."""
+    figures = deciding(claim)
+    return figures[0] if figures else None
+
+
+def find(claims: Iterable[Claim], claim_id: str, contains: str = "") -> Deciding | None:
+    """The first deciding figure of a claim whose name contains `contains`."""
+    for claim in claims:
+        if claim.id != claim_id:
+            continue
+        for figure in deciding(claim):
+            if contains in figure.figure:
+                return figure
+    return None
+
+
+def undecided(claim: Claim) -> bool:
+    """Whether the run's precision leaves the verdict open: the rules' own word where
+    they say so, else a deciding figure whose spread reaches across its threshold."""
+    if "not decided" in claim.verdict:
+        return True
+    return any(not figure.decided for figure in deciding(claim))
