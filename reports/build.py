@@ -426,22 +426,49 @@ def _template() -> jinja2.Template:
     return environment.get_template("index.html.j2")
 
 
-def _warnings(run: RunData) -> list[str]:
+@dataclass(frozen=True)
+class RunWarning:
+    topic: str  # a few words for the first screen's one line
+    text: str  # the whole warning, in the folded list
+
+
+def _warnings(run: RunData) -> list[RunWarning]:
     """Every warning of the run, each once: the bench's own (status.json), the saturated
     phases, the variants that failed verification, the lab's own overhead."""
-    found = [str(w) for w in run.status.get("warnings") or []]
     saturated = _saturated_phases(run)
-    if saturated and not any("load generator" in w for w in found):
-        found.append(
-            f"the load generator ran above 90% of a core in {len(saturated)} phases: their "
-            "throughput is the generator's limit, not the server's"
-        )
-    found += [f"verification failed, not loaded: {f}" for f in _verification_failures(run)]
+    found = []
+    for text in run.status.get("warnings") or []:
+        topic = str(text).split(":", 1)[0]
+        if "load generator" in str(text) and saturated:
+            topic = f"the load generator was saturated in {len(saturated)} phases"
+        found.append(RunWarning(topic, str(text)))
+    if saturated and not any("load generator" in w.text for w in found):
+        topic = f"the load generator was saturated in {len(saturated)} phases"
+        found.append(RunWarning(topic, f"{topic}: their throughput is its limit, not the server's"))
+    failures = _verification_failures(run)
+    if failures:
+        found += [
+            RunWarning(f"{len(failures)} variant(s) failed verification", f"not loaded: {f}")
+            for f in failures
+        ]
     flagged = [r for r in _overhead_rows(run) if r["flagged"] or r["instructions_flagged"]]
     if flagged:
         found.append(
-            f"the lab's own code costs above {fmt.TIMES}{OVERHEAD_LIMIT:.2f} a plain server for "
-            + ", ".join(f"{r['variant']} ({r['ratio']})" for r in flagged)
+            RunWarning(
+                f"the lab's own code above {fmt.TIMES}{OVERHEAD_LIMIT:.2f} a plain server for "
+                f"{len(flagged)} variant(s)",
+                f"the lab's own code costs above {fmt.TIMES}{OVERHEAD_LIMIT:.2f} a plain server "
+                "for "
+                + ", ".join(
+                    f"{r['variant']} ("
+                    + ", ".join(
+                        [f"{r['ratio']} CPU"] * r["flagged"]
+                        + [f"{r['instructions']} instructions"] * r["instructions_flagged"]
+                    )
+                    + ")"
+                    for r in flagged
+                ),
+            )
         )
     return found
 

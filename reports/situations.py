@@ -163,30 +163,32 @@ def revocation(run: RunData, claims: list[Claim]) -> Situation:
     label = "Logout or a stolen credential must end access at once"
     found = decisions.find(claims, "tokens-better", "equal logout")
     session, token = costs.PAIRS[1][:2]
-    if found is None:
-        return Situation(
-            "revocation", label, "not measured: run " + variants_command(session, token), "",
-            "#claim-tokens-better",
-        )  # fmt: skip
-    cheaper = session if found.value < 1 else token
-    other = token if cheaper == session else session
-    choice = (
-        f"{variant_words(run, cheaper)} ({_cpu(run, cheaper)} per request; "
-        f"{short_words(run, other)} {_cpu(run, other)})"
-    )
     lingering = _lingering(run)
+    if found is not None:
+        cheaper = session if found.value < 1 else token
+        other = token if cheaper == session else session
+        choice = (
+            f"{variant_words(run, cheaper)} ({_cpu(run, cheaper)} per request; "
+            f"{short_words(run, other)} {_cpu(run, other)})"
+        )
+        figure = _figure(found, _pair(run, session, token))
+    else:
+        choice = (
+            "a session or a JWT with a deny list (their costs side by side not measured: run "
+            f"{variants_command(session, token)})"
+        )
+        figure = ""
     if lingering is not None:
         works, lifetime = lingering
         choice += (
             f"; a JWT without one worked {works:.1f} s after logout, until its exp "
             f"({lifetime:.0f} s lifetime in the lab)"
         )
-    elif not run.security:
+        if not figure:
+            figure = f"a JWT without a deny list, after logout: worked {works:.1f} s"
+    elif not security_rows(run, "revocation"):
         choice += f"; the revocation window was not measured: {security_command(run)}"
-    return Situation(
-        "revocation", label, choice,
-        _figure(found, _pair(run, session, token)), "#claim-tokens-better",
-    )  # fmt: skip
+    return Situation("revocation", label, choice, figure, "#claim-tokens-better")
 
 
 def outage(run: RunData, claims: list[Claim]) -> Situation:
@@ -206,8 +208,9 @@ def outage(run: RunData, claims: list[Claim]) -> Situation:
 
     if carry and stop:
         choice = (
-            f"{names(carry)} keeps serving; {names(stop)} stop until the store is back "
-            "(a store that stays up, or logout that waits for exp)"
+            f"{names(carry)} {'keeps' if len(carry) == 1 else 'keep'} serving; {names(stop)} "
+            f"{'stops' if len(stop) == 1 else 'stop'} until the store is back (a store that "
+            "stays up, or logout that waits for exp)"
         )
     elif carry:
         choice = "every variant kept serving"
@@ -237,7 +240,9 @@ def _csrf_part(run: RunData) -> tuple[str, str]:
             f"{sum(per[n] for n in cookie)} of {len(cookie)} cookie configurations and "
             f"{sum(per[n] for n in header)} of {len(header)} header ones"
         )
-    if len(set(counted.values())) == 1:
+    if len(counted) == 1:
+        shown = f"{next(iter(counted.values()))} (in {next(iter(counted))})"
+    elif len(set(counted.values())) == 1:
         shown = f"{next(iter(counted.values()))}, in {' and '.join(counted)} alike"
     else:
         shown = "; ".join(f"{browser}: {text}" for browser, text in counted.items())
@@ -261,10 +266,15 @@ def _xss_part(run: RunData) -> tuple[str, str]:
     if counted is None:
         return "", ""
     places = ", ".join(f"{p.read} of {p.tries} in {p.name}" for p in counted.places)
-    choice = (
-        "nothing stops an injected script from acting as the user; HttpOnly only keeps it "
-        "from taking the credential away"
-    )
+    if counted.acted == counted.tries:
+        choice = "no way of keeping the credential stopped an injected script acting as the user"
+    elif counted.acted:
+        choice = f"an injected script acted as the user in {counted.acted} of {counted.tries} tries"
+    else:
+        choice = "an injected script's own requests were refused"
+    httponly = counted.place(xss.HTTPONLY)
+    if httponly is not None and httponly.read == 0 and counted.read:
+        choice += "; an HttpOnly cookie kept it from carrying the credential away"
     figure = (
         f"the script's own POST /transfer succeeded in {counted.acted} of {counted.tries} "
         f"tries (configuration x browser x storage); it read a working credential {places}"
