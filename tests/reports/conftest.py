@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.conftest import service_missing
 from tests.reports.synthetic import security_document, write_run
 
 
@@ -28,3 +32,24 @@ def synthetic_run_with_security(synthetic_run: Path) -> Path:
 
     (synthetic_run / "security.json").write_text(json.dumps(security_document()))
     return synthetic_run
+
+
+CHROMIUM = Path(os.environ.get("AUTHLAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright (executable_path: no browser download)."""
+    if not CHROMIUM.is_file():
+        service_missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        service_missing("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
