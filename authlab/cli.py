@@ -1,5 +1,5 @@
-"""The authlab command line: serve, users, keys, bench, report, security, flamegraph, explore,
-notebook."""
+"""The authlab command line: serve, users, keys, bench, report, compare, security, flamegraph,
+explore, notebook."""
 
 from __future__ import annotations
 
@@ -383,6 +383,15 @@ def _register_report() -> None:
 
 
 _register_report()
+
+
+def _register_compare() -> None:
+    from authlab.compare import compare
+
+    app.command("compare")(compare)
+
+
+_register_compare()
 
 
 def _register_security() -> None:

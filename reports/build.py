@@ -414,16 +414,21 @@ def code_spans(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))  # noqa: S704
 
 
-def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
+def environment() -> jinja2.Environment:
+    """The report's templates (the page, and `authlab compare`'s)."""
+    found = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["code"] = code_spans
-    return environment.get_template("index.html.j2")
+    found.filters["code"] = code_spans
+    return found
+
+
+def _template() -> jinja2.Template:
+    return environment().get_template("index.html.j2")
 
 
 @dataclass(frozen=True)
