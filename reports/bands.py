@@ -113,13 +113,21 @@ def spreads_text(run: RunData, variants: list[str]) -> str | None:
     if not found:
         return None
     text = (
-        f"this run's spreads of CPU per request over repetitions: {fmt.pct(min(found))}-"
-        f"{fmt.pct(max(found))} of the median (the 'similar' band is {fmt.pct(SIMILAR - 1)})"
+        f"the spreads of CPU per request over repetitions of {_which(variants)}: "
+        f"{fmt.pct(min(found))}-{fmt.pct(max(found))} of the median (the 'similar' band is "
+        f"{fmt.pct(SIMILAR - 1)})"
     )
     if max(found) > SIMILAR - 1:
         # Said, not hidden: the fragile marks then carry more of the judgement.
         text += ": wider than the band in this run, so a ratio near its edges is uncertain"
     return text
+
+
+def _which(variants: list[str]) -> str:
+    """Which variants a spread is over: named when few, counted when all of the run's."""
+    if len(variants) <= 3:
+        return ", ".join(variants)
+    return f"all {len(variants)} variants"
 
 
 def spread_note(run: RunData) -> str:

@@ -346,8 +346,6 @@ def base_configuration(name: str) -> str:
 
 # --- XSS: where the browser keeps the token ------------------------------------------
 
-STORAGES = ("localStorage", "memory", "httponly-cookie")
-
 
 def token_storage(run: RunData, row: dict[str, Any] | None = None) -> str:
     """Where the security lab's page kept the token: the row's (storage, the lab's setting
@@ -370,28 +368,6 @@ def token_stolen(row: dict[str, Any]) -> bool:
     return (
         bool(row.get("token_in_local_storage")) or row.get("stolen_access_token_me_status") == 200
     )
-
-
-def xss_by_storage(run: RunData) -> dict[str, tuple[list[str], list[str]]]:
-    """{where the token was kept: (configurations whose token an injected script got, those
-    whose it did not)}, one entry per row (a configuration in two browsers counts twice,
-    named with its browser). A credential carried in a cookie is kept by the browser in
-    that (HttpOnly) cookie; one carried in a header where the lab's storage setting says."""
-    info = configuration_info(run)
-    rows = [r for r in security_rows(run, "xss") if "@" not in str(r.get("configuration"))]
-    browsers = {str(r.get("browser")) for r in rows if r.get("browser")}
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for row in rows:
-        name = str(row.get("configuration"))
-        transport = str(
-            info.get(name, {}).get("transport") or ("header" if "header" in name else "cookie")
-        )
-        storage = token_storage(run, row)
-        place = "an HttpOnly cookie" if transport == "cookie" or storage == "cookie" else storage
-        label = f"{name} ({row['browser']})" if len(browsers) > 1 and row.get("browser") else name
-        stolen, kept = found.setdefault(place, ([], []))
-        (stolen if token_stolen(row) else kept).append(label)
-    return found
 
 
 def session_bytes(run: RunData, store: str) -> float | None:

@@ -137,7 +137,8 @@ def _growth_lines(run: RunData, sessions: list[str], tokens: list[str]) -> list[
         per = session_bytes(run, store)
         if per is not None:
             lines.append(
-                f"a live session holds {fmt.size(per)} in {where}: 1M users = {fmt.size(per * 1e6)}"
+                f"a live session holds {fmt.size(per)} in {where}: 1M users would take "
+                f"{fmt.size(per * 1e6)} (extrapolated)"
             )
     return lines
 

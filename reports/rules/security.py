@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports import costs, csrf, fmt
+from reports import costs, csrf, fmt, xss
 from reports.claim import (
     SECURITY,
     Claim,
@@ -22,22 +22,24 @@ from reports.metrics import (
     variants_where,
     verified_algorithms,
     wire_bytes,
-    xss_by_storage,
 )
 
 # --- CSRF (security lab): judged by reports.csrf, the one claim engine ----------------
 
 
 def xss_lines(run: RunData) -> list[str]:
-    """XSS follows where the token is kept (the security lab's token_storage setting)."""
-    lines = []
-    for storage, (stolen, _) in xss_by_storage(run).items():
-        if stolen:
-            lines.append(
-                f"token_storage={storage}: an injected script got a working token in "
-                + ", ".join(stolen)
-            )
-    return lines
+    """Where an injected script could take a working credential away (none: []), said with
+    what it did everywhere: act as the user through the page, HttpOnly cookies included.
+    Counted in tries (configuration x browser x where the app kept the credential)."""
+    counted = xss.counts(run)
+    if counted is None or not counted.read:
+        return []
+    places = ", ".join(f"{p.read} of {p.tries} in {p.name}" for p in counted.places)
+    return [
+        f"XSS: an injected script's own POST /transfer succeeded in {counted.acted} of "
+        f"{counted.tries} tries (configuration x browser x storage); it read a working "
+        f"credential {places}"
+    ]
 
 
 def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:

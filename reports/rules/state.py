@@ -82,7 +82,7 @@ def memory_scalability(run: RunData) -> Claim:
         if per_session is not None:
             evidence.append(
                 f"{fmt.size(per_session)} per session in {where}: "
-                f"1M sessions = {fmt.size(per_session * 1e6)}"
+                f"1M sessions would take {fmt.size(per_session * 1e6)} (extrapolated)"
             )
     figures = ["scale-out", "sessions"]
     if not local:
@@ -156,7 +156,8 @@ def tokens_robust(run: RunData) -> Claim:
             "" if stat.slowest_us is None else f", slowest answer {fmt.duration(stat.slowest_us)}"
         )
         evidence.append(
-            f"store down ({stat.seconds_down} s): {stat.variant} {success}, "
+            f"in the {stat.seconds_down} s the store was down throughout: {stat.variant} "
+            f"{success}, "
             f"{fmt.pct(stat.goodput)} of its normal throughput{slowest}{recovered}"
         )
     for stat in every:

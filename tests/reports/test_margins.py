@@ -66,7 +66,7 @@ def test_the_band_note_says_when_this_run_is_noisier_than_the_band() -> None:
 
     calm = spreads_text(run((98.0, 100.0, 102.0)), ["a"])
     assert calm == (
-        "this run's spreads of CPU per request over repetitions: 4%-4% of the median "
+        "the spreads of CPU per request over repetitions of a: 4%-4% of the median "
         "(the 'similar' band is 10%)"
     )
     noisy = spreads_text(run((90.0, 100.0, 104.0)), ["a"])
