@@ -163,7 +163,7 @@ def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
     ax.barh(y, in_server, left=floor, color="#d62728", label="the credential check, server")
     ax.barh(
         y, in_store, left=floor + in_server, color="white", edgecolor="#d62728", hatch="///",
-        label="the credential check, Redis",
+        label="the credential check, Redis", linewidth=[1.0 if v > 0 else 0.0 for v in in_store],
     )  # fmt: skip
     for position, total, added in zip(y, floor + check, check, strict=True):
         if added > 0:
@@ -202,7 +202,9 @@ def login_vs_request(costs: pd.DataFrame, ax: Axes) -> bool:
         ha="right" if len(names) > 4 else "center",
     )  # fmt: skip
     ax.set_ylabel("server CPU (ms, log scale)")
-    _legend_below(ax, columns=2)
+    # Below the slanted variant names, not over them.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 if len(names) > 4 else -0.12),
+              ncol=2, fontsize="small", frameon=False)  # fmt: skip
     ax.grid(True, axis="y", alpha=0.3)
     return True
 
@@ -340,8 +342,9 @@ def outage_timeline(outage: pd.DataFrame, ax: Axes, palette: Palette | None = No
         span = down_interval(rows)
         if span is not None:
             panel.axvspan(*span, color="#e4e4e4", label="store down")
-        panel.bar(rows["second"], ok, width=0.9, align="edge", label="OK",
-                  color=colour(variant, palette))  # fmt: skip
+        # One colour for OK in every panel (the panel names the variant): a variant's own
+        # colour could be the red of "failed".
+        panel.bar(rows["second"], ok, width=0.9, align="edge", label="OK", color="#4c72b0")
         panel.bar(rows["second"], failed, width=0.9, align="edge", bottom=ok, color="#d62728",
                   label="failed")  # fmt: skip
         panel.axhline(100.0, color="black", linewidth=0.8, linestyle=":")

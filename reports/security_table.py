@@ -23,7 +23,7 @@ class Table:
     rows: list[list[str]]
 
 
-def _csrf_cell(row: dict[str, Any]) -> str:
+def _csrf_cell(row: dict[str, Any], transport: str) -> str:
     status = (row.get("server_saw") or {}).get("status")
     emulated = ", emulated" if row.get("aged") == "emulated" else ""
     if row.get("transfer_happened"):
@@ -31,7 +31,8 @@ def _csrf_cell(row: dict[str, Any]) -> str:
     if status == 403:
         return f"blocked by the CSRF check (403){emulated}"
     if status == 401:
-        return f"cookie not sent (401){emulated}"
+        sent = "cookie not sent" if transport == "cookie" else "no credential sent"
+        return f"{sent} (401){emulated}"
     return f"refused ({status}){emulated}" if status else f"refused{emulated}"
 
 
@@ -73,12 +74,13 @@ def table(run: RunData) -> Table | None:
     blocks: list[list[list[str]]] = []
     attacks = security_rows(run, "attacks")
     if attacks:
-        columns.append("forged credentials refused")
+        columns.append("attack battery")
         blocks.append([[_attacks_cell(attacks, name)] for name in names])
     for vector, label in VECTORS:
         cells = {
             (base_configuration(str(r.get("configuration"))), browser_name(str(r.get("browser")))):
-            _csrf_cell(r)
+            _csrf_cell(r, str(info.get(base_configuration(str(r.get("configuration"))), {})
+                              .get("transport")))
             for r in csrf_rows
             if r.get("vector") == vector
         }  # fmt: skip
