@@ -245,12 +245,26 @@ def change_text(change: Mark | None, ratio: float | None) -> str:
     return f"{moved}{change}"
 
 
-def changed_count(comparison: Comparison) -> tuple[int, int]:
-    """(verdicts that changed, figures that moved beyond their spread)."""
+def changed_count(comparison: Comparison) -> tuple[int, int, int]:
+    """(verdicts that changed, figures that moved beyond their spread, figures in both runs
+    of which one run gives no spread to judge by)."""
     verdicts_changed = sum(c.changed for c in comparison.claims)
-    moved = sum(f.change in ("higher", "lower") for c in comparison.claims for f in c.figures)
-    moved += sum(v.change in ("higher", "lower") for v in comparison.variants)
-    return verdicts_changed, moved
+    changes = [f.change for c in comparison.claims for f in c.figures]
+    changes += [v.change for v in comparison.variants]
+    moved = sum(change in ("higher", "lower") for change in changes)
+    unjudged = sum(change == "no spread" for change in changes)
+    return verdicts_changed, moved, unjudged
+
+
+def verdict_line(comparison: Comparison) -> str:
+    verdicts_changed, moved, unjudged = changed_count(comparison)
+    text = f"{verdicts_changed} verdict(s) changed; {moved} figure(s) moved beyond their spread"
+    if unjudged:
+        text += (
+            f"; {unjudged} figure(s) without a spread in one of the runs (a single repetition): "
+            "whether they moved beyond the noise cannot be said"
+        )
+    return text + "."
 
 
 def as_text(comparison: Comparison) -> str:
@@ -293,10 +307,9 @@ def as_text(comparison: Comparison) -> str:
             f"{measure_text(change.a, change.unit)} -> {measure_text(change.b, change.unit)}; "
             f"{change_text(change.change, change.ratio)}"
         )
-    verdicts_changed, moved = changed_count(comparison)
     lines.append("")
+    lines.append(verdict_line(comparison))
     lines.append(
-        f"{verdicts_changed} verdict(s) changed; {moved} figure(s) moved beyond their spread. "
         "Absolute µs move with the machine; ratios measured within each run travel better."
     )
     return "\n".join(lines) + "\n"
@@ -305,14 +318,12 @@ def as_text(comparison: Comparison) -> str:
 def as_html(comparison: Comparison) -> str:
     from reports.build import environment
 
-    verdicts_changed, moved = changed_count(comparison)
     return (
         environment()
         .get_template("compare.html.j2")
         .render(
             c=comparison,
-            verdicts_changed=verdicts_changed,
-            moved=moved,
+            verdict_line=verdict_line(comparison),
             figure_text=figure_text,
             measure_text=measure_text,
             change_text=change_text,
