@@ -36,10 +36,6 @@ _PACKAGES = (
     "asyncpg",
     "psutil",
     "playwright",
-    # On the request path too (uvicorn[standard]): a run made with other versions of these
-    # is not comparable figure for figure (`authlab compare` flags it).
-    "httptools",
-    "uvloop",
 )
 
 
