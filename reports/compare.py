@@ -19,13 +19,16 @@ from reports import decisions, fmt, verdicts
 from reports.load import RunData, load_run, variant_order
 from reports.metrics import Measure, total_cpu
 
-# The packages a request goes through: a run made with another version of one of them is
-# not the same experiment, whatever its figures say.
+# The packages a request goes through (authlab.results records them first; the report does
+# not import authlab): a run made with another version of one of them is not the same
+# experiment, whatever its figures say.
 REQUEST_PATH = (
     "starlette",
     "uvicorn",
     "httptools",
     "uvloop",
+    "python-multipart",
+    "prometheus-client",
     "pyjwt",
     "cryptography",
     "itsdangerous",
@@ -196,7 +199,15 @@ def _facts(run: RunData) -> dict[str, str]:
         "repetitions": str(profile.get("repetitions") or "not recorded"),
         "Python": str(machine.get("python") or "not recorded"),
         "redis-server": str((run.manifest.get("versions") or {}).get("redis-server") or "-"),
+        "installed from the lock": _lock(run),
     }
+
+
+def _lock(run: RunData) -> str:
+    lock = run.manifest.get("lock")
+    if not isinstance(lock, dict):
+        return "not recorded"
+    return "yes" if lock.get("matched") else "no"
 
 
 def compare_runs(a: Path, b: Path) -> Comparison:
