@@ -15,7 +15,7 @@ import pytest
 from reports.build import build_report
 from tests.reports.test_browser import open_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 SAMPLE = Path(__file__).parents[2] / "docs" / "sample-report"
 WIDTH, HEIGHT = 1366, 900
