@@ -133,3 +133,11 @@ def write_manifest(directory: Path, kind: str, configuration: dict[str, Any]) ->
     path = directory / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return path
+
+
+def add_to_manifest(directory: Path, key: str, value: Any) -> None:
+    """What a run learns after its start (the browsers it found, say) joins its manifest."""
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest[key] = value
+    path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")

@@ -34,7 +34,7 @@ from reports import (
     takeaways,
     verdicts,
 )
-from reports.claim import Claim
+from reports.claim import Claim, security_gap
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
 from reports.metrics import login_costs, number
 
@@ -543,6 +543,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         figure_ids={d.spec.id for d in drawn if d.image},
         security=_security_view(run),
         security_link=_security_link(run, report),
+        security_gap=security_gap(run),
         raw_links=_raw_links(run, report),
         not_measured=verdicts.NOT_MEASURED,
     )

@@ -24,15 +24,33 @@ SECURITY = (
 )
 
 
-def security_command(run: RunData) -> str:
-    """What fills the security lab's gap: status.json's word when the bench said why it
-    could not run the browser part (no Chromium, say), else the lab's own commands."""
+def security_gap(run: RunData) -> str:
+    """Why this run has no CSRF and XSS evidence, in the bench's words (status.json: no
+    Chromium found, and how to get one) or the lab's (its CSRF section skipped: the browser
+    at PATH did not start); "" where neither said."""
+    status = run.status.get("security")
+    if isinstance(status, dict) and status.get("measured") is False and status.get("reason"):
+        return str(status["reason"])
+    section = (run.security or {}).get("csrf_browser")
+    if isinstance(section, dict) and section.get("skipped") not in (None, "", "not selected"):
+        return str(section["skipped"])
+    return ""
+
+
+def security_fill(run: RunData) -> str:
+    """The commands that fill the security lab's gap: status.json's word when the bench
+    named them, else the lab's own."""
     status = run.status.get("security")
     if isinstance(status, dict) and status.get("measured") is False and status.get("command"):
         then = f", then `{status['then']}`" if status.get("then") else ""
-        reason = f" ({status['reason']})" if status.get("reason") else ""
-        return f"`{status['command']}`{then}{reason}"
+        return f"`{status['command']}`{then}"
     return SECURITY
+
+
+def security_command(run: RunData) -> str:
+    """The commands that fill the gap, and why there is one where the run said."""
+    gap = security_gap(run)
+    return security_fill(run) + (f" ({gap})" if gap else "")
 
 
 def experiment(name: str) -> str:
@@ -82,7 +100,10 @@ class Claim:
         }
 
 
-def not_measured(id_: str, claim: str, command: str, source: str = "bench") -> Claim:
-    """No verdict from absence: what is missing, and the command that measures it."""
-    why = f"run {command}"
+def not_measured(
+    id_: str, claim: str, command: str, source: str = "bench", because: str = ""
+) -> Claim:
+    """No verdict from absence: what is missing (why, where the run said), and the command
+    that measures it."""
+    why = f"{because}; run {command}" if because else f"run {command}"
     return Claim(id_, claim, "not measured", why, [f"not measured: {why}"], [], source)

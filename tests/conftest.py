@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 import pytest
@@ -27,6 +27,10 @@ from authlab.ports import free_port
 from servers.config import CHEAP_ARGON2, Settings
 from servers.routes import build_app
 
+if TYPE_CHECKING:
+    from authlab.security.browser import BrowserName
+    from authlab.security.discovery import FoundBrowser
+
 REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -35,11 +39,23 @@ FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
 
 
-def service_missing(what: str) -> None:
+def service_missing(what: str) -> NoReturn:
     """Skip with the reason, or fail where every service must be there (CI)."""
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} (AUTHLAB_REQUIRE_SERVICES=1 turns this skip into a failure)")
     pytest.skip(what)
+
+
+def browser_or_skip(name: BrowserName) -> FoundBrowser:
+    """The browser the lab would run (authlab/security/discovery.py), or skip (fail in CI)
+    with the message that says how to get one."""
+    from authlab.security.browser import BrowserUnavailable
+    from authlab.security.discovery import find_browser
+
+    try:
+        return find_browser(name)
+    except BrowserUnavailable as error:
+        service_missing(str(error))
 
 
 @pytest.fixture(scope="session")

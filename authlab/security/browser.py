@@ -7,8 +7,8 @@ nothing). The app serves no HTML, so the page of the app that a single-page app
 would load is handed to the browser by request interception at a URL of the
 app's origin; everything that page fetches goes to the real server.
 
-Each browser runs as it ships: Debian's chromium and firefox-esr with their default
-cookie settings, a fresh profile (cookie jar, storage) per tab.
+Each browser runs as it ships (wherever discovery.py finds it) with its default cookie
+settings, a fresh profile (cookie jar, storage) per tab.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -23,10 +24,13 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlab.ports import free_port
+
+if TYPE_CHECKING:
+    from authlab.security.discovery import FoundBrowser
 
 BrowserName = Literal["chromium", "firefox"]
 BROWSERS: tuple[BrowserName, ...] = ("chromium", "firefox")
@@ -35,18 +39,51 @@ NAVIGATION_TIMEOUT_S = 15.0
 
 
 class BrowserUnavailable(RuntimeError):
-    pass
+    """The browser cannot run here; the message says why and what to do."""
+
+
+# How many lines of a failed browser's own output the message quotes.
+ERROR_LINES = 3
+# Playwright's launch error repeats the browser's output as "[pid=N][err] text".
+_PLAYWRIGHT_OUTPUT = re.compile(r"\[pid=\d+\]\[(?:err|out)\] ?(.*)")
+
+
+class BrowserDidNotStart(BrowserUnavailable):
+    """Found, but it did not start (a snap without the right confinement, a missing
+    shared library): its path and the first lines of what it said."""
+
+    def __init__(self, path: Path, output: str) -> None:
+        self.path = path
+        self.lines = first_error_lines(output)
+        said = " / ".join(self.lines) if self.lines else "it printed nothing"
+        super().__init__(f"the browser at {path} did not start: {said}")
+
+
+def first_error_lines(output: str, count: int = ERROR_LINES) -> list[str]:
+    """The first distinct lines the browser printed: from Playwright's error, its
+    "[pid][err]" lines (its own text is launch arguments); else the output itself."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    relayed = [
+        match.group(1).strip() for line in lines if (match := _PLAYWRIGHT_OUTPUT.search(line))
+    ]
+    chosen: list[str] = []
+    for line in relayed or lines:
+        if line and line not in chosen:
+            chosen.append(line[:300])
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def browser_missing(name: BrowserName = "chromium") -> str | None:
-    """Why this browser cannot run here, or None when it can."""
-    if name == "chromium":
-        from authlab.security.chromium import chromium_missing
+    """Why this browser cannot be found here, or None when it can (discovery.py)."""
+    from authlab.security.discovery import find_browser
 
-        return chromium_missing()
-    from authlab.security.firefox import firefox_missing
-
-    return firefox_missing()
+    try:
+        find_browser(name)
+    except BrowserUnavailable as error:
+        return str(error)
+    return None
 
 
 class LabBrowser(Protocol):
@@ -70,15 +107,16 @@ class LabBrowser(Protocol):
         ...
 
 
-def open_browser(name: BrowserName) -> AbstractContextManager[LabBrowser]:
-    """The named browser, launched on enter and stopped on exit (Ctrl-C included)."""
-    if name == "chromium":
+def open_browser(found: FoundBrowser) -> AbstractContextManager[LabBrowser]:
+    """The browser found, launched on enter and stopped on exit (Ctrl-C included); a
+    launch that fails raises BrowserDidNotStart."""
+    if found.name == "chromium":
         from authlab.security.chromium import Chromium
 
-        return Chromium()
+        return Chromium(found.path)
     from authlab.security.firefox import Firefox
 
-    return Firefox()
+    return Firefox(found.path)
 
 
 # --- the attacker's site ---------------------------------------------------------------

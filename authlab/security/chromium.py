@@ -1,4 +1,5 @@
-"""Debian's Chromium driven by Playwright (never a browser Playwright downloads).
+"""The Chromium that discovery.py found (Debian's, a snap, Chrome, Playwright's own
+download...), driven by Playwright through executable_path.
 
 Playwright already drives Chromium for the report check; it cannot drive a stock
 Firefox (it needs its own patched build), which is why firefox.py speaks WebDriver
@@ -10,8 +11,6 @@ blocking): the lab records that beside what the server says it received.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,13 +22,13 @@ from authlab.security.browser import (
     APP_PAGE,
     NAVIGATION_TIMEOUT_S,
     AppTab,
+    BrowserDidNotStart,
     BrowserName,
     BrowserUnavailable,
     Storage,
     app_page,
 )
 
-CHROMIUM = Path(os.environ.get("AUTHLAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",  # root in a container: Chromium's sandbox needs user namespaces
@@ -42,16 +41,6 @@ CHROMIUM_ARGS = [
 # Without the two-minute "Lax-allowing-unsafe" grace period: a cookie without SameSite is
 # Lax from its first second, as it is in a stock Chromium once it is two minutes old.
 NO_LAX_GRACE_ARGS = ["--enable-features=SameSiteDefaultChecksMethodRigorously"]
-
-
-def chromium_missing() -> str | None:
-    if not (CHROMIUM.is_file() or shutil.which(str(CHROMIUM))):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed"
-    return None
 
 
 @dataclass
@@ -89,17 +78,18 @@ class CookieVerdicts:
 
 
 class Chromium:
-    """Playwright's sync API over Debian's Chromium; a second instance without the grace."""
+    """Playwright's sync API over the Chromium at `path`; a second instance without the
+    grace."""
 
     name: BrowserName = "chromium"
     driver = "Playwright (Chrome DevTools Protocol)"
 
-    def __init__(self) -> None:
-        reason = chromium_missing()
-        if reason:
-            raise BrowserUnavailable(reason)
-        from playwright.sync_api import sync_playwright
-
+    def __init__(self, path: Path) -> None:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as error:
+            raise BrowserUnavailable("the playwright Python package is not installed") from error
+        self.path = path
         self._manager = sync_playwright()
         self._playwright: Any = None
         self._browsers: dict[bool, Any] = {}
@@ -122,11 +112,17 @@ class Chromium:
             self._manager.__exit__(None, None, None)
 
     def _browser(self, lax_grace: bool) -> Any:
+        from playwright.sync_api import Error
+
         if lax_grace not in self._browsers:
             args = CHROMIUM_ARGS + ([] if lax_grace else NO_LAX_GRACE_ARGS)
-            self._browsers[lax_grace] = self._playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=args, headless=True
-            )
+            try:
+                self._browsers[lax_grace] = self._playwright.chromium.launch(
+                    executable_path=str(self.path), args=args, headless=True
+                )
+            except Error as error:
+                # Playwright's message relays the browser's own output ("[pid][err]" lines).
+                raise BrowserDidNotStart(self.path, error.message) from error
         return self._browsers[lax_grace]
 
     @property

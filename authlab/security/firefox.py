@@ -1,4 +1,5 @@
-"""Debian's firefox-esr, driven over WebDriver BiDi (bidi.py) from Python.
+"""The Firefox that discovery.py found (Debian's firefox-esr, a snap, the macOS app),
+driven over WebDriver BiDi (bidi.py) from Python.
 
 Firefox runs as it ships, in a profile of the lab's own (a temporary folder)
 holding only the preferences that keep a headless run quiet. Its cookie policy
@@ -34,13 +35,12 @@ from authlab.security.bidi import BiDiConnection
 from authlab.security.browser import (
     APP_PAGE,
     AppTab,
+    BrowserDidNotStart,
     BrowserName,
-    BrowserUnavailable,
     Storage,
     app_page,
 )
 
-FIREFOX = Path(os.environ.get("AUTHLAB_FIREFOX", "/usr/bin/firefox-esr"))
 START_TIMEOUT = 30.0
 # A quiet headless profile; everything about cookies stays at Firefox's defaults.
 QUIET_PREFS: dict[str, object] = {
@@ -57,23 +57,32 @@ NO_LAX_GRACE_PREFS: dict[str, object] = {"network.cookie.sameSite.laxPlusPOST.ti
 _LISTENING = re.compile(r"WebDriver BiDi listening on (ws://\S+)")
 
 
-def firefox_missing() -> str | None:
-    if not (FIREFOX.is_file() or shutil.which(str(FIREFOX))):
-        return f"no Firefox at {FIREFOX} (apt-get install firefox-esr)"
-    return None
-
-
 class _Instance:
-    """One firefox-esr process with its own profile and BiDi session."""
+    """One Firefox process with its own profile and BiDi session."""
 
-    def __init__(self, prefs: dict[str, object]) -> None:
+    def __init__(self, path: Path, prefs: dict[str, object]) -> None:
+        self.path = path
         self.profile = Path(tempfile.mkdtemp(prefix="authlab-firefox-"))
         (self.profile / "user.js").write_text(
             "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
         )
-        self.process = subprocess.Popen(
+        try:
+            self.process = self._launch()
+        except OSError as error:  # not an executable this system can run, say
+            shutil.rmtree(self.profile, ignore_errors=True)
+            raise BrowserDidNotStart(path, str(error)) from error
+        try:
+            url = self._wait_listening()
+            self.bidi = BiDiConnection(f"{url}/session")
+            self.capabilities = self.bidi.send("session.new", {"capabilities": {}})["capabilities"]
+        except BaseException:
+            self.stop()
+            raise
+
+    def _launch(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
-                str(FIREFOX),
+                str(self.path),
                 "--headless",
                 "--no-remote",
                 "--profile",
@@ -87,13 +96,6 @@ class _Instance:
             start_new_session=True,
             preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
-        try:
-            url = self._wait_listening()
-            self.bidi = BiDiConnection(f"{url}/session")
-            self.capabilities = self.bidi.send("session.new", {"capabilities": {}})["capabilities"]
-        except BaseException:
-            self.stop()
-            raise
 
     def _wait_listening(self) -> str:
         found: list[str] = []
@@ -112,11 +114,18 @@ class _Instance:
                     if match and not found:
                         found.append(match.group(1))
 
-        threading.Thread(target=read, daemon=True).start()
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not found:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise BrowserUnavailable("firefox-esr did not start: " + "".join(seen)[-1500:])
+            if self.process.poll() is not None:
+                reader.join(timeout=2)  # what it printed before it exited
+                raise BrowserDidNotStart(self.path, "".join(seen))
+            if time.monotonic() > deadline:
+                raise BrowserDidNotStart(
+                    self.path,
+                    f"no WebDriver BiDi address after {START_TIMEOUT:.0f} s\n" + "".join(seen),
+                )
             time.sleep(0.05)
         return found[0]
 
@@ -140,15 +149,13 @@ class _Instance:
 
 
 class Firefox:
-    """firefox-esr over WebDriver BiDi; a second instance without the grace period."""
+    """Firefox over WebDriver BiDi; a second instance without the grace period."""
 
     name: BrowserName = "firefox"
     driver = "WebDriver BiDi (Python client, authlab/security/bidi.py)"
 
-    def __init__(self) -> None:
-        reason = firefox_missing()
-        if reason:
-            raise BrowserUnavailable(reason)
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._instances: dict[bool, _Instance] = {}
 
     def __enter__(self) -> Firefox:
@@ -163,7 +170,7 @@ class Firefox:
     def _instance(self, lax_grace: bool) -> _Instance:
         if lax_grace not in self._instances:
             prefs = QUIET_PREFS | ({} if lax_grace else NO_LAX_GRACE_PREFS)
-            self._instances[lax_grace] = _Instance(prefs)
+            self._instances[lax_grace] = _Instance(self.path, prefs)
         return self._instances[lax_grace]
 
     @property

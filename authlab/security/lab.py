@@ -27,13 +27,14 @@ from typing import Any, TypeVar
 from authlab.fleet import serve_argv
 from authlab.processes import ProcessGroup
 from authlab.redis_server import PrivateRedis
-from authlab.results import new_run_dir, write_manifest
+from authlab.results import add_to_manifest, new_run_dir, write_manifest
 from authlab.security import csrf_browser, hardening, revocation, xss
 from authlab.security.browser import (
     BROWSERS,
     HEADER_STORAGES,
     AppTab,
     BrowserName,
+    BrowserUnavailable,
     LabBrowser,
     Storage,
 )
@@ -43,6 +44,7 @@ from authlab.security.configs import (
     LabConfig,
     select,
 )
+from authlab.security.discovery import FoundBrowser, find_browser
 from authlab.security.fleet import Fleet, LabServer
 from authlab.security.matrix import disagreements
 from authlab.security.schema import SCHEMA_VERSION, SECTIONS
@@ -155,6 +157,7 @@ def run_lab(options: LabOptions) -> LabRun:
         "environment": {
             "chromium": None,
             "firefox": None,
+            "browser_executables": {},  # {name: {version, path, found_by}} of those that ran
             "python": platform.python_version(),
             "lab_argon2": CHEAP_ARGON2.describe(),
             "timing_argon2": DEFAULT_ARGON2.describe(),
@@ -182,17 +185,22 @@ def run_lab(options: LabOptions) -> LabRun:
         aged: list[tuple[AppTab, LabServer, csrf_browser.Accounts]] = []
         wants_browser = {"csrf_browser", "xss"} & set(options.sections)
         if wants_browser:
-            from authlab.security.browser import AttackerSite, browser_missing, open_browser
+            from authlab.security.browser import AttackerSite
 
             for name in options.browsers:
-                reason = browser_missing(name)
-                if reason and options.require_browser:
-                    raise RuntimeError(f"the browser sections need {name}: {reason}")
-                if reason:
-                    skipped_browsers[name] = reason
-                else:
-                    browsers[name] = stack.enter_context(open_browser(name))
-                    document["environment"][name] = browsers[name].version
+                try:
+                    browsers[name], found = _open(name, stack)
+                except BrowserUnavailable as error:
+                    if options.require_browser:
+                        raise RuntimeError(f"the browser sections need {name}: {error}") from error
+                    say(f"{name} not measured: {error}")
+                    skipped_browsers[name] = str(error)
+                    continue
+                ran = {"version": browsers[name].version, **found.describe()}
+                say(f"{name}: {ran['version']} at {ran['path']} (found by {ran['found_by']})")
+                document["environment"][name] = ran["version"]
+                document["environment"]["browser_executables"][name] = ran
+            add_to_manifest(directory, "browsers", document["environment"]["browser_executables"])
             if not browsers:
                 for section in wants_browser:
                     document[section] = {"skipped": "; ".join(skipped_browsers.values())}
@@ -236,10 +244,20 @@ def run_lab(options: LabOptions) -> LabRun:
                 if options.quick
                 else "'form_aged': cookies really older than two minutes."
             )
+            executables = document["environment"]["browser_executables"]
             document["csrf_browser"] = {
-                "browser": "; ".join(f"{b.version} ({b.driver})" for b in browsers.values()),
+                "browser": "; ".join(
+                    f"{b.version} at {executables[name]['path']} ({b.driver})"
+                    for name, b in browsers.items()
+                ),
                 "browsers": {
-                    name: {"version": b.version, "driver": b.driver, "headless": True}
+                    name: {
+                        "version": b.version,
+                        "driver": b.driver,
+                        "headless": True,
+                        "path": executables[name]["path"],
+                        "found_by": executables[name]["found_by"],
+                    }
                     for name, b in browsers.items()
                 },
                 "skipped_browsers": skipped_browsers,
@@ -260,6 +278,15 @@ def run_lab(options: LabOptions) -> LabRun:
     run = LabRun(directory, document)
     run.path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     return run
+
+
+def _open(name: BrowserName, stack: contextlib.ExitStack) -> tuple[LabBrowser, FoundBrowser]:
+    """Find the browser and start it (stopped with the stack); BrowserUnavailable says why
+    not (none found, or it did not start)."""
+    from authlab.security.browser import open_browser
+
+    found = find_browser(name)
+    return stack.enter_context(open_browser(found)), found
 
 
 def _start(fleet: Fleet, configs: list[LabConfig], options: LabOptions) -> list[LabServer]:

@@ -9,6 +9,8 @@ Top level (every key is always present; a section that was not run holds
     quick            bool: --quick (fewer samples, no two-minute SameSite wait)
     sections         the sections run, in order
     environment      {"chromium": version or null, "firefox": version or null,
+                      "browser_executables": {name: {version, path, found_by}} for each
+                      browser that ran (where discovery.py found it),
                       "redis": URL kind, "python": version,
                       "lab_argon2": "...", "timing_argon2": "..."}
     configurations   [ {name, variant, transport, samesite, csrf, revocation,
@@ -19,8 +21,11 @@ Top level (every key is always present; a section that was not run holds
     attacks          [ {configuration, attack, variant, expected ("4xx"|"2xx"),
                         observed (HTTP status, 0 = no answer), passed, detail} ]
     csrf_browser     {"browser" (one line naming every browser that ran),
-                      "browsers": {"chromium"|"firefox": {version, driver, headless}},
-                      "skipped_browsers": {name: why}, "app_origin_form",
+                      "browsers": {"chromium"|"firefox": {version, driver, headless,
+                        path, found_by}},
+                      "skipped_browsers": {name: why (none found: how to get one; or
+                        "the browser at PATH did not start: its first lines")},
+                      "app_origin_form",
                       "attacker_origin", "notes": [str],
                       "disagreements": [ {configuration, vector, chromium: cell,
                         firefox: cell} ]  where the browsers' outcomes differ,

@@ -11,7 +11,8 @@ from reports.claim import (
     Claim,
     experiment,
     not_measured,
-    security_command,
+    security_fill,
+    security_gap,
     variants_command,
 )
 from reports.load import RunData
@@ -44,7 +45,10 @@ def xss_lines(run: RunData) -> list[str]:
 
 def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
     if judgement.verdict == "not measured":
-        return not_measured(judgement.id, judgement.claim, security_command(run), "security")
+        # The run's own word first ("the browser at PATH did not start"), then the commands.
+        return not_measured(
+            judgement.id, judgement.claim, security_fill(run), "security", security_gap(run)
+        )
     decisions = [
         Decision(figure, value, threshold, meaning, "%")
         for figure, value, threshold, meaning in judgement.deciding

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import browser_or_skip, service_missing
 from tests.reports.synthetic import security_document, write_run
 
 
@@ -34,21 +33,19 @@ def synthetic_run_with_security(synthetic_run: Path) -> Path:
     return synthetic_run
 
 
-CHROMIUM = Path(os.environ.get("AUTHLAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium under Playwright (executable_path: no browser download)."""
-    if not CHROMIUM.is_file():
-        service_missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    """The Chromium the lab would run (authlab/security/discovery.py) under Playwright."""
+    chromium_path = browser_or_skip("chromium").path
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         service_missing("the playwright Python package is not installed")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

@@ -8,14 +8,17 @@ attacks,csrf_browser,xss,revocation`; about 70 s here) as a child process: its
 servers, Redis and Chromium stay its own, and its CPU never mixes with a measured
 phase (nothing else runs then). The lab's folder goes to raw/security/; its
 security.json is copied to the top of the results folder, where the report looks
-for it. Where Chromium is missing, nothing runs and the outcome names the command
-that fills the gap.
+for it, and the Chromium that ran (version, path) joins the run's manifest. Where
+no Chromium is found (authlab/security/discovery.py), nothing runs; where the one
+found does not start, the lab measures the rest; either way the outcome says why
+and names the command that fills the gap.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import shutil
 import signal
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from authlab.processes import ProcessGroup, Tracked
 from authlab.redis_server import die_with_parent
+from authlab.results import add_to_manifest
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
@@ -39,7 +43,7 @@ FILL_COMMAND = "make security"
 
 
 def browser_missing() -> str | None:
-    """Why Chromium cannot be driven here (None: it can)."""
+    """Why no Chromium can be found here (None: one can; discovery.py)."""
     from authlab.security.browser import browser_missing as missing
 
     return missing("chromium")
@@ -54,6 +58,15 @@ def not_measured(reason: str, run_dir: Path) -> dict[str, Any]:
         "command": FILL_COMMAND,
         "then": f"authlab report {run_dir} --security results/<its run-id>/security.json",
     }
+
+
+def browser_skipped(document: dict[str, Any]) -> str | None:
+    """The lab's own word when it ran without a browser (Chromium found but it did not
+    start, say): its CSRF section holds {"skipped": why}."""
+    section = document.get("csrf_browser")
+    if isinstance(section, dict) and "skipped" in section:
+        return str(section["skipped"])
+    return None
 
 
 def _start(group: ProcessGroup, argv: list[str], log: Path) -> Tracked:
@@ -77,7 +90,7 @@ def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
     """Run the browser quick set; return what status.json records about it."""
     reason = browser_missing()
     if reason:
-        return not_measured(f"Chromium cannot run here: {reason}", run_dir)
+        return not_measured(reason, run_dir)
     out = run_dir / "raw" / "security"
     # Chromium only: Firefox too would double the time `standard` has no room for
     # (`make security` runs both).
@@ -104,8 +117,16 @@ def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
             run_dir,
         )
     shutil.copyfile(found[-1], run_dir / "security.json")
+    document = json.loads(found[-1].read_text())
+    executables = (document.get("environment") or {}).get("browser_executables") or {}
+    add_to_manifest(run_dir, "browsers", executables)
+    skipped = browser_skipped(document)
+    if skipped:
+        # The forgeries and revocation windows were measured and stay in the report.
+        return not_measured(skipped, run_dir) | {"file": "security.json", "seconds": seconds}
     return {
         "measured": True,
+        "browser": executables.get("chromium"),
         "sections": list(SECTIONS),
         "quick": True,
         "file": "security.json",
@@ -121,8 +142,9 @@ def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> N
     bench.security = run(group, bench.directory, bench.logs)
     if not bench.security["measured"]:
         bench.warnings.append(
-            f"CSRF and XSS not measured ({bench.security['reason']}): "
-            f"`{bench.security['command']}` fills the gap"
+            f"CSRF and XSS not measured: {bench.security['reason']}. "
+            f"`{bench.security['command']}`, then `{bench.security['then']}`, fills the gap "
+            "without running the bench again"
         )
     elif not bench.security["all_as_expected"]:
         bench.warnings.append(

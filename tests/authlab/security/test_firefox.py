@@ -1,4 +1,4 @@
-"""Firefox over WebDriver BiDi (firefox.py, bidi.py), one real firefox-esr for the module.
+"""Firefox over WebDriver BiDi (firefox.py, bidi.py), one real Firefox for the module.
 
 What the lab relies on: the app's page is served by interception at the app's own
 origin (no server listens there), each tab is a fresh profile, a script error is a
@@ -13,19 +13,16 @@ import psutil
 import pytest
 
 from authlab.ports import free_port
-from authlab.security.browser import APP_PAGE, browser_missing
+from authlab.security.browser import APP_PAGE
 from authlab.security.firefox import Firefox
-from tests.conftest import service_missing
+from tests.conftest import browser_or_skip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def firefox() -> Iterator[Firefox]:
-    reason = browser_missing("firefox")
-    if reason:
-        service_missing(reason)
-    with Firefox() as browser:
+    with Firefox(browser_or_skip("firefox").path) as browser:
         yield browser
 
 
@@ -34,7 +31,7 @@ def origin() -> str:
     return f"http://localhost:{free_port()}"  # nothing listens there
 
 
-def test_it_is_debians_firefox_over_bidi(firefox: Firefox) -> None:
+def test_it_is_firefox_over_bidi(firefox: Firefox) -> None:
     assert firefox.version.startswith("Firefox ")
     assert "BiDi" in firefox.driver
 
@@ -80,10 +77,7 @@ def test_wait_for_gives_up_with_a_reason(firefox: Firefox, origin: str) -> None:
 
 
 def test_nothing_of_firefox_is_left_after_exit() -> None:
-    reason = browser_missing("firefox")
-    if reason:
-        service_missing(reason)
-    browser = Firefox()
+    browser = Firefox(browser_or_skip("firefox").path)
     with browser:
         main = psutil.Process(browser._instance(True).process.pid)
         family = [main, *main.children(recursive=True)]
