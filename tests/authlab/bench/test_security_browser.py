@@ -1,8 +1,9 @@
 """`authlab bench` runs the security lab's browser quick set itself, or says what fills the gap.
 
 Real parts: the benchmark's own servers and Redis, the security lab as a child
-process, Debian's Chromium. A run with only the baseline variant and no load
-phase keeps these tests to the browser part's own time (about 40 s here).
+process, the Chromium that authlab/security/discovery.py finds. A run with only the
+baseline variant and no load phase keeps these tests to the browser part's own time
+(about 40 s here).
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-from authlab.bench.experiments import security_browser
 from authlab.bench.profiles import get_profile
 from authlab.bench.runner import Bench, BenchOptions, BenchResult
+from authlab.security import discovery
 from reports.load import load_run
-from tests.conftest import service_missing
+from reports.verdicts import claims
+from tests.conftest import browser_or_skip
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[3]
+MISSING_LIBRARY = "chromium: error while loading shared libraries: libnss3.so: cannot open"
 
 
 def _bench(results: Path, security_file: Path | None = None) -> BenchResult:
@@ -55,17 +58,52 @@ def test_standard_runs_the_browser_quick_set() -> None:
 def test_without_chromium_the_run_names_the_command_that_fills_the_gap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("authlab.security.chromium.CHROMIUM", tmp_path / "no-chromium")
+    # No Chromium anywhere discovery looks: none of its names on PATH, no application
+    # folder, an empty Playwright cache.
+    monkeypatch.delenv("AUTHLAB_CHROMIUM", raising=False)
+    monkeypatch.setitem(discovery.ON_PATH, "chromium", ("no-chromium",))
+    monkeypatch.setattr(discovery, "APPLICATIONS", tmp_path / "Applications")
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-playwright-browsers"))
     result = _bench(tmp_path)
     status = _status(result)["security"]
     assert isinstance(status, dict)
     assert status["measured"] is False
     assert status["command"] == "make security"
-    assert "no-chromium" in status["reason"]
+    assert status["reason"].startswith("no Chromium found (looked at AUTHLAB_CHROMIUM; no-chromium")
+    assert "sudo dnf install chromium" in status["reason"]
     assert str(result.directory) in status["then"]
-    assert any("make security" in warning for warning in result.warnings)
+    [warning] = [w for w in result.warnings if "CSRF and XSS not measured" in w]
+    assert "no Chromium found" in warning
+    assert f"then `authlab report {result.directory} --security" in warning
     assert not (result.directory / "security.json").exists()
-    assert load_run(result.directory).security is None  # the report has nothing to judge from
+    run = load_run(result.directory)
+    assert run.security is None  # the report has nothing to judge from
+    csrf = next(claim for claim in claims(run) if claim.id == "sessions-csrf")
+    assert csrf.label.startswith("not measured: no Chromium found (looked at AUTHLAB_CHROMIUM")
+
+
+def test_a_chromium_that_does_not_start_is_named_and_the_rest_is_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "bin" / "chromium"
+    broken.parent.mkdir()
+    broken.write_text(f"#!/bin/sh\necho '{MISSING_LIBRARY}' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("AUTHLAB_CHROMIUM", str(broken))  # the lab, a child, sees it too
+    result = _bench(tmp_path / "results")
+    status = _status(result)["security"]
+    assert isinstance(status, dict)
+    said = f"the browser at {broken} did not start: {MISSING_LIBRARY}"
+    assert status["measured"] is False
+    assert status["reason"] == said
+    assert any(said in warning for warning in result.warnings)
+    document = json.loads((result.directory / "security.json").read_text())
+    assert document["csrf_browser"] == {"skipped": said}
+    assert document["attacks"]  # the forgeries need no browser and were measured
+    run = load_run(result.directory)
+    by_id = {claim.id: claim for claim in claims(run)}
+    assert by_id["sessions-csrf"].label.startswith(f"not measured: {said}; run `make security`")
+    assert run.security == document  # the battery and revocation reach the report
 
 
 def test_a_given_security_file_replaces_the_browser_lab(tmp_path: Path) -> None:
@@ -78,9 +116,7 @@ def test_a_given_security_file_replaces_the_browser_lab(tmp_path: Path) -> None:
 
 
 def test_with_chromium_the_report_gets_the_csrf_and_xss_evidence(tmp_path: Path) -> None:
-    reason = security_browser.browser_missing()
-    if reason:
-        service_missing(f"the browser lab needs Chromium: {reason}")
+    browser_or_skip("chromium")
     result = _bench(tmp_path)
     status = _status(result)["security"]
     assert isinstance(status, dict)
@@ -89,6 +125,15 @@ def test_with_chromium_the_report_gets_the_csrf_and_xss_evidence(tmp_path: Path)
     document = json.loads((result.directory / "security.json").read_text())
     assert document["quick"] is True
     assert document["environment"]["chromium"]
+    # The manifest names the Chromium that ran: its version and where it was found.
+    ran = browser_or_skip("chromium")
+    manifest = json.loads((result.directory / "manifest.json").read_text())
+    assert manifest["browsers"]["chromium"] == {
+        "version": document["environment"]["chromium"],
+        "path": str(ran.path),
+        "found_by": ran.found_by,
+    }
+    assert status["browser"] == manifest["browsers"]["chromium"]
     csrf = document["csrf_browser"]["results"]
     exploited = {row["configuration"] for row in csrf if row["transfer_happened"]}
     assert "session-none-csrf-off" in exploited  # the weak cookie is shown exploitable
@@ -99,8 +144,7 @@ def test_with_chromium_the_report_gets_the_csrf_and_xss_evidence(tmp_path: Path)
 
 
 def test_ctrl_c_during_the_browser_lab_stops_it_and_everything_it_started(tmp_path: Path) -> None:
-    if security_browser.browser_missing():
-        service_missing(f"the browser lab needs Chromium: {security_browser.browser_missing()}")
+    browser_or_skip("chromium")
     # The same run as _bench, in a process of its own that Ctrl-C can reach.
     script = (
         "import sys; from pathlib import Path; "
