@@ -45,7 +45,9 @@ def browser() -> Iterator[Any]:
     except ImportError:
         service_missing("the playwright Python package is not installed")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:

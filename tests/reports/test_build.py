@@ -359,3 +359,16 @@ def test_capacity_model_scales_with_users_and_prints_its_assumptions(synthetic_r
     lines = assumptions.lines()
     assert any("6 authenticated request(s) a minute" in line for line in lines)
     assert any("60%" in line for line in lines)
+
+
+def test_the_page_says_why_the_browser_part_is_missing(synthetic_run: Path) -> None:
+    """The bench's word (no Chromium found, and how to get one) in the security section."""
+    reason = "no Chromium found (looked at AUTHLAB_CHROMIUM); to get one: Fedora: `dnf x`"
+    status = {"interrupted": False, "warnings": [], "security": {
+        "measured": False, "reason": reason, "command": "make security",
+        "then": "authlab report RUN --security results/<its run-id>/security.json",
+    }}  # fmt: skip
+    (synthetic_run / "status.json").write_text(json.dumps(status))
+    html = build_report(synthetic_run).read_text(encoding="utf-8")
+    assert "CSRF and XSS: not measured: no Chromium found" in Page(html).plain
+    assert "Fedora: <code>dnf x</code>" in html

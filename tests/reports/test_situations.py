@@ -103,3 +103,18 @@ def test_the_answer_counts_the_verdicts_and_names_configurations_in_words(
     assert text.startswith(f"Per request, a session in Redis costs {TIMES}1.38 the CPU of a JWT")
     assert "session-redis" not in text
     assert "(verdicts: " in text
+
+
+def test_a_browser_that_did_not_start_leads_the_csrf_claims(synthetic_run: Path) -> None:
+    """The lab's own word (its CSRF section skipped) comes first, then the commands."""
+    run = load_run(synthetic_run)
+    said = "the browser at /snap/bin/chromium did not start: snap-confine has elevated permissions"
+    run.security = security_document() | {"csrf_browser": {"skipped": said}}
+    claim = sessions_csrf(run)
+    assert claim.verdict == "not measured"
+    assert claim.label == (
+        f"not measured: {said}; run `make security`, then `authlab report RUN "
+        "--security results/<security run>/security.json`"
+    )
+    (line,) = [s for s in situations(run, claims(run)) if s.key == "browser-attacks"]
+    assert f"({said})" in line.choice

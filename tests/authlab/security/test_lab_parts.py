@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from authlab.cli import app
 from authlab.fleet import serve_argv
-from authlab.security import hardening, lab
+from authlab.security import discovery, hardening, lab
 from authlab.security.configs import BY_NAME, CONFIGURATIONS
 from authlab.security.fleet import Fleet, LabServer
 from authlab.security.hardening import mann_whitney_u
@@ -140,3 +140,35 @@ def test_a_failing_section_still_stops_every_process(
     manifests = list(tmp_path.glob("*/manifest.json"))
     assert len(manifests) == 1
     assert json.loads(manifests[0].read_text())["kind"] == "security"
+
+
+def _no_browser_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTHLAB_CHROMIUM", raising=False)
+    monkeypatch.delenv("AUTHLAB_FIREFOX", raising=False)
+    monkeypatch.setattr(discovery, "ON_PATH", {"chromium": ("no-chromium",), "firefox": ()})
+    monkeypatch.setattr(discovery, "APPLICATIONS", tmp_path / "Applications")
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-playwright-browsers"))
+
+
+def test_without_browsers_the_browser_sections_say_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_browser_anywhere(tmp_path, monkeypatch)
+    options = LabOptions(out=tmp_path, sections=("xss",), configurations=["token-header"])
+    document = run_lab(options).document
+    reason = document["xss"]["skipped"]
+    assert reason.startswith("no Chromium found")
+    assert "; no Firefox found" in reason
+    assert document["environment"]["browser_executables"] == {}
+
+
+def test_under_require_browser_a_missing_browser_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What CI (AUTHLAB_REQUIRE_SERVICES=1) relies on: no silent skip of the browser part."""
+    _no_browser_anywhere(tmp_path, monkeypatch)
+    options = LabOptions(
+        out=tmp_path, sections=("xss",), configurations=["token-header"], require_browser=True
+    )
+    with pytest.raises(RuntimeError, match="the browser sections need chromium: no Chromium found"):
+        run_lab(options)
