@@ -11,7 +11,7 @@ VARIANT ?=
 # JupyterLab is an optional group, installed by `make notebook` alone.
 NOTEBOOK_STAMP := $(VENV)/.notebook-installed
 
-.PHONY: setup lock test test-fast lint bench flamegraph serve-session serve-token security notebook explore clean
+.PHONY: setup lock test test-fast lint bench flamegraph serve-session serve-token security browsers notebook explore clean
 
 setup: $(STAMP)
 
@@ -60,6 +60,11 @@ bench: setup
 
 security: setup
 	@$(BIN)/authlab security
+
+# Find Chromium and Firefox and start each once; download a missing Chromium with
+# Playwright where the network allows, else print the package manager's command.
+browsers: setup
+	@$(BIN)/authlab browsers
 
 # make flamegraph VARIANT=token-hs256 [TWIN=1]: where a GET /me goes, as an SVG in results/.
 flamegraph: setup

@@ -1,5 +1,5 @@
-"""The authlab command line: serve, users, keys, bench, report, compare, security, flamegraph,
-explore, notebook."""
+"""The authlab command line: serve, users, keys, bench, report, compare, security, browsers,
+flamegraph, explore, notebook."""
 
 from __future__ import annotations
 
@@ -401,6 +401,15 @@ def _register_security() -> None:
 
 
 _register_security()
+
+
+def _register_browsers() -> None:
+    from authlab.security.install import browsers
+
+    app.command("browsers")(browsers)
+
+
+_register_browsers()
 
 
 def _register_explore() -> None:

@@ -58,6 +58,10 @@ INSTALL: dict[BrowserName, tuple[tuple[str, str], ...]] = {
 }
 
 
+class BrowserNotFound(BrowserUnavailable):
+    """No source has this browser (the message says how to get one)."""
+
+
 @dataclass(frozen=True)
 class FoundBrowser:
     name: BrowserName
@@ -133,13 +137,14 @@ SOURCES: tuple[Callable[[BrowserName], FoundBrowser | None], ...] = (
 
 
 def find_browser(name: BrowserName) -> FoundBrowser:
-    """The browser the lab runs, from the first source that has one; BrowserUnavailable
-    (with how_to_get's message) when none has."""
+    """The browser the lab runs, from the first source that has one; BrowserNotFound (with
+    how_to_get's message) when none has, BrowserUnavailable when AUTHLAB_* names nothing
+    runnable."""
     for source in SOURCES:
         found = source(name)
         if found is not None:
             return found
-    raise BrowserUnavailable(how_to_get(name))
+    raise BrowserNotFound(how_to_get(name))
 
 
 def where_looked(name: BrowserName) -> str:

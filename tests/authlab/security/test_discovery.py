@@ -8,12 +8,8 @@ browser that exits at once stands for one that is found but cannot start.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-from authlab.security import discovery
 from authlab.security.browser import (
     BrowserDidNotStart,
     BrowserUnavailable,
@@ -22,42 +18,12 @@ from authlab.security.browser import (
     open_browser,
 )
 from authlab.security.discovery import FoundBrowser, find_browser, playwright_chromium
+from tests.authlab.security.conftest import Places, fake
 
 BROKEN_LIBRARY = (
     "chromium: error while loading shared libraries: libnss3.so: cannot open shared object "
     "file: No such file or directory"
 )
-
-
-@dataclass
-class Places:
-    first_on_path: Path
-    second_on_path: Path
-    applications: Path
-    home: Path
-    playwright_cache: Path
-
-
-@pytest.fixture
-def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Places:
-    """Every place discovery looks, empty and this test's own."""
-    found = Places(*(tmp_path / name for name in ("bin1", "bin2", "Applications", "home", "pw")))
-    for folder in (found.first_on_path, found.second_on_path, found.applications, found.home):
-        folder.mkdir()
-    monkeypatch.setenv("PATH", f"{found.first_on_path}:{found.second_on_path}")
-    monkeypatch.delenv("AUTHLAB_CHROMIUM", raising=False)
-    monkeypatch.delenv("AUTHLAB_FIREFOX", raising=False)
-    monkeypatch.setenv("HOME", str(found.home))
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(found.playwright_cache))
-    monkeypatch.setattr(discovery, "APPLICATIONS", found.applications)
-    return found
-
-
-def fake(path: Path, script: str = "exit 0", executable: bool = True) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"#!/bin/sh\n{script}\n")
-    path.chmod(0o755 if executable else 0o644)
-    return path
 
 
 def test_nothing_found_says_where_it_looked_and_how_to_get_one(places: Places) -> None:
