@@ -112,11 +112,14 @@ def playwright_chromium() -> Path | None:
     """Where `playwright install chromium` puts Chromium (PLAYWRIGHT_BROWSERS_PATH, else
     Playwright's cache folder): Playwright itself knows, whether or not it is there."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Error, sync_playwright
     except ImportError:
         return None
-    with sync_playwright() as playwright:
-        return Path(playwright.chromium.executable_path)
+    try:
+        with sync_playwright() as playwright:
+            return Path(playwright.chromium.executable_path)
+    except Error:  # its driver would not start (inside an asyncio loop, say): no answer
+        return None
 
 
 def _from_playwright(name: BrowserName) -> FoundBrowser | None:
