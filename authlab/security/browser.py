@@ -24,13 +24,10 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlab.ports import free_port
-
-if TYPE_CHECKING:
-    from authlab.security.discovery import FoundBrowser
 
 BrowserName = Literal["chromium", "firefox"]
 BROWSERS: tuple[BrowserName, ...] = ("chromium", "firefox")
@@ -75,17 +72,6 @@ def first_error_lines(output: str, count: int = ERROR_LINES) -> list[str]:
     return chosen
 
 
-def browser_missing(name: BrowserName = "chromium") -> str | None:
-    """Why this browser cannot be found here, or None when it can (discovery.py)."""
-    from authlab.security.discovery import find_browser
-
-    try:
-        find_browser(name)
-    except BrowserUnavailable as error:
-        return str(error)
-    return None
-
-
 class LabBrowser(Protocol):
     name: BrowserName
 
@@ -105,18 +91,6 @@ class LabBrowser(Protocol):
         cookie without SameSite still rides cross-site POSTs (the aged cookie, emulated).
         """
         ...
-
-
-def open_browser(found: FoundBrowser) -> AbstractContextManager[LabBrowser]:
-    """The browser found, launched on enter and stopped on exit (Ctrl-C included); a
-    launch that fails raises BrowserDidNotStart."""
-    if found.name == "chromium":
-        from authlab.security.chromium import Chromium
-
-        return Chromium(found.path)
-    from authlab.security.firefox import Firefox
-
-    return Firefox(found.path)
 
 
 # --- the attacker's site ---------------------------------------------------------------

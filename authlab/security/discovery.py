@@ -11,6 +11,7 @@ not looked for: the lab drives a stock Firefox over WebDriver BiDi.
 An AUTHLAB_* variable that names nothing runnable is an error, not a hint to look
 elsewhere: the user chose that browser, and a different one would run unnoticed.
 When nothing is found, the one message (how_to_get) says how to get one.
+open_browser starts the browser found (chromium.py, firefox.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from authlab.security.browser import BrowserName, BrowserUnavailable
+from authlab.security.browser import BrowserName, BrowserUnavailable, LabBrowser
 
 ENVIRONMENT: dict[BrowserName, str] = {"chromium": "AUTHLAB_CHROMIUM", "firefox": "AUTHLAB_FIREFOX"}
 ON_PATH: dict[BrowserName, tuple[str, ...]] = {
@@ -168,3 +170,24 @@ def how_to_get(name: BrowserName) -> str:
         f"{install_commands(name)} (`make browsers` tries these); or set {ENVIRONMENT[name]} "
         "to its path"
     )
+
+
+def browser_missing(name: BrowserName = "chromium") -> str | None:
+    """Why this browser cannot be found here, or None when it can."""
+    try:
+        find_browser(name)
+    except BrowserUnavailable as error:
+        return str(error)
+    return None
+
+
+def open_browser(found: FoundBrowser) -> AbstractContextManager[LabBrowser]:
+    """The browser found, launched on enter and stopped on exit (Ctrl-C included); a
+    launch that fails raises BrowserDidNotStart."""
+    if found.name == "chromium":
+        from authlab.security.chromium import Chromium
+
+        return Chromium(found.path)
+    from authlab.security.firefox import Firefox
+
+    return Firefox(found.path)

@@ -16,19 +16,14 @@ import sys
 
 import typer
 
-from authlab.security.browser import (
-    BROWSERS,
-    BrowserDidNotStart,
-    BrowserName,
-    BrowserUnavailable,
-    open_browser,
-)
+from authlab.security.browser import BROWSERS, BrowserDidNotStart, BrowserName, BrowserUnavailable
 from authlab.security.discovery import (
     ENVIRONMENT,
     INSTALL,
     LABELS,
     BrowserNotFound,
     find_browser,
+    open_browser,
 )
 
 PLAYWRIGHT_INSTALL = [sys.executable, "-m", "playwright", "install", "chromium"]

@@ -44,7 +44,7 @@ from authlab.security.configs import (
     LabConfig,
     select,
 )
-from authlab.security.discovery import FoundBrowser, find_browser
+from authlab.security.discovery import FoundBrowser, find_browser, open_browser
 from authlab.security.fleet import Fleet, LabServer
 from authlab.security.matrix import disagreements
 from authlab.security.schema import SCHEMA_VERSION, SECTIONS
@@ -283,8 +283,6 @@ def run_lab(options: LabOptions) -> LabRun:
 def _open(name: BrowserName, stack: contextlib.ExitStack) -> tuple[LabBrowser, FoundBrowser]:
     """Find the browser and start it (stopped with the stack); BrowserUnavailable says why
     not (none found, or it did not start)."""
-    from authlab.security.browser import open_browser
-
     found = find_browser(name)
     return stack.enter_context(open_browser(found)), found
 

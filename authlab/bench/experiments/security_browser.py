@@ -44,7 +44,7 @@ FILL_COMMAND = "make security"
 
 def browser_missing() -> str | None:
     """Why no Chromium can be found here (None: one can; discovery.py)."""
-    from authlab.security.browser import browser_missing as missing
+    from authlab.security.discovery import browser_missing as missing
 
     return missing("chromium")
 

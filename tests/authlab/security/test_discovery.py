@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from authlab.security.browser import (
-    BrowserDidNotStart,
-    BrowserUnavailable,
+from authlab.security.browser import BrowserDidNotStart, BrowserUnavailable, first_error_lines
+from authlab.security.discovery import (
+    FoundBrowser,
     browser_missing,
-    first_error_lines,
+    find_browser,
     open_browser,
+    playwright_chromium,
 )
-from authlab.security.discovery import FoundBrowser, find_browser, playwright_chromium
 from tests.authlab.security.conftest import Places, fake
 
 BROKEN_LIBRARY = (

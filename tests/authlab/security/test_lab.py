@@ -15,8 +15,9 @@ import httpx
 import pytest
 from rich.console import Console
 
-from authlab.security.browser import BROWSERS, browser_missing
+from authlab.security.browser import BROWSERS
 from authlab.security.csrf_browser import LAX_ALLOWING_UNSAFE_WINDOW
+from authlab.security.discovery import browser_missing
 from authlab.security.lab import LabOptions, LabRun, run_lab
 from authlab.security.matrix import render
 from authlab.security.schema import SECTIONS, validate
