@@ -153,7 +153,7 @@ def find_browser(name: BrowserName) -> FoundBrowser:
 
 
 def where_looked(name: BrowserName) -> str:
-    places = [ENVIRONMENT[name], ", ".join(ON_PATH[name]) + " on PATH", "/Applications"]
+    places = [ENVIRONMENT[name], ", ".join(ON_PATH[name]) + " on PATH", "(~)/Applications"]
     if name == "chromium":
         places.append("Playwright's cache")
     return "; ".join(places)
@@ -167,8 +167,8 @@ def how_to_get(name: BrowserName) -> str:
     """The one message for a browser that is nowhere: where the lab looked, how to get one."""
     return (
         f"no {LABELS[name]} found (looked at {where_looked(name)}); to get one: "
-        f"{install_commands(name)} (`make browsers` tries these); or set {ENVIRONMENT[name]} "
-        "to its path"
+        f"{install_commands(name)}; or set {ENVIRONMENT[name]} to its path. `make browsers` "
+        "gets one where this machine allows"
     )
 
 
