@@ -59,6 +59,7 @@ def test_a_browser_that_does_not_start_is_named_with_its_first_line(places: Plac
     assert "downloading" not in output  # a Chromium was found: nothing to download
 
 
+@pytest.mark.browser
 def test_a_downloaded_chromium_is_found_in_playwrights_cache_and_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
