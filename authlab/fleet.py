@@ -31,6 +31,10 @@ ATTEMPTS = 3
 # The process a Settings becomes: `python -m authlab serve ...` unless a caller runs
 # another ASGI app over the same Settings (the resident-sessions experiment).
 Command = Callable[[Settings], list[str]]
+# When a server is up: a GET path and the statuses that mean "ready". The lab's servers
+# answer GET /health with 200; a server outside the lab may say so otherwise.
+Probe = tuple[str, frozenset[int]]
+HEALTH: Probe = ("/health", frozenset({200}))
 
 
 class ServerFailed(RuntimeError):
@@ -122,6 +126,7 @@ class Server:
     tracked: Tracked
     command: Command
     env: dict[str, str]
+    ready: Probe = HEALTH
 
     @property
     def port(self) -> int:
@@ -153,10 +158,15 @@ def _listens(pid: int, port: int) -> bool:
 
 
 def wait_healthy(
-    url: str, process: subprocess.Popen[bytes], port: int, timeout: float = START_TIMEOUT
+    url: str,
+    process: subprocess.Popen[bytes],
+    port: int,
+    timeout: float = START_TIMEOUT,
+    ready: Probe = HEALTH,
 ) -> bool:
-    """Whether the process answers GET /health with 200 on its own port in time (False
-    as soon as it exits)."""
+    """Whether the process answers GET /health with 200 (or `ready`'s path with one of its
+    statuses) on its own port in time (False as soon as it exits)."""
+    path, statuses = ready
     deadline = time.monotonic() + timeout
     # A generous timeout per request: a server under valgrind answers slowly.
     with httpx.Client(base_url=url, timeout=10.0) as client:
@@ -164,7 +174,7 @@ def wait_healthy(
             if process.poll() is not None:
                 return False
             try:
-                if client.get("/health").status_code == 200 and _listens(process.pid, port):
+                if client.get(path).status_code in statuses and _listens(process.pid, port):
                     return True
             except httpx.TransportError:
                 pass
@@ -191,6 +201,7 @@ class Fleet:
         command: Command = serve_command,
         env: dict[str, str] | None = None,
         cpus: tuple[int, ...] | None = None,
+        ready: Probe = HEALTH,
     ) -> Server:
         """Start the process, not waiting for it; port 0 in settings: a free port."""
         if settings.port == 0:
@@ -207,14 +218,14 @@ class Fleet:
             # itself (none dies in the middle of what is being measured).
             own_session=True,
         )
-        return Server(name, settings, tracked, command, dict(env or {}))
+        return Server(name, settings, tracked, command, dict(env or {}), ready)
 
     def wait(self, server: Server, timeout: float = START_TIMEOUT) -> Server:
         """The server once healthy: maybe a new process on another port, when another
         program took its port first. Children it started later (uvicorn workers) are
         pinned like it."""
         for attempt in range(ATTEMPTS):
-            if wait_healthy(server.url, server.tracked.process, server.port, timeout):
+            if wait_healthy(server.url, server.tracked.process, server.port, timeout, server.ready):
                 self.group.pin_tree(server.tracked)
                 return server
             self.group.stop(server.tracked)
@@ -225,6 +236,7 @@ class Fleet:
                     server.command,
                     server.env,
                     server.tracked.cpus,
+                    server.ready,
                 )
         log = server.log
         tail = log.read_text(errors="replace")[-2000:] if log and log.is_file() else ""

@@ -21,6 +21,7 @@ class LoadSettings:
     targets: tuple[str, ...]  # extra base URLs (scale-out): requests rotate over them
     transfer_share: float  # share of POSTs in the browsing mix
     credentials_file: str | None  # headers of accounts logged in before the phase
+    me_path: str  # the authenticated GET (a server outside the lab may serve it elsewhere)
     # The step shape: step_users more users every step_seconds, steps times.
     step_users: int
     step_seconds: float
@@ -45,6 +46,7 @@ class LoadSettings:
             targets=tuple(t for t in targets.split(",") if t),
             transfer_share=float(os.environ.get("AUTHLAB_TRANSFER_SHARE", "0.2")),
             credentials_file=os.environ.get("AUTHLAB_CREDENTIALS_FILE") or None,
+            me_path=os.environ.get("AUTHLAB_ME_PATH") or "/me",
             step_users=int(os.environ.get("AUTHLAB_STEP_USERS", "8")),
             step_seconds=float(os.environ.get("AUTHLAB_STEP_SECONDS", "5")),
             steps=int(os.environ.get("AUTHLAB_STEPS", "4")),

@@ -80,7 +80,7 @@ class AuthlabUser(FastHttpUser):
 
     def me(self) -> None:
         with self.due("GET /me"):
-            self.client.get(self.url("/me"), headers=self.credential.headers, name="/me")
+            self.client.get(self.url(SETTINGS.me_path), headers=self.credential.headers, name="/me")
 
     def transfer(self) -> None:
         body = {"to": other_account(self.account), "amount": 1}

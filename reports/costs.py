@@ -109,9 +109,18 @@ def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None
     return Cost(total, reps)
 
 
-def _baseline(run: RunData) -> str | None:
+def runtime(run: RunData, variant: str) -> str:
+    """What a variant's server runs on: the lab's own are Python; a target file names its."""
+    return str(run.variant_info(variant).get("runtime") or "python")
+
+
+def _baseline(run: RunData, variant: str) -> str | None:
+    """The no-auth baseline that is `variant`'s floor: the lab's, for the lab's runtime only
+    (a Node server's cost minus a Python server's would be no check's cost)."""
     from reports.metrics import variants_where
 
+    if runtime(run, variant) != "python":
+        return None
     found = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
     return found[0] if found else None
 
@@ -123,7 +132,7 @@ def credential_server_us(run: RunData, variant: str) -> float | None:
     given = number(row.get("credential_cpu_us"))
     if given is not None:
         return given
-    baseline = _baseline(run)
+    baseline = _baseline(run, variant)
     mine = number(row.get("server_cpu_us_per_request"))
     if baseline is None or mine is None:
         return None
@@ -135,7 +144,7 @@ def credential_us(run: RunData, variant: str) -> float | None:
     """What checking the credential costs the backend per request: the variant's server
     plus store CPU minus the no-auth baseline's (a session's Redis work is part of its
     check; the baseline has no store)."""
-    baseline = _baseline(run)
+    baseline = _baseline(run, variant)
     mine = request_cost(run, variant)
     floor = request_cost(run, baseline) if baseline else None
     if mine is None or floor is None:
@@ -146,7 +155,7 @@ def credential_us(run: RunData, variant: str) -> float | None:
 def credential_repetitions(run: RunData, variant: str) -> dict[int, float]:
     """The credential check's cost in each repetition: the variant's minus the baseline's
     of the same repetition (interleaved runs, so the same machine state)."""
-    baseline = _baseline(run)
+    baseline = _baseline(run, variant)
     if baseline is None:
         return {}
     columns = ("server_cpu_us_per_request", "redis_cpu_us_per_request")

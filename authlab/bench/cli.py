@@ -95,7 +95,10 @@ def bench(
         str, typer.Option(help="smoke | quick | standard | full | cloud (the cloud topology)")
     ] = "standard",
     only: Annotated[
-        str | None, typer.Option(help="comma-separated variants, e.g. session-redis,token-hs256")
+        str | None,
+        typer.Option(
+            help="comma-separated variants, e.g. session-redis,token-hs256 ('none': targets only)"
+        ),
     ] = None,
     target_url: Annotated[
         str | None, typer.Option(help="load a server started elsewhere (with --only VARIANT)")
@@ -121,6 +124,13 @@ def bench(
     repetitions: Annotated[
         int | None,
         typer.Option(min=1, help="repetitions of the load phases (default: the profile's)"),
+    ] = None,
+    target: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="a target file describing a server the lab did not write (repeat for "
+            "several): verified, then loaded beside the variants; see README"
+        ),
     ] = None,
     report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
     security: Annotated[
@@ -154,6 +164,7 @@ def bench(
             locust_processes=locust_processes,
             experiments=chosen,
             security_file=security_file,
+            targets=tuple(target or ()),
         )
         with Progress(
             TextColumn("[bold]{task.description}"),

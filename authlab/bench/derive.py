@@ -137,8 +137,12 @@ MIX_FIGURES = {
 }
 
 
-def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per variant: medians over repetitions, with min and max beside them."""
+def summarise_variants(
+    phases: list[dict[str, Any]], no_floor: set[str] | frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """One row per variant: medians over repetitions, with min and max beside them.
+    `no_floor`: variants the no-auth baseline is no floor for (a server on another
+    runtime, from a target file): no credential_cpu_us for them."""
     variants = list(dict.fromkeys(row["variant"] for row in phases))
     summary = []
     for variant in variants:
@@ -167,7 +171,8 @@ def summarise_variants(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for out in summary:
         # What the credential check itself adds to a request, above the no-auth floor.
         cpu = out.get("server_cpu_us_per_request")
-        out["credential_cpu_us"] = cpu - floor if cpu is not None and floor is not None else None
+        mine = None if out["variant"] in no_floor else cpu
+        out["credential_cpu_us"] = mine - floor if mine is not None and floor is not None else None
     return summary
 
 

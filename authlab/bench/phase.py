@@ -7,6 +7,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ class Target:
     server: Tracked | None  # None when the server runs elsewhere (--target-url)
     redis_url: str | None
     extra_urls: tuple[str, ...] = ()
+    me_path: str = "/me"  # the authenticated GET (a target file may name another)
+    # Logs accounts in before a GET-only phase: (url, accounts, password) -> headers each.
+    login: Callable[[str, list[str], str], list[dict[str, str]]] | None = None
 
 
 def _wait_reaping(process: Any) -> float:
@@ -89,6 +93,7 @@ def locust_env(
         "AUTHLAB_RATE_PER_USER": str(phase.rate_per_user),
         "AUTHLAB_HDR_OUT": str(hdr_file) if hdr_file else "",
         "AUTHLAB_TARGETS": ",".join(target.extra_urls),
+        "AUTHLAB_ME_PATH": target.me_path,
         "AUTHLAB_STEP_USERS": str(profile.step_users),
         "AUTHLAB_STEP_SECONDS": str(profile.step_seconds),
         "AUTHLAB_STEPS": str(profile.steps),
@@ -118,7 +123,12 @@ def run_phase(
             f"{phase.accounts}{number % profile.seeded_users:06d}" for number in range(phase.users)
         ]
         credentials = directory / "credentials.jsonl"
-        write_credentials(credentials, prelogin(target.url, target.transport, accounts, password))
+        logged_in = (
+            target.login(target.url, accounts, password)
+            if target.login
+            else prelogin(target.url, target.transport, accounts, password)
+        )
+        write_credentials(credentials, logged_in)
         env["AUTHLAB_CREDENTIALS_FILE"] = str(credentials)
     try:
         return _measure(group, target, phase, profile, directory, env, locust_processes)

@@ -36,7 +36,8 @@ from authlab.bench.servers import (
 )
 from authlab.bench.tables import Table
 from authlab.bench.variants import VARIANTS, Variant, select
-from authlab.bench.verify import VerificationFailed, verify_variant
+from authlab.bench.verify import VerificationFailed
+from authlab.fleet import ServerFailed
 from authlab.processes import ProcessGroup, core_plan
 from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
 from servers.config import CHEAP_ARGON2, Argon2Params
@@ -57,6 +58,7 @@ class BenchOptions:
     locust_processes: int = 1
     experiments: tuple[str, ...] | None = None  # None: the profile's
     security_file: Path | None = None  # given with --security: no browser lab in this run
+    targets: tuple[Path, ...] = ()  # target files (authlab.bench.target_file), with --target
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -75,7 +77,8 @@ class Bench:
         self.options = options
         self.profile = options.profile
         self.progress = progress or (lambda what, done: None)
-        self.variants = select(options.only, self.profile.variants)
+        lab = [] if options.only == "none" else select(options.only, self.profile.variants)
+        self.variants = lab + self._targets()
         if options.target_url and len(self.variants) != 1:
             raise ValueError("--target-url drives one server: name its variant with --only")
         self.directory = new_run_dir("bench", options.results_root)
@@ -89,10 +92,23 @@ class Bench:
         self.warnings: list[str] = []
         # Plain twins (servers/plain.py) of the variants, when the overhead experiment runs.
         self.twins: dict[str, RunningVariant] = {}
+        self._not_started: dict[str, str] = {}  # variant -> why it was not started
         self.security: dict[str, Any] = {}  # what status.json says of the CSRF and XSS evidence
         self._label = ""
         self._steps_done = 0
         self._steps_total = 1
+
+    def _targets(self) -> list[Variant]:
+        """The --target files as variants; with targets alone (--only none), no lab variant."""
+        from authlab.bench.targets import TargetVariant, accounts_needed
+
+        accounts = accounts_needed(self.profile)
+        found = [TargetVariant.from_file(path, accounts) for path in self.options.targets]
+        names = [v.name for v in found]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two target files name {twice[0]!r}: names must differ")
+        return list(found)
 
     # --- bookkeeping ------------------------------------------------------------------
 
@@ -103,6 +119,7 @@ class Bench:
             if (variant.kind == "token" or not phase.token_only)
             and (phase.every_repetition or repetition == 0)
             and (phase.only_variants is None or variant.name in phase.only_variants)
+            and variant.runs_phase(phase.name)
         ]
 
     def _step(self, label: str) -> None:
@@ -176,12 +193,14 @@ class Bench:
                 tempfile.TemporaryDirectory(prefix="authlab-bench-") as work,
                 ProcessGroup() as group,
                 Sampler(self.raw) as sampler,
+                contextlib.ExitStack() as databases,
             ):
                 sampler.label_with(lambda: self._label)
                 workspace = Workspace.fresh(Path(work))
                 if self.options.database_url:
                     workspace.database_url = self.options.database_url
                 self._seed(workspace)
+                self._target_databases(databases)
                 running = self._start_all(group, sampler, workspace)
                 self._load(group, running, workspace, sampler)
                 for variant_running in [*self.twins.values(), *running.values()]:
@@ -192,7 +211,11 @@ class Bench:
             self.warnings.append("interrupted: the results hold what was measured until then")
         finally:
             signal.signal(signal.SIGINT, previous_sigint)
-        summary = derive.summarise_variants(self.tables["phases"].rows)
+        summary = derive.summarise_variants(
+            self.tables["phases"].rows,
+            # The no-auth baseline is the floor of the lab's own runtime only.
+            no_floor={v.name for v in self.variants if v.runtime != "python"},
+        )
         Table(self.directory / "summary.csv").add(*summary)
         if any(row.get("generator_saturated") for row in self.tables["phases"].rows):
             self.warnings.append(
@@ -236,10 +259,24 @@ class Bench:
         self._step("seeding users")
         workspace.seed(self.profile.seeded_users)
 
+    def _target_databases(self, stack: contextlib.ExitStack) -> None:
+        """A scratch PostgreSQL database for each target that asks for one (dropped at the
+        end); a target that cannot have one is not started, with the reason."""
+        from authlab.bench.targets import target_database
+
+        for position, variant in enumerate(self.variants):
+            self.variants[position], reason = target_database(
+                variant, self.options.postgres_url, stack
+            )
+            if reason:
+                self._not_started[variant.name] = reason
+
     def _start_all(
         self, group: ProcessGroup, sampler: Sampler, workspace: Workspace
     ) -> dict[str, RunningVariant]:
         running: dict[str, RunningVariant] = {}
+        for name, reason in self._not_started.items():
+            self._refuse(name, reason)
         if self.options.target_url:
             variant = self.variants[0]
             running[variant.name] = RunningVariant(
@@ -252,11 +289,15 @@ class Bench:
         else:
             # Start every server at once (they start in parallel), then wait for each.
             for variant in self.variants:
+                if variant.name in self._not_started:
+                    continue
                 running[variant.name] = start_variant(
                     group, variant, workspace, self.logs, self.options.redis_url, wait=False
                 )
             if self._with_twins:
                 for variant in self.variants:
+                    if not variant.has_twin or variant.name in self._not_started:
+                        continue
                     # The twin has a Redis of its own (it runs at the same time as its
                     # variant), unless the user named one for all (--redis-url).
                     self.twins[variant.name] = start_variant(
@@ -270,8 +311,15 @@ class Bench:
                     )
             for twin in self.twins.values():
                 wait_ready(twin)  # a yardstick: not sampled, it has no /metrics
-            for variant_running in running.values():
-                wait_ready(variant_running)
+            for name, variant_running in list(running.items()):
+                try:
+                    wait_ready(variant_running)
+                except ServerFailed as error:
+                    if variant_running.variant.has_twin:
+                        raise  # the lab's own server must start: that is a bug, not a finding
+                    self._refuse(name, str(error))
+                    del running[name]
+                    continue
                 for server in variant_running.servers:
                     sampler.watch(server.tracked)
                 sampler.watch_metrics(variant_running.variant.name, variant_running.target.url)
@@ -283,21 +331,24 @@ class Bench:
             verified[name] = self._verify(variant_running, workspace)
         return {name: r for name, r in running.items() if verified[name]}
 
+    def _refuse(self, name: str, reason: str, facts: dict[str, Any] | None = None) -> None:
+        """A variant that is not loaded, and why: in the verification table and the warnings."""
+        self.tables["verification"].add(
+            {"variant": name, "ok": False, "detail": reason, **(facts or {})}
+        )
+        self.warnings.append(f"{name} failed verification and was not loaded: {reason}")
+
     def _verify(self, running: RunningVariant, workspace: Workspace) -> bool:
         target = running.target
+        variant = running.variant
         try:
-            sizes = verify_variant(
-                target.url, target.kind, target.transport, "user000000", workspace.password
-            )
+            sizes = variant.verify(target.url, "user000000", workspace.password)
         except (VerificationFailed, OSError, ValueError) as error:
-            self.tables["verification"].add(
-                {"variant": target.variant, "ok": False, "detail": str(error)}
-            )
-            self.warnings.append(
-                f"{target.variant} failed verification and was not loaded: {error}"
-            )
+            self._refuse(target.variant, str(error), variant.verification_facts())
             return False
-        self.tables["verification"].add({"variant": target.variant, "ok": True, "detail": ""})
+        self.tables["verification"].add(
+            {"variant": target.variant, "ok": True, "detail": "", **variant.verification_facts()}
+        )
         self.tables["wire"].add(*({"variant": target.variant, **asdict(size)} for size in sizes))
         return True
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from authlab.bench.phase import Target
 from authlab.bench.variants import Variant
-from authlab.fleet import Fleet, Server, plain_twin_command, serve_command
+from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup, Tracked, core_plan
 from authlab.redis_server import PrivateRedis
 from servers.config import CHEAP_ARGON2, Argon2Params, Settings
@@ -66,6 +66,8 @@ class RunningVariant:
             self.servers[0].tracked if self.servers else None,
             self.redis_url,
             tuple(urls) if len(urls) > 1 else (),
+            me_path=self.variant.me_path,
+            login=self.variant.prelogin,
         )
 
     def stop(self, group: ProcessGroup) -> None:
@@ -138,8 +140,9 @@ def start_variant(
             fleet.launch(
                 name,
                 settings,
-                plain_twin_command if plain_twin else serve_command,
+                variant.command(plain_twin),
                 cpus=core_plan()["server"],
+                ready=variant.ready,
             )
         )
     running = RunningVariant(variant, servers, redis, redis_url, fleet)

@@ -13,6 +13,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from authlab.bench.prelogin import prelogin
+from authlab.bench.verify import WireSize, verify_variant
+from authlab.fleet import HEALTH, Command, Probe, plain_twin_command, serve_command
 from servers.config import Settings
 
 State = Literal["none", "server", "client", "client+server"]
@@ -61,6 +64,44 @@ class Variant:
     def needs_redis(self) -> bool:
         return self.settings.needs_redis
 
+    # --- how a run handles it: the lab's server here, another in authlab.bench.targets ---
+
+    @property
+    def runtime(self) -> str:
+        return "python"
+
+    @property
+    def has_twin(self) -> bool:
+        """Whether a plain twin (servers/plain.py) measures this server's own overhead."""
+        return True
+
+    @property
+    def me_path(self) -> str:
+        return "/me"
+
+    @property
+    def ready(self) -> Probe:
+        """What answers once the server is up."""
+        return HEALTH
+
+    def runs_phase(self, phase: str) -> bool:
+        return True
+
+    def command(self, plain_twin: bool = False) -> Command:
+        return plain_twin_command if plain_twin else serve_command
+
+    def verify(self, url: str, username: str, password: str) -> list[WireSize]:
+        """The contract walked once before any load (authlab.bench.verify)."""
+        return verify_variant(url, self.kind, self.transport, username, password)
+
+    def verification_facts(self) -> dict[str, Any]:
+        """What verification saw beyond pass or fail, for the verification table."""
+        return {}
+
+    def prelogin(self, url: str, accounts: list[str], password: str) -> list[dict[str, str]]:
+        """Each account's request headers after one login (authlab.bench.prelogin)."""
+        return prelogin(url, self.transport, accounts, password)
+
     def deploy(self, **where: Any) -> Settings:
         """The variant's Settings with where a run puts it (port, database_url, ...)."""
         return self.settings.replace(**where)
@@ -69,6 +110,7 @@ class Variant:
         """What the manifest records: the spec, and what the reports read from it."""
         return {
             "name": self.name,
+            "runtime": self.runtime,
             "kind": self.kind,
             "transport": self.transport,
             "state": self.state,
