@@ -29,6 +29,7 @@ from reports import (
     fmt,
     matrix,
     run_facts,
+    runtimes,
     security_table,
     situations,
     takeaways,
@@ -503,6 +504,9 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
     assumptions = capacity.Assumptions()
     model = capacity.model(run, assumptions)
     _write_csv(report / "capacity.csv", model.to_dict("records"))
+    across = runtimes.view(run)
+    if across is not None:
+        _write_csv(report / "runtimes.csv", runtimes.csv_rows(across))
     configuration = run.manifest.get("configuration") or {}
     profile = configuration.get("profile") or {}
     duration = run_duration_s(run)
@@ -546,6 +550,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         security_gap=security_gap(run),
         raw_links=_raw_links(run, report),
         not_measured=verdicts.NOT_MEASURED,
+        runtimes=across,
     )
     index = report / "index.html"
     index.write_text(page, encoding="utf-8")

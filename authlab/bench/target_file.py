@@ -144,7 +144,7 @@ class _Reader:
 
     def text(self, key: str, what: str, default: Any = None) -> Any:
         value = self._get(key, str, what, default)
-        if isinstance(value, str) and not value.strip():
+        if key in self.table and not value.strip():
             raise self.fail(key, f"empty ({what})")
         return value
 

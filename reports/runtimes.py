@@ -1,0 +1,346 @@
+"""The cost verdicts on each runtime: the lab's Python pair beside each target pair.
+
+A run with target files (`authlab bench --target FILE`) has servers on other
+runtimes. For each runtime this pairs a session server with a token server (the
+lab's: session-redis and token-hs256, its deployable defaults; a target runtime's:
+its first measured stateful session and stateless token) and holds their figures
+against the same thresholds as the claims: the session / token CPU per GET /me
+(with a bootstrap interval over repetitions), each check's cost, capacity. Then it
+says whether each verdict holds on every runtime, changes with the runtime, or
+cannot be decided at this run's precision.
+
+The interval is a percentile bootstrap over the repetitions (paired, since the
+variants run interleaved): with 3 repetitions it is little more than their range,
+and with one there is none. The matched-load phases and the bench-wide bootstrap of
+the deciding figures (another change) will replace it; until then it lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reports import costs, fmt
+from reports.bands import HEAVY
+from reports.load import RunData
+from reports.margins import Decision
+from reports.metrics import measured, number, variants_where
+
+NOT_FOR_TARGET = "not measured for this target"
+LAB_PAIR = ("session-redis", "token-hs256")
+BOOTSTRAP_SAMPLES = 4000
+BOOTSTRAP_SEED = 20  # a fixed seed: the same folder always draws the same interval
+
+
+@dataclass(frozen=True)
+class RuntimePair:
+    runtime: str
+    session: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float
+    high: float
+
+    def side(self, threshold: float) -> str:
+        """'above', 'below' or 'straddles' the threshold."""
+        if self.low >= threshold:
+            return "above"
+        if self.high < threshold:
+            return "below"
+        return "straddles"
+
+
+@dataclass
+class RuntimeFigures:
+    pair: RuntimePair
+    session_us: float | None = None
+    token_us: float | None = None
+    ratio: Decision | None = None
+    interval: Interval | None = None
+    session_check_us: float | None = None
+    token_check_us: float | None = None
+    session_rps: float | None = None
+    token_rps: float | None = None
+    capacity: Decision | None = None
+    capacity_interval: Interval | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def runtime_pairs(run: RunData) -> list[RuntimePair]:
+    """The lab's pair first (when measured), then one pair per target runtime."""
+    pairs = []
+    if all(run.summary_row(v) is not None for v in LAB_PAIR):
+        pairs.append(RuntimePair("python", *LAB_PAIR))
+    runtimes = dict.fromkeys(
+        costs.runtime(run, v) for v in measured(run, list(run.described)) if run.summary_row(v)
+    )
+    for runtime in runtimes:
+        if runtime == "python":
+            continue
+        sessions = [
+            v
+            for v in measured(run, variants_where(run, kind="session", state="server"))
+            if costs.runtime(run, v) == runtime
+        ]
+        tokens = [
+            v
+            for v in measured(run, variants_where(run, kind="token", state="client"))
+            if costs.runtime(run, v) == runtime
+        ]
+        if sessions and tokens:
+            pairs.append(RuntimePair(runtime, sessions[0], tokens[0]))
+    return pairs
+
+
+def bootstrap_ratio(numerator: dict[int, float], denominator: dict[int, float]) -> Interval | None:
+    """95% percentile bootstrap of median(numerator) / median(denominator), resampling the
+    repetitions both were measured in (paired); None with fewer than 2."""
+    keys = sorted(k for k in numerator if denominator.get(k))
+    if len(keys) < 2:
+        return None
+    a = np.array([numerator[k] for k in keys])
+    b = np.array([denominator[k] for k in keys])
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
+    ratios = np.median(a[picks], axis=1) / np.median(b[picks], axis=1)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return Interval(float(low), float(high))
+
+
+def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
+    out = RuntimeFigures(pair)
+    session, token = costs.request_cost(run, pair.session), costs.request_cost(run, pair.token)
+    if session is not None and token is not None and token.median:
+        out.session_us, out.token_us = session.median, token.median
+        out.ratio = Decision(
+            f"{pair.session} / {pair.token}, CPU per GET /me",
+            session.median / token.median,
+            HEAVY,
+            "'heavy' from here",
+            "x",
+            tuple(
+                session.by_repetition[k] / token.by_repetition[k]
+                for k in sorted(session.by_repetition)
+                if token.by_repetition.get(k)
+            ),
+        )
+        out.interval = bootstrap_ratio(session.by_repetition, token.by_repetition)
+    out.session_check_us = costs.credential_us(run, pair.session)
+    out.token_check_us = costs.credential_us(run, pair.token)
+    if out.session_check_us is None and pair.runtime != "python":
+        out.notes.append(
+            f"each check's cost: {NOT_FOR_TARGET}s of {pair.runtime} (no no-auth server on "
+            "that runtime to subtract; the lab's baseline is Python's floor only)"
+        )
+    rps_session = number((run.summary_row(pair.session) or {}).get("max_throughput_rps"))
+    rps_token = number((run.summary_row(pair.token) or {}).get("max_throughput_rps"))
+    out.session_rps, out.token_rps = rps_session, rps_token
+    if rps_session and rps_token:
+        column = ("throughput_rps",)
+        phase = costs.cost_phase(run)
+        by_token = costs.per_repetition(run, pair.token, column, phase)
+        by_session = costs.per_repetition(run, pair.session, column, phase)
+        out.capacity = Decision(
+            f"{pair.token} / {pair.session}, maximum throughput",
+            rps_token / rps_session,
+            HEAVY,
+            "'much better' from here",
+            "x",
+        )
+        out.capacity_interval = bootstrap_ratio(by_token, by_session)
+    saturated = [
+        v
+        for v in (pair.session, pair.token)
+        if bool((run.summary_row(v) or {}).get("generator_saturated"))
+    ]
+    if saturated:
+        out.notes.append(
+            "the load generator was saturated for " + ", ".join(saturated) + ": its throughput "
+            "is the generator's limit"
+        )
+    return out
+
+
+def _verdict(decision: Decision | None, interval: Interval | None) -> tuple[str, str]:
+    """(verdict word, how sure): 'heavy' / 'not heavy', decided or not at this precision."""
+    if decision is None:
+        return "not measured", ""
+    word = "above" if decision.above else "below"
+    if interval is None:
+        return word, "one repetition: no interval"
+    side = interval.side(decision.threshold)
+    if side == "straddles":
+        return word, "not decided at this run's precision: the interval straddles the threshold"
+    if side != word:
+        return word, "the interval lies on the other side: not decided"
+    return word, "decided: the interval lies on this side"
+
+
+def _check(value: float | None, runtime: str) -> str:
+    if value is not None:
+        return fmt.us(value)
+    if runtime == "python":
+        return "not measured: the run had no baseline (add it to --only)"
+    return NOT_FOR_TARGET
+
+
+def _interval_text(interval: Interval | None) -> str:
+    if interval is None:
+        return "-"
+    return f"{fmt.ratio(interval.low)}-{fmt.ratio(interval.high)}"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    claim: str
+    by_runtime: dict[str, str]
+    conclusion: str
+
+
+def _agreement(claim: str, words: dict[str, tuple[str, str]], meaning: dict[str, str]) -> Agreement:
+    shown = {
+        runtime: meaning.get(word, word) + (f" ({sure})" if sure else "")
+        for runtime, (word, sure) in words.items()
+    }
+    decided = {r: w for r, (w, sure) in words.items() if sure.startswith("decided")}
+    measured_words = {w for w, _ in words.values() if w != "not measured"}
+    if len(words) < 2:
+        conclusion = "one runtime only in this run: nothing to compare"
+    elif len(measured_words) > 1:
+        changed = ", ".join(f"{r}: {meaning.get(w, w)}" for r, (w, _) in words.items())
+        conclusion = "the runtime changes it (" + changed + ")"
+        if len(decided) < len(words):
+            conclusion += "; not every side is decided at this run's precision"
+    elif len(decided) == len(words):
+        conclusion = "holds on every runtime"
+    else:
+        conclusion = "the same on every runtime, but not decided everywhere at this run's precision"
+    return Agreement(claim, shown, conclusion)
+
+
+@dataclass
+class RuntimesView:
+    pairs: list[RuntimePair]
+    rows: list[dict[str, Any]]
+    agreements: list[Agreement]
+    targets: list[dict[str, Any]]
+    notes: list[str]
+
+
+def _target_rows(run: RunData) -> list[dict[str, Any]]:
+    """What each target's run measured and what it did not, for the page."""
+    rows = []
+    verification = (
+        {} if run.verification.empty else run.verification.set_index("variant").to_dict("index")
+    )
+    wire = run.wire
+    for name, info in run.described.items():
+        if not info.get("target"):
+            continue
+        checked = verification.get(name, {})
+        me_bytes = None
+        if not wire.empty and {"variant", "request"} <= set(wire.columns):
+            found = wire[(wire["variant"] == name) & (wire["request"] == "GET /me")]
+            if not found.empty:
+                row = found.iloc[0]
+                me_bytes = (
+                    f"{fmt.count(row['request_bytes'])} B out, "
+                    f"{fmt.count(row['response_bytes'])} B back"
+                )
+        window = number(checked.get("revocation_window_s"))
+        observed = checked.get("logout_observed")
+        revocation = NOT_FOR_TARGET
+        if isinstance(observed, str):
+            revocation = observed + (
+                f"; window {fmt.duration(window * 1e6)}" if window is not None else ""
+            )
+        summary = run.summary_row(name) or {}
+        rows.append(
+            {
+                "name": name,
+                "runtime": info.get("runtime", "-"),
+                "file": (info.get("target") or {}).get("file", "-"),
+                "verified": "yes"
+                if checked.get("ok") in (True, "True")
+                else (f"no: {checked.get('detail')}" if checked else "not started"),
+                "p50": fmt.ms(number(summary.get("p50_us"))),
+                "p99": fmt.ms(number(summary.get("p99_us"))),
+                "wire": me_bytes or NOT_FOR_TARGET,
+                "revocation": revocation,
+                "not_measured": (
+                    "request mix with transfers, login storm, logout churn, refresh, "
+                    f"scale-out, store outage, resident sessions, CSRF and XSS in browsers: "
+                    f"{NOT_FOR_TARGET}"
+                ),
+            }
+        )
+    return rows
+
+
+def view(run: RunData) -> RuntimesView | None:
+    """The cross-runtime section, or None where the run has no target."""
+    if not any(info.get("target") for info in run.described.values()):
+        return None
+    pairs = runtime_pairs(run)
+    measured_pairs = [figures(run, pair) for pair in pairs]
+    rows: list[dict[str, Any]] = []
+    for f in measured_pairs:
+        heavy = _verdict(f.ratio, f.interval)
+        rows.append(
+            {
+                "runtime": f.pair.runtime,
+                "pair": f"{f.pair.session} / {f.pair.token}",
+                "session_us": fmt.us(f.session_us),
+                "token_us": fmt.us(f.token_us),
+                "ratio": fmt.ratio(f.ratio.value if f.ratio else None),
+                "interval": _interval_text(f.interval),
+                "decision": f.ratio.text() if f.ratio else "not measured",
+                "heavy": heavy,
+                "session_check": _check(f.session_check_us, f.pair.runtime),
+                "token_check": _check(f.token_check_us, f.pair.runtime),
+                "session_rps": fmt.rps(f.session_rps),
+                "token_rps": fmt.rps(f.token_rps),
+                "capacity": fmt.ratio(f.capacity.value if f.capacity else None),
+                "capacity_interval": _interval_text(f.capacity_interval),
+                "much_better": _verdict(f.capacity, f.capacity_interval),
+                "notes": f.notes,
+            }
+        )
+    agreements = [
+        _agreement(
+            "Sessions put a heavy load on the server (session / token CPU per GET /me "
+            f"at least {fmt.TIMES}{HEAVY})",
+            {r["runtime"]: r["heavy"] for r in rows},
+            {"above": "heavy", "below": "not heavy"},
+        ),
+        _agreement(
+            "Tokens are much better on capacity (token / session maximum throughput at least "
+            f"{fmt.TIMES}{HEAVY})",
+            {r["runtime"]: r["much_better"] for r in rows},
+            {"above": "much better", "below": "not much better"},
+        ),
+    ]
+    notes = []
+    if not any(p.runtime == "python" for p in pairs):
+        notes.append(
+            "the lab's own pair (session-redis, token-hs256) was not in this run: "
+            "add --only session-redis,token-hs256 (or run a profile with them) beside --target"
+        )
+    return RuntimesView(pairs, rows, agreements, _target_rows(run), notes)
+
+
+def csv_rows(section: RuntimesView) -> list[dict[str, Any]]:
+    """The table as report/runtimes.csv."""
+    return [
+        {
+            key: ("; ".join(v for v in value if v) if isinstance(value, tuple) else value)
+            for key, value in row.items()
+            if key != "notes"
+        }
+        for row in section.rows
+    ]
