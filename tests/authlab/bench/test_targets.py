@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
+from reports import fmt
 from tests.conftest import POSTGRES_URL, service_missing
 
 REPO = Path(__file__).resolve().parents[3]
@@ -117,6 +117,6 @@ def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     assert set(phases["phase"]) == {"me-closed", "me-rate"}
     across = pd.read_csv(run / "report" / "runtimes.csv").set_index("runtime")
     assert across.loc["node", "pair"] == "node-session / node-token"
-    assert across.loc["node", "ratio"].startswith("×")
+    assert across.loc["node", "ratio"].startswith(fmt.TIMES)
     page = (run / "report" / "index.html").read_text()
     assert 'id="runtimes-table"' in page and "not measured for this target" in page
