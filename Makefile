@@ -58,6 +58,22 @@ lint: setup
 bench: setup
 	@$(BIN)/authlab bench --profile $(PROFILE) $(if $(SECURITY),--security $(SECURITY))
 
+# make bench-node: the Express session and token servers of stacks/node (target files,
+# README "Bring your own stack") beside the lab's Python pair and its no-auth baseline.
+NODE_TARGETS := --target stacks/node/session.toml --target stacks/node/token.toml
+# Where the Node servers get their scratch user database (made beside this one, dropped after).
+AUTHLAB_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: bench-node node-deps
+bench-node: setup node-deps
+	@AUTHLAB_POSTGRES_URL=$(AUTHLAB_POSTGRES_URL) $(BIN)/authlab bench --profile $(PROFILE) \
+		--only baseline,session-redis,token-hs256 $(NODE_TARGETS) --experiments none
+
+node-deps: stacks/node/node_modules/.package-lock.json
+
+stacks/node/node_modules/.package-lock.json: stacks/node/package-lock.json
+	npm ci --prefix stacks/node --no-audit --no-fund
+
 security: setup
 	@$(BIN)/authlab security
 
@@ -87,4 +103,4 @@ serve-token: setup
 	$(BIN)/authlab serve token
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache stacks/node/node_modules
