@@ -35,6 +35,7 @@ from authlab.bench.servers import (
     wait_ready,
 )
 from authlab.bench.tables import Table
+from authlab.bench.targets import running_target
 from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed
 from authlab.fleet import ServerFailed
@@ -290,6 +291,10 @@ class Bench:
             # Start every server at once (they start in parallel), then wait for each.
             for variant in self.variants:
                 if variant.name in self._not_started:
+                    continue
+                already = running_target(variant)
+                if already is not None:
+                    running[variant.name] = already
                     continue
                 running[variant.name] = start_variant(
                     group, variant, workspace, self.logs, self.options.redis_url, wait=False

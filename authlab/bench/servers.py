@@ -53,6 +53,8 @@ class RunningVariant:
     redis_url: str | None
     fleet: Fleet | None = None  # None when the server runs elsewhere (--target-url)
     remote_url: str | None = None
+    # A process the run did not start whose CPU it counts (a target file's [running] pid).
+    adopted: Tracked | None = None
 
     @property
     def target(self) -> Target:
@@ -63,7 +65,7 @@ class RunningVariant:
             self.variant.kind,
             self.variant.transport,
             urls[0],
-            self.servers[0].tracked if self.servers else None,
+            self.servers[0].tracked if self.servers else self.adopted,
             self.redis_url,
             tuple(urls) if len(urls) > 1 else (),
             me_path=self.variant.me_path,
@@ -153,5 +155,6 @@ def start_variant(
 
 def wait_ready(running: RunningVariant) -> None:
     """Wait until each server is healthy (one that lost a port race starts again)."""
-    assert running.fleet is not None
+    if running.fleet is None:
+        return  # started elsewhere: verification tells whether it answers
     running.servers[:] = [running.fleet.wait(server) for server in running.servers]

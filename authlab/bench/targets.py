@@ -20,16 +20,19 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
+import psutil
 
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.profiles import Profile
+from authlab.bench.servers import RunningVariant
 from authlab.bench.target_file import TargetSpec, load_target
 from authlab.bench.variants import State, Variant
 from authlab.bench.verify import VerificationFailed, WireSize, raw_exchange
 from authlab.fleet import Command, Probe
+from authlab.processes import Tracked
 from servers.config import Settings
 
 # The phases a target runs: the credential alone (authenticated GET of its me path,
@@ -68,6 +71,35 @@ def target_database(
     except (OSError, ValueError) as error:  # asyncpg's errors derive from these too
         return variant, f"no scratch database on {postgres_url}: {error}"
     return dataclasses.replace(variant, database_url=database), None
+
+
+class Adopted(Tracked):
+    """A server process the run did not start ([running] pid): its CPU is counted like a
+    started one's (it and its children), and the run never stops it."""
+
+    def __init__(self, name: str, pid: int) -> None:
+        super().__init__("server", name, cast("subprocess.Popen[bytes]", None))
+        self._pid = pid
+
+    @property
+    def pid(self) -> int:
+        return self._pid
+
+
+def running_target(variant: Variant) -> RunningVariant | None:
+    """A [running] target as the run sees it: its URL, and its process adopted for the CPU
+    count; None for a server the run starts itself."""
+    if not isinstance(variant, TargetVariant) or variant.spec.running is None:
+        return None
+    running = variant.spec.running
+    return RunningVariant(
+        variant,
+        [],
+        None,
+        None,
+        remote_url=running.url,
+        adopted=Adopted(f"server-{variant.name}", running.pid),
+    )
 
 
 def target_command(spec: TargetSpec) -> Command:
@@ -292,6 +324,8 @@ class TargetVariant(Variant):
         answers 200 with the credential and 401 without, logout does what is declared.
         Returns the wire size of a login and of an authenticated GET."""
         spec = self.spec
+        if spec.running is not None and not psutil.pid_exists(spec.running.pid):
+            raise VerificationFailed(f"no process {spec.running.pid} ([running] pid)")
         try:
             self.make_accounts(url, password)
             with httpx.Client(base_url=url, timeout=30) as client:

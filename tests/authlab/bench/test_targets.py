@@ -120,3 +120,34 @@ def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     assert across.loc["node", "ratio"].startswith(fmt.TIMES)
     page = (run / "report" / "index.html").read_text()
     assert 'id="runtimes-table"' in page and "not measured for this target" in page
+
+
+def test_a_running_target_is_loaded_and_its_pid_counted(tmp_path: Path) -> None:
+    from authlab.ports import free_port
+
+    port = free_port("127.0.0.1")
+    server = subprocess.Popen(
+        [sys.executable, str(BROKEN.parent / "server.py"), str(port), "checked"]
+    )
+    try:
+        target = tmp_path / "running.toml"
+        target.write_text(
+            BROKEN.read_text()
+            .replace('name = "broken-token"', 'name = "running-token"')
+            .replace('command = ["python3", "server.py", "{port}"]', "")
+            .replace("[start]", f'[running]\nurl = "http://127.0.0.1:{port}"\npid = {server.pid}')
+        )
+        done = _bench(
+            tmp_path / "results", "--profile", "smoke", "--only", "none", "--target", str(target),
+            "--experiments", "none", "--no-report",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        run = _run_dir(tmp_path / "results")
+        assert bool(pd.read_csv(run / "verification.csv").iloc[0]["ok"])
+        phases = pd.read_csv(run / "phases.csv").set_index("phase")
+        assert phases.loc["me-closed", "requests_ok"] > 0
+        assert phases.loc["me-closed", "server_cpu_us_per_request"] > 0  # the adopted pid's
+        assert server.poll() is None  # the run did not stop what it did not start
+    finally:
+        server.terminate()
+        server.wait()
