@@ -35,7 +35,12 @@ from authlab.bench.servers import (
     wait_ready,
 )
 from authlab.bench.tables import Table
-from authlab.bench.targets import running_target
+from authlab.bench.targets import (
+    TargetVariant,
+    accounts_needed,
+    running_target,
+    target_database,
+)
 from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed
 from authlab.fleet import ServerFailed
@@ -101,8 +106,6 @@ class Bench:
 
     def _targets(self) -> list[Variant]:
         """The --target files as variants; with targets alone (--only none), no lab variant."""
-        from authlab.bench.targets import TargetVariant, accounts_needed
-
         accounts = accounts_needed(self.profile)
         found = [TargetVariant.from_file(path, accounts) for path in self.options.targets]
         names = [v.name for v in found]
@@ -263,8 +266,6 @@ class Bench:
     def _target_databases(self, stack: contextlib.ExitStack) -> None:
         """A scratch PostgreSQL database for each target that asks for one (dropped at the
         end); a target that cannot have one is not started, with the reason."""
-        from authlab.bench.targets import target_database
-
         for position, variant in enumerate(self.variants):
             self.variants[position], reason = target_database(
                 variant, self.options.postgres_url, stack
