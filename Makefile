@@ -60,7 +60,8 @@ bench: setup
 
 # make bench-node: the Express session and token servers of stacks/node (target files,
 # README "Bring your own stack") beside the lab's Python pair and its no-auth baseline.
-NODE_TARGETS := --target stacks/node/session.toml --target stacks/node/token.toml
+NODE_TARGETS := --target stacks/node/baseline.toml --target stacks/node/session.toml \
+	--target stacks/node/token.toml
 # Where the Node servers get their scratch user database (made beside this one, dropped after).
 AUTHLAB_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 

@@ -115,13 +115,17 @@ def runtime(run: RunData, variant: str) -> str:
 
 
 def _baseline(run: RunData, variant: str) -> str | None:
-    """The no-auth baseline that is `variant`'s floor: the lab's, for the lab's runtime only
-    (a Node server's cost minus a Python server's would be no check's cost)."""
+    """The no-auth baseline that is `variant`'s floor: one on the same runtime (the lab's
+    for Python; a target file's kind = "baseline" for another), since a Node server's cost
+    minus a Python server's would be no check's cost."""
     from reports.metrics import variants_where
 
-    if runtime(run, variant) != "python":
-        return None
-    found = [b for b in variants_where(run, kind="baseline") if run.summary_row(b)]
+    mine = runtime(run, variant)
+    found = [
+        b
+        for b in variants_where(run, kind="baseline")
+        if run.summary_row(b) and runtime(run, b) == mine
+    ]
     return found[0] if found else None
 
 

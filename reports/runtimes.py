@@ -134,8 +134,8 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
     out.token_check_us = costs.credential_us(run, pair.token)
     if out.session_check_us is None and pair.runtime != "python":
         out.notes.append(
-            f"each check's cost: {NOT_FOR_TARGET} ({pair.runtime} has no no-auth server to "
-            "subtract; the lab's baseline is the floor of Python alone)"
+            f"each check's cost: {NOT_FOR_TARGET} (no no-auth server on {pair.runtime} to "
+            "subtract: add a target file with kind = 'baseline'; the lab's is Python's floor)"
         )
     rps_session = number((run.summary_row(pair.session) or {}).get("max_throughput_rps"))
     rps_token = number((run.summary_row(pair.token) or {}).get("max_throughput_rps"))

@@ -138,11 +138,11 @@ MIX_FIGURES = {
 
 
 def summarise_variants(
-    phases: list[dict[str, Any]], no_floor: set[str] | frozenset[str] = frozenset()
+    phases: list[dict[str, Any]], floors: dict[str, str | None] | None = None
 ) -> list[dict[str, Any]]:
     """One row per variant: medians over repetitions, with min and max beside them.
-    `no_floor`: variants the no-auth baseline is no floor for (a server on another
-    runtime, from a target file): no credential_cpu_us for them."""
+    `floors`: each variant's no-auth floor, where it is not the lab's "baseline" (a
+    server on another runtime, from a target file, has its runtime's or none)."""
     variants = list(dict.fromkeys(row["variant"] for row in phases))
     summary = []
     for variant in variants:
@@ -166,13 +166,13 @@ def summarise_variants(
         out["generator_saturated"] = any(bool(r.get("generator_saturated")) for r in rows)
         out["repetitions"] = len({r.get("repetition") for r in rows})
         summary.append(out)
-    baseline = next((row for row in summary if row["variant"] == "baseline"), None)
-    floor = baseline.get("server_cpu_us_per_request") if baseline else None
+    cpu_of = {row["variant"]: row.get("server_cpu_us_per_request") for row in summary}
     for out in summary:
         # What the credential check itself adds to a request, above the no-auth floor.
         cpu = out.get("server_cpu_us_per_request")
-        mine = None if out["variant"] in no_floor else cpu
-        out["credential_cpu_us"] = mine - floor if mine is not None and floor is not None else None
+        floor_name = (floors or {}).get(out["variant"], "baseline")
+        floor = cpu_of.get(floor_name) if floor_name else None
+        out["credential_cpu_us"] = cpu - floor if cpu is not None and floor is not None else None
     return summary
 
 

@@ -215,11 +215,7 @@ class Bench:
             self.warnings.append("interrupted: the results hold what was measured until then")
         finally:
             signal.signal(signal.SIGINT, previous_sigint)
-        summary = derive.summarise_variants(
-            self.tables["phases"].rows,
-            # The no-auth baseline is the floor of the lab's own runtime only.
-            no_floor={v.name for v in self.variants if v.runtime != "python"},
-        )
+        summary = derive.summarise_variants(self.tables["phases"].rows, self._floors())
         Table(self.directory / "summary.csv").add(*summary)
         if any(row.get("generator_saturated") for row in self.tables["phases"].rows):
             self.warnings.append(
@@ -247,6 +243,18 @@ class Bench:
             self.tables["overhead"].rows,
             self._security_status(),
         )
+
+    def _floors(self) -> dict[str, str | None]:
+        """Each variant's no-auth floor: the lab's baseline is Python's; a target runtime's
+        is its own baseline target (kind = "baseline"), or none."""
+        floors: dict[str, str | None] = {}
+        for variant in self.variants:
+            if variant.runtime == "python":
+                continue
+            same = [v.name for v in self.variants if v.runtime == variant.runtime]
+            own = [v.name for v in self.variants if v.name in same and v.kind == "baseline"]
+            floors[variant.name] = own[0] if own else None
+        return floors
 
     def _security_status(self) -> dict[str, Any]:
         from authlab.bench.experiments.security_browser import not_measured

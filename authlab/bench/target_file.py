@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Kind = Literal["session", "token"]
+# baseline: the same app with the credential check skipped (it takes the credential's word
+# for who is asking), the floor a runtime's checks are measured from, as the lab's own.
+Kind = Literal["session", "token", "baseline"]
 Store = Literal["redis", "memory", "sql", "none"]
 Database = Literal["postgresql", "none"]
 Send = Literal["cookie", "bearer"]
@@ -104,8 +106,10 @@ class TargetSpec:
     csrf: Csrf | None = None
 
     @property
-    def state(self) -> Literal["server", "client", "client+server"]:
+    def state(self) -> Literal["none", "server", "client", "client+server"]:
         """The lab's vocabulary (authlab.bench.variants.State)."""
+        if self.kind == "baseline":
+            return "none"
         if self.kind == "session":
             return "server" if self.stateful else "client"
         return "client+server" if self.stateful else "client"
@@ -208,8 +212,10 @@ def parse_target(table: dict[str, Any], path: Path) -> TargetSpec:
 
     if name in VARIANTS:
         raise top.fail("name", f"{name!r} is one of the lab's own variants: choose another")
-    kind = top.choice("kind", ("session", "token"), _REQUIRED)
+    kind = top.choice("kind", ("session", "token", "baseline"), _REQUIRED)
     stateful = top.flag("stateful", "whether it keeps per-request state on the server", _REQUIRED)
+    if kind == "baseline" and stateful:
+        raise top.fail("stateful", "a baseline checks no credential and keeps no state: false")
     store = top.choice("store", ("redis", "memory", "sql", "none"), "none")
     if stateful and store == "none":
         raise top.fail("store", "a stateful target keeps its state somewhere: redis, memory, sql")

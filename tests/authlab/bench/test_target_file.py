@@ -69,6 +69,14 @@ def test_the_node_token_file_describes_a_stateless_bearer_token() -> None:
     assert spec.logout_ends_credential is False
 
 
+def test_the_node_baseline_is_its_runtimes_floor() -> None:
+    spec = load_target(NODE / "baseline.toml")
+    assert (spec.kind, spec.state, spec.runtime) == ("baseline", "none", "node")
+    assert "a baseline checks no credential" in _error(
+        _minimal(kind="baseline", stateful=True, store="redis")
+    )
+
+
 def test_a_minimal_file_takes_the_defaults() -> None:
     spec = parse_target(_minimal(), Path("my.toml"))
     assert spec.me == "/me" and spec.login.path == "/login" and spec.health is None

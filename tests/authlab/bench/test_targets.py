@@ -1,8 +1,8 @@
 """Targets end to end: a broken one is refused by verification; the Node pair is benched.
 
-The Node run starts the two Express servers of stacks/node (installed with `npm ci`,
-as .ci/run does) on a scratch PostgreSQL database, verifies them, loads them in the
-GET-only phases and draws the report's cross-runtime table: about 40 s.
+The Node run starts the three Express servers of stacks/node (baseline, session, token;
+installed with `npm ci`, as .ci/run does) on scratch PostgreSQL databases, verifies them,
+loads them in the GET-only phases and draws the report's cross-runtime table: about 40 s.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     _node_ready()
     done = _bench(
         tmp_path, "--profile", "smoke", "--only", "none",
-        "--target", str(NODE / "session.toml"), "--target", str(NODE / "token.toml"),
+        "--target", str(NODE / "baseline.toml"), "--target", str(NODE / "session.toml"),
+        "--target", str(NODE / "token.toml"),
         "--experiments", "none",
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -118,6 +119,10 @@ def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     across = pd.read_csv(run / "report" / "runtimes.csv").set_index("runtime")
     assert across.loc["node", "pair"] == "node-session / node-token"
     assert across.loc["node", "ratio"].startswith(fmt.TIMES)
+    # Each check's cost on Node: a server's CPU minus node-baseline's, never Python's floor.
+    summary = pd.read_csv(run / "summary.csv").set_index("variant")
+    assert summary.loc["node-baseline", "credential_cpu_us"] == 0
+    assert across.loc["node", "session_check"].endswith("µs")
     page = (run / "report" / "index.html").read_text()
     assert 'id="runtimes-table"' in page and "not measured for this target" in page
 
