@@ -166,8 +166,12 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
     return out
 
 
+UNDECIDED = "undecided"
+
+
 def _verdict(decision: Decision | None, interval: Interval | None) -> tuple[str, str]:
-    """(verdict word, how sure): 'heavy' / 'not heavy', decided or not at this precision."""
+    """(above or below the threshold, how sure): decided where the whole interval lies on
+    that side; undecided at this run's precision where it straddles the threshold."""
     if decision is None:
         return "not measured", ""
     word = "above" if decision.above else "below"
@@ -175,10 +179,10 @@ def _verdict(decision: Decision | None, interval: Interval | None) -> tuple[str,
         return word, "one repetition: no interval"
     side = interval.side(decision.threshold)
     if side == "straddles":
-        return word, "not decided at this run's precision: the interval straddles the threshold"
+        return word, f"{UNDECIDED}: the interval straddles {fmt.TIMES}{decision.threshold}"
     if side != word:
-        return word, "the interval lies on the other side: not decided"
-    return word, "decided: the interval lies on this side"
+        return word, f"{UNDECIDED}: the interval lies on the other side"
+    return word, "decided"
 
 
 def _check(value: float | None, runtime: str) -> str:
@@ -195,6 +199,10 @@ def _interval_text(interval: Interval | None) -> str:
     return f"{fmt.ratio(interval.low)}-{fmt.ratio(interval.high)}"
 
 
+HEAVY_WORDS = {"above": "heavy", "below": "not heavy"}
+BETTER_WORDS = {"above": "much better", "below": "not much better"}
+
+
 @dataclass(frozen=True)
 class Agreement:
     claim: str
@@ -203,23 +211,25 @@ class Agreement:
 
 
 def _agreement(claim: str, words: dict[str, tuple[str, str]], meaning: dict[str, str]) -> Agreement:
+    """Whether a verdict holds on every runtime: worded by what the intervals decide."""
     shown = {
         runtime: meaning.get(word, word) + (f" ({sure})" if sure else "")
         for runtime, (word, sure) in words.items()
     }
-    decided = {r: w for r, (w, sure) in words.items() if sure.startswith("decided")}
+    undecided = [r for r, (_, sure) in words.items() if sure != "decided"]
     measured_words = {w for w, _ in words.values() if w != "not measured"}
+    each = ", ".join(f"{r}: {meaning.get(w, w)}" for r, (w, _) in words.items())
+    open_on = f"not decided at this run's precision on {', '.join(undecided)}"
     if len(words) < 2:
         conclusion = "one runtime only in this run: nothing to compare"
+    elif len(measured_words) > 1 and not undecided:
+        conclusion = f"the runtime changes it ({each})"
     elif len(measured_words) > 1:
-        changed = ", ".join(f"{r}: {meaning.get(w, w)}" for r, (w, _) in words.items())
-        conclusion = "the runtime changes it (" + changed + ")"
-        if len(decided) < len(words):
-            conclusion += "; not every side is decided at this run's precision"
-    elif len(decided) == len(words):
-        conclusion = "holds on every runtime"
+        conclusion = f"it differs in this run ({each}), but is {open_on}: a longer run may agree"
+    elif not undecided:
+        conclusion = f"holds on every runtime ({each})"
     else:
-        conclusion = "the same on every runtime, but not decided everywhere at this run's precision"
+        conclusion = f"the same on every runtime in this run ({each}), but {open_on}"
     return Agreement(claim, shown, conclusion)
 
 
@@ -256,9 +266,14 @@ def _target_rows(run: RunData) -> list[dict[str, Any]]:
         observed = checked.get("logout_observed")
         revocation = NOT_FOR_TARGET
         if isinstance(observed, str):
-            revocation = observed + (
-                f"; window {fmt.duration(window * 1e6)}" if window is not None else ""
-            )
+            if window == 0:
+                revocation = f"{observed}; window 0 s"
+            elif window is not None and observed.startswith("accepted"):
+                revocation = f"{observed}; window up to its expiry, {window:,.0f} s"
+            elif window is not None:
+                revocation = f"{observed}; window at most {window:,.0f} s"
+            else:
+                revocation = observed
         summary = run.summary_row(name) or {}
         rows.append(
             {
@@ -291,6 +306,11 @@ def view(run: RunData) -> RuntimesView | None:
     rows: list[dict[str, Any]] = []
     for f in measured_pairs:
         heavy = _verdict(f.ratio, f.interval)
+        better = _verdict(f.capacity, f.capacity_interval)
+        checks = [
+            _check(f.session_check_us, f.pair.runtime),
+            _check(f.token_check_us, f.pair.runtime),
+        ]
         rows.append(
             {
                 "runtime": f.pair.runtime,
@@ -301,13 +321,16 @@ def view(run: RunData) -> RuntimesView | None:
                 "interval": _interval_text(f.interval),
                 "decision": f.ratio.text() if f.ratio else "not measured",
                 "heavy": heavy,
-                "session_check": _check(f.session_check_us, f.pair.runtime),
-                "token_check": _check(f.token_check_us, f.pair.runtime),
+                "heavy_word": HEAVY_WORDS.get(heavy[0], heavy[0]),
+                "session_check": checks[0],
+                "token_check": checks[1],
+                "checks": checks[0] if checks[0] == checks[1] else " / ".join(checks),
                 "session_rps": fmt.rps(f.session_rps),
                 "token_rps": fmt.rps(f.token_rps),
                 "capacity": fmt.ratio(f.capacity.value if f.capacity else None),
                 "capacity_interval": _interval_text(f.capacity_interval),
-                "much_better": _verdict(f.capacity, f.capacity_interval),
+                "much_better": better,
+                "much_better_word": BETTER_WORDS.get(better[0], better[0]),
                 "notes": f.notes,
             }
         )
@@ -316,13 +339,13 @@ def view(run: RunData) -> RuntimesView | None:
             "Sessions put a heavy load on the server (session / token CPU per GET /me "
             f"at least {fmt.TIMES}{HEAVY})",
             {r["runtime"]: r["heavy"] for r in rows},
-            {"above": "heavy", "below": "not heavy"},
+            HEAVY_WORDS,
         ),
         _agreement(
             "Tokens are much better on capacity (token / session maximum throughput at least "
             f"{fmt.TIMES}{HEAVY})",
             {r["runtime"]: r["much_better"] for r in rows},
-            {"above": "much better", "below": "not much better"},
+            BETTER_WORDS,
         ),
     ]
     notes = []
@@ -340,7 +363,7 @@ def csv_rows(section: RuntimesView) -> list[dict[str, Any]]:
         {
             key: ("; ".join(v for v in value if v) if isinstance(value, tuple) else value)
             for key, value in row.items()
-            if key != "notes"
+            if key not in ("notes", "checks", "heavy_word", "much_better_word")
         }
         for row in section.rows
     ]
