@@ -181,6 +181,10 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     for name in RAW_TABLES:
         setattr(run, name, read_csv(directory / "raw" / f"{name}.csv"))
     run.summary, run.figure_source = summary_source(run.summary)
+    if run.figure_source == "older" and _has_get_only_phases(run.phases):
+        # A run of GET-only phases alone (targets with --only none): no mix_ figures, yet
+        # its unprefixed figures are GET /me alone, not an old folder's mixed ones.
+        run.figure_source = "get-only"
     variants = (run.manifest.get("configuration") or {}).get("variants") or []
     run.variants = pd.DataFrame(variants)
     run.described = described_variants(run.manifest)
@@ -208,6 +212,10 @@ FIGURES = (
 
 def _has(summary: pd.DataFrame, column: str) -> bool:
     return column in summary and bool(summary[column].notna().any())
+
+
+def _has_get_only_phases(phases: pd.DataFrame) -> bool:
+    return not phases.empty and "phase" in phases and bool((phases["phase"] == "me-closed").any())
 
 
 def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:

@@ -1,0 +1,149 @@
+"""The cross-runtime section: pairs per runtime, each check from its own runtime's floor,
+intervals over repetitions, and wording that follows what the intervals decide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from authlab.bench import derive
+from authlab.bench.tables import Table
+from reports import runtimes
+from reports.load import load_run
+from reports.runtimes import Interval, bootstrap_ratio
+
+# Server CPU per GET /me (µs) in each of three repetitions, and maximum throughput.
+CPU = {
+    "baseline": (50, 52, 48),
+    "session-redis": (200, 210, 190),
+    "token-hs256": (100, 104, 96),  # python: x2.0, heavy in every repetition
+    "node-baseline": (200, 205, 195),
+    "node-session": (330, 340, 320),
+    "node-token": (300, 310, 290),  # node: x1.1, not heavy in any
+}
+RPS = {name: 1e6 / cpu[0] for name, cpu in CPU.items()}
+RUNTIME = {name: "node" if name.startswith("node") else "python" for name in CPU}
+KIND = {
+    "baseline": "baseline",
+    "node-baseline": "baseline",
+    "session-redis": "session",
+    "node-session": "session",
+    "token-hs256": "token",
+    "node-token": "token",
+}
+STATE = {"baseline": "none", "session": "server", "token": "client"}
+
+
+def _described(name: str) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "name": name,
+        "runtime": RUNTIME[name],
+        "kind": KIND[name],
+        "state": STATE[KIND[name]],
+        "transport": "cookie" if KIND[name] == "session" else "header",
+        "store": "redis" if KIND[name] == "session" else "-",
+    }
+    if RUNTIME[name] == "node":
+        info["target"] = {"file": f"stacks/node/{name}.toml"}
+    return info
+
+
+def _write_run(directory: Path, names: tuple[str, ...] = tuple(CPU)) -> Path:
+    rows = [
+        {
+            "variant": name,
+            "phase": "me-closed",
+            "repetition": repetition,
+            "server_cpu_us_per_request": CPU[name][repetition],
+            "throughput_rps": RPS[name] * (1 + 0.01 * repetition),
+            "requests_ok": 1000,
+            "requests_failed": 0,
+        }
+        for repetition in range(3)
+        for name in names
+    ]
+    Table(directory / "phases.csv").add(*rows)
+    floors: dict[str, str | None] = {n: "node-baseline" for n in names if RUNTIME[n] == "node"}
+    Table(directory / "summary.csv").add(*derive.summarise_variants(rows, floors))
+    Table(directory / "verification.csv").add(
+        {"variant": "node-session", "ok": True, "detail": "",
+         "logout_observed": "refused at once", "revocation_window_s": 0.0},
+        {"variant": "node-token", "ok": True, "detail": "",
+         "logout_observed": "accepted 2 s after logout", "revocation_window_s": 900.0},
+    )  # fmt: skip
+    manifest = {"configuration": {"variants": [_described(n) for n in names]}}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    return directory
+
+
+def test_each_runtime_is_judged_on_its_own_pair_and_floor(tmp_path: Path) -> None:
+    section = runtimes.view(load_run(_write_run(tmp_path)))
+    assert section is not None
+    rows = {row["runtime"]: row for row in section.rows}
+    assert rows["python"]["pair"] == "session-redis / token-hs256"
+    assert rows["node"]["pair"] == "node-session / node-token"
+    assert (rows["python"]["heavy_word"], rows["python"]["heavy"][1]) == ("heavy", "decided")
+    assert (rows["node"]["heavy_word"], rows["node"]["heavy"][1]) == ("not heavy", "decided")
+    # Node's checks from node-baseline's 200 µs, never from Python's 50 µs.
+    assert rows["node"]["checks"] == "130 µs / 100 µs"
+    assert rows["python"]["checks"] == "150 µs / 50 µs"
+    heavy = section.agreements[0]
+    assert heavy.conclusion.startswith("the runtime changes it (python: heavy, node: not heavy")
+    revocation = {t["name"]: t["revocation"] for t in section.targets}
+    assert revocation["node-session"] == "refused at once; window 0 s"
+    assert revocation["node-token"].endswith("window up to its expiry, 900 s")
+
+
+def test_without_a_floor_on_its_runtime_a_targets_check_is_not_measured(tmp_path: Path) -> None:
+    names = ("baseline", "session-redis", "token-hs256", "node-session", "node-token")
+    section = runtimes.view(load_run(_write_run(tmp_path, names)))
+    assert section is not None
+    node = next(row for row in section.rows if row["runtime"] == "node")
+    assert node["checks"] == runtimes.NOT_FOR_TARGET
+    assert any("kind = 'baseline'" in note for note in node["notes"])
+
+
+def test_a_run_without_targets_has_no_section(tmp_path: Path) -> None:
+    run = load_run(_write_run(tmp_path, ("baseline", "session-redis", "token-hs256")))
+    assert runtimes.view(run) is None
+
+
+def test_the_bootstrap_interval_brackets_the_ratio_of_medians() -> None:
+    interval = bootstrap_ratio({0: 200.0, 1: 210.0, 2: 190.0}, {0: 100.0, 1: 140.0, 2: 96.0})
+    assert interval is not None
+    assert interval.low <= 200.0 / 100.0 <= interval.high
+    assert interval.low >= 190.0 / 140.0 and interval.high <= 210.0 / 96.0
+    assert bootstrap_ratio({0: 2.0}, {0: 1.0}) is None  # one repetition: no interval
+    # Only repetitions measured on both sides pair up.
+    assert bootstrap_ratio({0: 2.0, 1: 2.0, 5: 9.0}, {0: 1.0, 1: 1.0}) == Interval(2.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("interval", "side"),
+    [
+        (Interval(1.6, 2.0), "above"),
+        (Interval(1.0, 1.4), "below"),
+        (Interval(1.2, 1.7), "straddles"),
+    ],
+)
+def test_an_interval_is_on_one_side_of_a_threshold_or_straddles_it(
+    interval: Interval, side: str
+) -> None:
+    assert interval.side(1.5) == side
+
+
+def test_an_undecided_difference_is_not_called_a_change() -> None:
+    agreement = runtimes._agreement(
+        "claim",
+        {"python": ("above", "decided"), "node": ("below", "undecided: the interval straddles")},
+        runtimes.HEAVY_WORDS,
+    )
+    assert agreement.conclusion.startswith("it differs in this run")
+    assert "not decided at this run's precision on node" in agreement.conclusion
+    same = runtimes._agreement(
+        "claim", {"python": ("below", "decided"), "node": ("below", "decided")}, {}
+    )
+    assert same.conclusion.startswith("holds on every runtime")
