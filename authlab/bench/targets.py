@@ -64,7 +64,7 @@ def target_database(
             "its target file asks for a PostgreSQL database: give --postgres-url "
             "(or AUTHLAB_POSTGRES_URL), e.g. postgresql://postgres@127.0.0.1:5432/postgres"
         )
-    from authlab.bench.experiments.scratch import scratch_postgres
+    from authlab.bench.scratch import scratch_postgres
 
     try:
         database = stack.enter_context(scratch_postgres(postgres_url))

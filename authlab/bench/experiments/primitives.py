@@ -141,7 +141,7 @@ def measure(
 
 def _sql_lookups(iterations: int, postgres_url: str | None) -> list[dict[str, Any]]:
     if postgres_url:
-        from authlab.bench.experiments.scratch import scratch_postgres
+        from authlab.bench.scratch import scratch_postgres
 
         try:
             with scratch_postgres(postgres_url) as scratch_url:

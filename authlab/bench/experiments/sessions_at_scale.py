@@ -212,7 +212,7 @@ def measure(
         rows.append(memory_store(count))
         rows.append(sql_store(count))
         if postgres_url:
-            from authlab.bench.experiments.scratch import scratch_postgres
+            from authlab.bench.scratch import scratch_postgres
 
             try:
                 with scratch_postgres(postgres_url) as scratch_url:

@@ -1,7 +1,8 @@
-"""A scratch PostgreSQL database for an experiment: made on the given server, dropped after.
+"""A scratch PostgreSQL database for an experiment or a target: made on the given server,
+dropped after.
 
-Experiments never touch the tables of the database a user names; they work
-in a database of their own beside it.
+Experiments and target servers (authlab.bench.targets) never touch the tables of the
+database a user names; they work in a database of their own beside it.
 """
 
 from __future__ import annotations
