@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from reports import fmt
 from tests.conftest import POSTGRES_URL, service_missing
@@ -90,6 +91,7 @@ def _node_ready() -> None:
         service_missing(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
 
 
+@pytest.mark.postgres
 def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     _node_ready()
     done = _bench(
