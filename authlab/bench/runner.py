@@ -40,6 +40,7 @@ from authlab.bench.targets import (
     accounts_needed,
     running_target,
     target_database,
+    warm_up_requests,
 )
 from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed
@@ -106,8 +107,8 @@ class Bench:
 
     def _targets(self) -> list[Variant]:
         """The --target files as variants; with targets alone (--only none), no lab variant."""
-        accounts = accounts_needed(self.profile)
-        found = [TargetVariant.from_file(path, accounts) for path in self.options.targets]
+        accounts, warm_up = accounts_needed(self.profile), warm_up_requests(self.profile)
+        found = [TargetVariant.from_file(path, accounts, warm_up) for path in self.options.targets]
         names = [v.name for v in found]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:

@@ -44,6 +44,8 @@ TARGET_PHASES = (CREDENTIAL_CLOSED, CREDENTIAL_RATE)
 REVOCATION_PROBE_S = 2.0
 ACCOUNT_PREFIX = "user"
 WARM_UP_REQUESTS = 4000
+# The smoke profile checks that everything works, it measures nothing worth a JIT's warm-up.
+SMOKE_WARM_UP_REQUESTS = 400
 WARM_UP_CONNECTIONS = 4
 
 
@@ -52,6 +54,10 @@ def accounts_needed(profile: Profile) -> int:
     them out modulo the profile's seeded accounts)."""
     users = [p.users for p in profile.phases if p.name in TARGET_PHASES]
     return max(1, min(max(users, default=1), profile.seeded_users or 1))
+
+
+def warm_up_requests(profile: Profile) -> int:
+    return SMOKE_WARM_UP_REQUESTS if profile.name == "smoke" else WARM_UP_REQUESTS
 
 
 def target_database(
@@ -129,12 +135,15 @@ def target_command(spec: TargetSpec) -> Command:
 class TargetVariant(Variant):
     spec: TargetSpec
     accounts: int = 40  # accounts user000000.. made before verification
+    warm_up: int = WARM_UP_REQUESTS  # authenticated GETs after verification, unmeasured
     database_url: str | None = None  # its scratch PostgreSQL database, once made
     # What verification saw (logout's effect), for the verification table.
     facts: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_file(cls, path: Path | str, accounts: int = 40) -> TargetVariant:
+    def from_file(
+        cls, path: Path | str, accounts: int = 40, warm_up: int = WARM_UP_REQUESTS
+    ) -> TargetVariant:
         spec = load_target(path)
         return cls(
             name=spec.name,
@@ -142,6 +151,7 @@ class TargetVariant(Variant):
             description=spec.description or f"{spec.runtime} {spec.kind} server ({spec.path})",
             spec=spec,
             accounts=accounts,
+            warm_up=warm_up,
         )
 
     # --- what a variant is, read from the file instead of Settings --------------------
@@ -373,9 +383,9 @@ class TargetVariant(Variant):
                     client.get(self.spec.me)
 
             with ThreadPoolExecutor(WARM_UP_CONNECTIONS) as pool:
-                share = WARM_UP_REQUESTS // WARM_UP_CONNECTIONS
+                share = self.warm_up // WARM_UP_CONNECTIONS
                 list(pool.map(send, [share] * WARM_UP_CONNECTIONS))
-        self.facts["warm_up_requests"] = WARM_UP_REQUESTS
+        self.facts["warm_up_requests"] = self.warm_up
 
     def _verify_logout(self, client: httpx.Client, username: str, password: str) -> None:
         spec = self.spec
