@@ -72,11 +72,13 @@ def target_database(
             "its target file asks for a PostgreSQL database: give --postgres-url "
             "(or AUTHLAB_POSTGRES_URL), e.g. postgresql://postgres@127.0.0.1:5432/postgres"
         )
+    import asyncpg
+
     from authlab.bench.scratch import scratch_postgres
 
     try:
         database = stack.enter_context(scratch_postgres(postgres_url))
-    except (OSError, ValueError) as error:  # asyncpg's errors derive from these too
+    except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         return variant, f"no scratch database on {postgres_url}: {error}"
     return dataclasses.replace(variant, database_url=database), None
 
