@@ -68,6 +68,9 @@ class RuntimeFigures:
     token_rps: float | None = None
     capacity: Decision | None = None
     capacity_interval: Interval | None = None
+    # The session's check over the token's (each minus its runtime's no-auth floor).
+    checks: Decision | None = None
+    checks_interval: Interval | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -132,6 +135,17 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
         out.interval = bootstrap_ratio(session.by_repetition, token.by_repetition)
     out.session_check_us = costs.credential_us(run, pair.session)
     out.token_check_us = costs.credential_us(run, pair.token)
+    if out.session_check_us and out.token_check_us and out.token_check_us > 0:
+        out.checks = Decision(
+            f"{pair.session}'s check / {pair.token}'s check",
+            out.session_check_us / out.token_check_us,
+            HEAVY,
+            "'the token check is light beside a session's' from here",
+        )
+        out.checks_interval = bootstrap_ratio(
+            costs.credential_repetitions(run, pair.session),
+            costs.credential_repetitions(run, pair.token),
+        )
     if out.session_check_us is None and pair.runtime != "python":
         out.notes.append(
             f"each check's cost: {NOT_FOR_TARGET} (no no-auth server on {pair.runtime} to "
@@ -201,6 +215,7 @@ def _interval_text(interval: Interval | None) -> str:
 
 HEAVY_WORDS = {"above": "heavy", "below": "not heavy"}
 BETTER_WORDS = {"above": "much better", "below": "not much better"}
+LIGHT_WORDS = {"above": "light", "below": "not light"}
 
 
 @dataclass(frozen=True)
@@ -307,6 +322,7 @@ def view(run: RunData) -> RuntimesView | None:
     for f in measured_pairs:
         heavy = _verdict(f.ratio, f.interval)
         better = _verdict(f.capacity, f.capacity_interval)
+        light = _verdict(f.checks, f.checks_interval)
         checks = [
             _check(f.session_check_us, f.pair.runtime),
             _check(f.token_check_us, f.pair.runtime),
@@ -329,6 +345,10 @@ def view(run: RunData) -> RuntimesView | None:
                 "token_rps": fmt.rps(f.token_rps),
                 "capacity": fmt.ratio(f.capacity.value if f.capacity else None),
                 "capacity_interval": _interval_text(f.capacity_interval),
+                "checks_ratio": fmt.ratio(f.checks.value if f.checks else None),
+                "checks_interval": _interval_text(f.checks_interval),
+                "light": light,
+                "light_word": LIGHT_WORDS.get(light[0], light[0]),
                 "much_better": better,
                 "much_better_word": BETTER_WORDS.get(better[0], better[0]),
                 "notes": f.notes,
@@ -340,6 +360,12 @@ def view(run: RunData) -> RuntimesView | None:
             f"at least {fmt.TIMES}{HEAVY})",
             {r["runtime"]: r["heavy"] for r in rows},
             HEAVY_WORDS,
+        ),
+        _agreement(
+            "Tokens do not load the server (a session check / a token check at least "
+            f"{fmt.TIMES}{HEAVY}: the token's is light beside it)",
+            {r["runtime"]: r["light"] for r in rows},
+            LIGHT_WORDS,
         ),
         _agreement(
             "Tokens are much better on capacity (token / session maximum throughput at least "
@@ -363,7 +389,7 @@ def csv_rows(section: RuntimesView) -> list[dict[str, Any]]:
         {
             key: ("; ".join(v for v in value if v) if isinstance(value, tuple) else value)
             for key, value in row.items()
-            if key not in ("notes", "checks", "heavy_word", "much_better_word")
+            if key not in ("notes", "checks", "heavy_word", "light_word", "much_better_word")
         }
         for row in section.rows
     ]

@@ -90,6 +90,8 @@ def test_each_runtime_is_judged_on_its_own_pair_and_floor(tmp_path: Path) -> Non
     # Node's checks from node-baseline's 200 µs, never from Python's 50 µs.
     assert rows["node"]["checks"] == "130 µs / 100 µs"
     assert rows["python"]["checks"] == "150 µs / 50 µs"
+    # Checks: python 150 / 50 = x3.0, light; node 130 / 100 = x1.3, not light.
+    assert (rows["python"]["light_word"], rows["node"]["light_word"]) == ("light", "not light")
     heavy = section.agreements[0]
     assert heavy.conclusion.startswith("the runtime changes it (python: heavy, node: not heavy")
     revocation = {t["name"]: t["revocation"] for t in section.targets}
