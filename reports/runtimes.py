@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import math
+
 import numpy as np
 
 from reports import costs, fmt
@@ -108,6 +110,10 @@ def bootstrap_ratio(numerator: dict[int, float], denominator: dict[int, float]) 
         return None
     a = np.array([numerator[k] for k in keys])
     b = np.array([denominator[k] for k in keys])
+    if np.any(b <= 0):
+        # A difference (a check: variant minus floor) at or below zero in some repetition:
+        # a ratio over it has no bound, and no side of a threshold is decided.
+        return Interval(-math.inf, math.inf)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
     ratios = np.median(a[picks], axis=1) / np.median(b[picks], axis=1)
@@ -210,6 +216,8 @@ def _check(value: float | None, runtime: str) -> str:
 def _interval_text(interval: Interval | None) -> str:
     if interval is None:
         return "-"
+    if math.isinf(interval.high):
+        return "unbounded (a divisor at or below 0 in some repetition)"
     return f"{fmt.ratio(interval.low)}-{fmt.ratio(interval.high)}"
 
 

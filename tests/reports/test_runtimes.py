@@ -119,6 +119,9 @@ def test_the_bootstrap_interval_brackets_the_ratio_of_medians() -> None:
     assert interval.low <= 200.0 / 100.0 <= interval.high
     assert interval.low >= 190.0 / 140.0 and interval.high <= 210.0 / 96.0
     assert bootstrap_ratio({0: 2.0}, {0: 1.0}) is None  # one repetition: no interval
+    # A check at or below its floor in one repetition: no bound, nothing decided.
+    unbounded = bootstrap_ratio({0: 150.0, 1: 140.0}, {0: 60.0, 1: -5.0})
+    assert unbounded is not None and unbounded.side(1.5) == "straddles"
     # Only repetitions measured on both sides pair up.
     assert bootstrap_ratio({0: 2.0, 1: 2.0, 5: 9.0}, {0: 1.0, 1: 1.0}) == Interval(2.0, 2.0)
 
