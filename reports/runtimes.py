@@ -17,10 +17,9 @@ the deciding figures (another change) will replace it; until then it lives here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
-
-import math
 
 import numpy as np
 
