@@ -191,14 +191,15 @@ def pairs(run: RunData) -> list[tuple[str, str, str]]:
 def cpu_split(run: RunData) -> pd.DataFrame:
     """Per variant: server + store CPU per request split at the no-auth baseline's
     (floor_us), what the credential adds above it (check_us, the same figure as
-    credential_us and the claims), and the store's share of that (store_us)."""
-    baseline = _baseline(run)
-    floor = request_cost(run, baseline) if baseline else None
+    credential_us and the claims), and the store's share of that (store_us). Each variant is
+    split at the baseline of its own runtime (a target file's runtime has its own, or none)."""
     rows = []
     for variant in variant_order(run):
         cost = request_cost(run, variant)
         if cost is None:
             continue
+        baseline = _baseline(run, variant)
+        floor = request_cost(run, baseline) if baseline else None
         row = run.summary_row(variant) or {}
         store = number(row.get("store_cpu_us_per_request")) or 0.0
         base = min(floor.median, cost.median) if floor else cost.median

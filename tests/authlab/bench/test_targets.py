@@ -43,6 +43,7 @@ def _run_dir(results: Path) -> Path:
     return run
 
 
+@pytest.mark.e2e
 def test_a_target_that_lets_anyone_in_is_refused_and_not_loaded(tmp_path: Path) -> None:
     done = _bench(
         tmp_path, "--profile", "smoke", "--only", "none", "--target", str(BROKEN),
@@ -91,6 +92,7 @@ def _node_ready() -> None:
         service_missing(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
 
 
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     _node_ready()
@@ -129,6 +131,7 @@ def test_the_node_pair_is_verified_loaded_and_compared(tmp_path: Path) -> None:
     assert 'id="runtimes-table"' in page and "not measured for this target" in page
 
 
+@pytest.mark.e2e
 def test_a_running_target_is_loaded_and_its_pid_counted(tmp_path: Path) -> None:
     from authlab.ports import free_port
 
