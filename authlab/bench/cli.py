@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -181,7 +182,9 @@ def bench(
             )
             result = runner.run()
     except ValueError as error:
-        console.print(f"authlab: {error}")
+        # As written: a path folded at the terminal's width cannot be copied, and a TOML
+        # table's "[start]" in the message is not rich markup.
+        console.print(f"authlab: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from error
     if profile == "cloud":
         from authlab.topology.bench import print_tables
@@ -191,7 +194,7 @@ def bench(
         print_summary(result.summary)
     print_overhead(result.overhead)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print("[yellow]warning:[/yellow]", escape(warning), soft_wrap=True)
     typer.echo(f"results: {result.directory}")
     if profile != "cloud":
         typer.echo(
