@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from authlab.bench import derive, experiments
@@ -84,6 +85,7 @@ class Bench:
         self.options = options
         self.profile = options.profile
         self.progress = progress or (lambda what, done: None)
+        self._interrupt_requested = False
         lab = [] if options.only == "none" else select(options.only, self.profile.variants)
         self.variants = lab + self._targets()
         if options.target_url and len(self.variants) != 1:
@@ -127,7 +129,16 @@ class Bench:
             and variant.runs_phase(phase.name)
         ]
 
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        """Ctrl-C: KeyboardInterrupt, and remembered. Python drops an exception raised in an
+        at-fork hook or a finaliser ("Exception ignored in ..."): a Ctrl-C that lands while a
+        process is being started would be lost, so the next step raises it again."""
+        self._interrupt_requested = True
+        raise KeyboardInterrupt
+
     def _step(self, label: str) -> None:
+        if self._interrupt_requested:
+            raise KeyboardInterrupt  # a Ctrl-C that Python dropped where it landed
         self._label = label
         self.progress(label, self._steps_done / self._steps_total)
         self._steps_done += 1
@@ -192,7 +203,7 @@ class Bench:
         )
         interrupted = False
         previous_sigint = signal.getsignal(signal.SIGINT)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, self._on_sigint)
         try:
             with (
                 tempfile.TemporaryDirectory(prefix="authlab-bench-") as work,
@@ -213,6 +224,7 @@ class Bench:
                 self._run_experiments(group, sampler, workspace)
         except KeyboardInterrupt:
             interrupted = True
+            self._interrupt_requested = False
             self.warnings.append("interrupted: the results hold what was measured until then")
         finally:
             signal.signal(signal.SIGINT, previous_sigint)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,18 @@ def test_security_file_that_is_missing_is_a_clear_error(tmp_path: Path) -> None:
         _security_file("latest", tmp_path)
     with pytest.raises(ValueError, match="no security results"):
         _security_file(str(tmp_path / "nope.json"), tmp_path)
+
+
+def test_a_ctrl_c_that_python_dropped_is_raised_at_the_next_step(tmp_path: Path) -> None:
+    # Python reports and drops a KeyboardInterrupt raised in an at-fork hook or a finaliser
+    # ("Exception ignored in ..."): the bench remembers the Ctrl-C and raises it again.
+    from authlab.bench.profiles import PROFILES
+    from authlab.bench.runner import Bench, BenchOptions
+
+    bench = Bench(BenchOptions(profile=PROFILES["smoke"], only="baseline", results_root=tmp_path))
+    bench._steps_total = 10
+    bench._step("first phase")  # nothing pending: goes on
+    with contextlib.suppress(KeyboardInterrupt):  # the one Python dropped
+        bench._on_sigint(signal.SIGINT, None)
+    with pytest.raises(KeyboardInterrupt):
+        bench._step("next phase")
