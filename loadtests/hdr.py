@@ -65,10 +65,15 @@ def merge_hdr_files(files: list[Path]) -> dict[str, Any]:
     generators = [d.get("generator") or {} for d in datas]
     cpu = [g["cpu_seconds"] for g in generators if g.get("cpu_seconds") is not None]
     wall = [g["wall_seconds"] for g in generators if g.get("wall_seconds") is not None]
+    started = [g["test_started"] for g in generators if g.get("test_started") is not None]
+    stopped = [g["test_stopped"] for g in generators if g.get("test_stopped") is not None]
     merged["generator"] = {
         "cpu_seconds": sum(cpu) if cpu else None,
         "wall_seconds": max(wall) if wall else None,
         "processes": len(datas),
+        # Steady once the last worker runs, until the first stops.
+        "test_started": max(started) if started else None,
+        "test_stopped": min(stopped) if stopped else None,
     }
     return merged
 

@@ -69,6 +69,10 @@ def dump(path: str) -> None:
         "generator": {
             "cpu_seconds": _test_window.get("cpu_used"),
             "wall_seconds": _test_window.get("wall_used"),
+            # Wall-clock (time.time) start and stop of the test: where the harness's
+            # steady-state window (authlab.bench.window) is drawn from.
+            "test_started": _test_window.get("started"),
+            "test_stopped": _test_window.get("stopped"),
         },
     }
     temporary = f"{path}.{os.getpid()}.tmp"
@@ -89,7 +93,7 @@ def _cpu_seconds() -> float:
 def _on_test_start(**_: Any) -> None:
     # The generator's own CPU while it generates load, without Locust's start-up
     # (imports alone cost most of a second): what says whether it was saturated.
-    _test_window.update(cpu=_cpu_seconds(), wall=time.monotonic())
+    _test_window.update(cpu=_cpu_seconds(), wall=time.monotonic(), started=time.time())
 
 
 @events.test_stop.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
@@ -98,6 +102,7 @@ def _on_test_stop(**_: Any) -> None:
         _test_window.update(
             cpu_used=_cpu_seconds() - _test_window["cpu"],
             wall_used=time.monotonic() - _test_window["wall"],
+            stopped=time.time(),
         )
 
 

@@ -20,6 +20,9 @@ SIMILAR = 1.10
 
 
 HEAVY = 1.5
+# "Tokens do not load the server", weighed as a share of the whole request: a check that
+# costs under this share of a request's server + store CPU counts as no load.
+NO_LOAD_SHARE = 0.10
 # Scale-out: in-process sessions "break" when at least this share of the failures
 # expected from (K-1)/K happened; a variant "works" under WORKS.
 
@@ -44,6 +47,12 @@ THRESHOLDS = {
     f"from local state; it works under {WORKS:.0%} failed",
     "outage": f"a variant carries on when it serves at least {CARRIES_ON:.0%} of its normal "
     "throughput in the seconds the store is down throughout",
+    "no load": f"a token check counts as no load when it costs under {NO_LOAD_SHARE:.0%} of the "
+    f"whole request's server + store CPU, and as light beside a session's when the session "
+    f"check costs at least {fmt.TIMES}{HEAVY} the token's",
+    "not decided": "a deciding cost figure is taken over every steady second of its "
+    "repetitions, with a 95% interval from a bootstrap over the repetitions and the seconds "
+    "within each; a verdict is not decided when that interval crosses its threshold",
     "fragile": "a verdict is fragile when its deciding figure's repetitions fall on both sides "
     "of its threshold",
 }
@@ -56,13 +65,17 @@ def ratio_decision(
     cost_a, cost_b = costs.request_cost(run, a), costs.request_cost(run, b)
     if cost_a is None or cost_b is None or not cost_b.median:
         return None
+    # Over every steady second of the shared repetitions, with its interval; a folder
+    # without batches or repetitions enough: the ratio of the summary's medians.
+    point, interval = costs.estimate(run, (a, b), lambda r: r[a] / r[b] if r[b] else None)
     return Decision(
         f"{a} / {b}, {what}",
-        cost_a.median / cost_b.median,
+        point if point is not None else cost_a.median / cost_b.median,
         threshold,
         meaning,
         "x",
         ratios(cost_a.by_repetition, cost_b.by_repetition),
+        interval,
     )
 
 

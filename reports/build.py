@@ -24,6 +24,7 @@ from reports import (
     capacity,
     cloud_figures,
     costs,
+    decision_files,
     decisions,
     figures,
     fmt,
@@ -34,6 +35,7 @@ from reports import (
     situations,
     takeaways,
     verdicts,
+    windows,
 )
 from reports.claim import Claim, security_gap
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
@@ -172,6 +174,15 @@ def _draw(spec: FigureSpec, run: RunData, directory: Path, variants: int) -> str
     return path.name
 
 
+def _percentile(row: dict[str, Any], name: str) -> str:
+    """A latency percentile, or why it is left out: too few samples beyond it."""
+    value = number(row.get(name))
+    samples = number(row.get("latency_samples"))
+    if value is None and samples is not None:
+        return f"n/a ({samples:,.0f} samples)"
+    return fmt.ms(value)
+
+
 def _summary_rows(run: RunData) -> list[dict[str, Any]]:
     rows = []
     for name in variant_order(run):
@@ -192,11 +203,13 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
                 "description": info.get("description", ""),
                 "state": info.get("state", ""),
                 "transport": info.get("transport", ""),
-                "max_rps": fmt.whole(row.get("max_throughput_rps")),
+                # A capacity the generator limited is a lower bound, never the server's.
+                "max_rps": ("at least " if row.get("capacity_at_least") else "")
+                + fmt.whole(row.get("max_throughput_rps")),
                 "spread": spread,
-                "p50": fmt.ms(row.get("p50_us")),
-                "p99": fmt.ms(row.get("p99_us")),
-                "p999": fmt.ms(row.get("p999_us")),
+                "p50": _percentile(row, "p50_us"),
+                "p99": _percentile(row, "p99_us"),
+                "p999": _percentile(row, "p999_us"),
                 # One number per quantity: server + store CPU per GET /me (the claims'
                 # figure), and the check above the no-auth baseline (the CPU figure's red).
                 "total_us": fmt.us(cost.median if cost else None),
@@ -501,6 +514,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         [{"situation": "the question", "choice": answer, "deciding figure": "", "evidence": ""}]
         + [line.as_row() for line in lines],
     )
+    decision_files.write_decisions(Path(run_dir), run.run_id, claims)
     assumptions = capacity.Assumptions()
     model = capacity.model(run, assumptions)
     _write_csv(report / "capacity.csv", model.to_dict("records"))
@@ -528,6 +542,9 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         answer=answer,
         situations=lines,
         cost_source=costs.source_text(run),
+        matched_load=(run.status.get("matched_load") or {}).get("from"),
+        phase_rows=windows.phase_rows(run),
+        repeat=decision_files.read_agreement(Path(run_dir)),
         overhead=_overhead_rows(run),
         overhead_shared_store=bool(
             "shared_store" in run.overhead and run.overhead["shared_store"].fillna(False).any()

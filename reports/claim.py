@@ -9,7 +9,8 @@ from typing import Any, Literal
 from reports.load import RunData
 from reports.margins import Decision
 
-Verdict = Literal["supported", "refuted", "depends", "not measured"]
+# "not decided": the deciding figure's interval crosses its threshold (reports.margins).
+Verdict = Literal["supported", "refuted", "depends", "not measured", "not decided"]
 
 NOT_MEASURED = "not measured in this run"
 
@@ -85,6 +86,20 @@ class Claim:
             return f"not measured: {self.condition}" if self.condition else NOT_MEASURED
         return self.verdict + (" (fragile)" if self.fragile else "")
 
+    @property
+    def undecided(self) -> list[Decision]:
+        return [d for d in self.decisions if not d.decided]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The claim's typed decision for decisions.json."""
+        return {
+            "id": self.id,
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "condition": self.condition,
+            "decisions": [d.as_dict() for d in self.decisions],
+        }
+
     def as_row(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -98,6 +113,28 @@ class Claim:
             "figures": " ".join(self.figures),
             "source": self.source,
         }
+
+
+def not_decided(claim: Claim, deciding: list[Decision] | None = None) -> Claim:
+    """The claim with its verdict withheld where a deciding figure's interval crosses its
+    threshold: what the run would have said, and how many repetitions would decide it.
+    `deciding`: the decisions whose side can still change the verdict (default: all)."""
+    undecided = [d for d in (claim.decisions if deciding is None else deciding) if not d.decided]
+    if not undecided or claim.verdict == "not measured":
+        return claim
+    why = "; ".join(d.undecided_text() for d in undecided)
+    leaning = f"{claim.verdict} by the figure alone" if claim.verdict != "depends" else (
+        f"'depends on {claim.condition}' by the figures alone"
+    )  # fmt: skip
+    sentence = claim.sentence
+    if sentence:
+        # The first screen's sentence keeps its figures and says they do not decide.
+        sentence = sentence.rstrip(".") + "; at this run's precision that does not decide it ("
+        sentence += "; ".join(d.interval_text() for d in undecided) + ")."
+    return Claim(
+        claim.id, claim.claim, "not decided", f"{why}; {leaning}", claim.evidence,
+        claim.figures, claim.source, claim.decisions, sentence,
+    )  # fmt: skip
 
 
 def not_measured(

@@ -1,22 +1,26 @@
 """What one authenticated request costs a variant, and which pairs of variants to compare.
 
-Since the lean-servers change the summary's CPU, throughput and latency come from
-phases that send only GET /me (`me-closed` for CPU and throughput, `me-rate` for
-latency) and the mixed browsing phase moved to `mix_` columns. An older results
-folder has only the mixed figures: they are used, and every text says so.
+The summary's figures come from phases that send only GET /me: capacity from the
+closed loop (`me-closed`), CPU per request and latency from an open model at one
+offered rate for every variant (`me-rate`, half the slowest capacity: the same load
+for all compared), each phase's CPU and requests counted in its steady window. A folder
+from before the matched load took CPU per request from the closed loop; an older one
+still has only the mixed figures: they are used, and every text says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from reports.intervals import Batches, Interval, bootstrap, rate
 from reports.load import RunData, variant_order
 from reports.metrics import Measure, number
 
-GET_ONLY = "me-closed"  # closed loop to saturation, GET /me only: CPU and throughput
-GET_RATE = "me-rate"  # fixed arrival rate, GET /me only: latency
+GET_ONLY = "me-closed"  # closed loop to saturation, GET /me only: capacity
+GET_RATE = "me-rate"  # one offered rate for all variants, GET /me only: CPU and latency
 MIXED = "step"  # browsing with 20% POST /transfer
 
 # Like for like: a session ends at logout, a token without a deny list does not.
@@ -31,12 +35,32 @@ def get_only(run: RunData) -> bool:
     return run.figure_source == "get-only"
 
 
+def matched_rate(run: RunData) -> float | None:
+    """The one offered rate at which this folder measured every variant's CPU per
+    request (None: a folder from before the matched load, CPU from the closed loop)."""
+    phases = run.phases
+    if phases.empty or "offered_rps" not in phases or "cpu_window" not in phases:
+        return None
+    rows = phases[(phases["phase"] == GET_RATE) & phases["offered_rps"].notna()]
+    if rows.empty:
+        return None
+    return float(rows["offered_rps"].median())
+
+
 def cost_phase(run: RunData) -> str:
-    return GET_ONLY if get_only(run) else MIXED
+    if not get_only(run):
+        return MIXED
+    return GET_RATE if matched_rate(run) else GET_ONLY
 
 
 def source_text(run: RunData) -> str:
     """Where the per-request figures come from, for every line that quotes one."""
+    offered = matched_rate(run) if get_only(run) else None
+    if offered:
+        return (
+            f"GET /me alone, every variant at the same offered {offered:,.0f} requests/s "
+            "(open model), steady window"
+        )
     if get_only(run):
         return "GET /me alone, closed loop"
     if run.figure_source == "mixed":
@@ -51,6 +75,9 @@ def source_text(run: RunData) -> str:
 
 
 def short_source(run: RunData) -> str:
+    offered = matched_rate(run) if get_only(run) else None
+    if offered:
+        return f"GET /me alone at {offered:,.0f} requests/s"
     if get_only(run):
         return "GET /me alone"
     return "mixed phase" + (", an older results folder" if run.figure_source == "older" else "")
@@ -129,21 +156,6 @@ def _baseline(run: RunData, variant: str) -> str | None:
     return found[0] if found else None
 
 
-def credential_server_us(run: RunData, variant: str) -> float | None:
-    """The harness's credential_cpu_us: the variant's server CPU per GET /me minus the
-    no-auth baseline's (an older folder: the same difference, from the mixed phase)."""
-    row = run.summary_row(variant) or {}
-    given = number(row.get("credential_cpu_us"))
-    if given is not None:
-        return given
-    baseline = _baseline(run, variant)
-    mine = number(row.get("server_cpu_us_per_request"))
-    if baseline is None or mine is None:
-        return None
-    floor = number((run.summary_row(baseline) or {}).get("server_cpu_us_per_request"))
-    return None if floor is None else mine - floor
-
-
 def credential_us(run: RunData, variant: str) -> float | None:
     """What checking the credential costs the backend per request: the variant's server
     plus store CPU minus the no-auth baseline's (a session's Redis work is part of its
@@ -213,3 +225,74 @@ def cpu_split(run: RunData) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["variant", "total_us", "floor_us", "check_us", "store_us"])
+
+# --- the samples the deciding figures' intervals resample (reports.intervals) ----------
+
+
+def _batch_rows(run: RunData, variant: str, phase: str) -> dict[int, list[dict[str, object]]]:
+    table = run.batches
+    if table.empty or not {"variant", "phase", "repetition"} <= set(table.columns):
+        return {}
+    rows = table[(table["variant"] == variant) & (table["phase"] == phase)]
+    found: dict[int, list[dict[str, object]]] = {}
+    for _, row in rows.iterrows():
+        found.setdefault(int(row["repetition"]), []).append(row.to_dict())
+    return found
+
+
+def cost_samples(run: RunData, variant: str) -> dict[int, Batches]:
+    """Server + store CPU seconds over requests, per steady-window batch and repetition;
+    a folder without batches: each repetition's figure as one batch."""
+    phase = cost_phase(run)
+    found = {
+        k: [
+            # In µs, as the per-repetition figures of a folder without batches are.
+            (((number(b.get("server_cpu_s")) or 0.0) + (number(b.get("redis_cpu_s")) or 0.0))
+             * 1e6, float(number(b.get("requests")) or 0.0))
+            for b in rows
+        ]
+        for k, rows in _batch_rows(run, variant, phase).items()
+    }  # fmt: skip
+    if found:
+        return found
+    columns = ("server_cpu_us_per_request", "redis_cpu_us_per_request")
+    return {k: [(v, 1.0)] for k, v in per_repetition(run, variant, columns, phase).items()}
+
+
+def capacity_samples(run: RunData, variant: str) -> dict[int, Batches]:
+    """Each repetition's closed-loop capacity as one batch: a closed loop is too short
+    for several steady seconds in every repetition, so capacities resample over
+    repetitions only."""
+    values = per_repetition(run, variant, ("throughput_rps",), GET_ONLY)
+    return {k: [(v, 1.0)] for k, v in values.items()}
+
+
+def estimate(
+    run: RunData,
+    variants: tuple[str, ...],
+    statistic: Callable[[Mapping[str, float]], float | None],
+    samples: Callable[[RunData, str], dict[int, Batches]] = cost_samples,
+) -> tuple[float | None, Interval | None]:
+    """A figure of these variants' rates (CPU per request by default) over every batch of
+    the repetitions they share, and its confidence interval resampled over repetitions and
+    batches (reports.intervals): the point and the interval of one statistic, so that the
+    point lies inside its interval. (None, None) where there is no interval to give."""
+    found = {name: samples(run, name) for name in dict.fromkeys(variants)}
+    if not all(found.values()):
+        return None, None
+    interval = bootstrap(found, statistic)
+    if interval is None:
+        return None, None
+    common = set.intersection(*(set(reps) for reps in found.values()))
+    rates = {}
+    for name, reps in found.items():
+        pooled = rate([batch for k in sorted(common) for batch in reps[k]])
+        if pooled is None:
+            return None, None
+        rates[name] = pooled
+    return statistic(rates), interval
+
+
+def baseline_name(run: RunData, variant: str) -> str | None:
+    """The no-auth floor a variant's check is measured from (its own runtime's)."""
+    return _baseline(run, variant)

@@ -84,8 +84,7 @@ def _spread(decision: Any) -> tuple[float | None, float | None, str]:
     repetitions (today's Decision), else nothing."""
     interval = getattr(decision, "interval", None)
     if interval is not None:
-        low, high = interval
-        return float(low), float(high), "interval"
+        return float(interval.low), float(interval.high), "interval"
     spread = getattr(decision, "spread", None)
     if spread is not None:
         return float(spread[0]), float(spread[1]), "repetitions"

@@ -30,6 +30,8 @@ TABLES = (
     "overhead",
     "instructions",
     "resident_sessions",
+    # The load phases' steady windows, second by second (the intervals' batches).
+    "batches",
     # The cloud topology (`authlab bench --profile cloud`): one row per variant and event,
     # and the per-second rows of the experiments that break something under load.
     "cloud_balancer",
@@ -71,6 +73,7 @@ class RunData:
     overhead: pd.DataFrame = field(default_factory=_empty)
     instructions: pd.DataFrame = field(default_factory=_empty)
     resident_sessions: pd.DataFrame = field(default_factory=_empty)
+    batches: pd.DataFrame = field(default_factory=_empty)
     cloud_balancer: pd.DataFrame = field(default_factory=_empty)
     cloud_sticky_kill: pd.DataFrame = field(default_factory=_empty)
     cloud_failover: pd.DataFrame = field(default_factory=_empty)
@@ -221,7 +224,8 @@ def _has_get_only_phases(phases: pd.DataFrame) -> bool:
 def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The summary and where its unprefixed figures come from:
 
-    "get-only": GET /me alone, with the mixed phase's beside them as mix_*;
+    "get-only": GET /me alone, with the mixed phase's beside them as mix_* where the
+        profile ran the mix;
     "mixed": the folder's GET-only CPU is missing but its mix_* figures are there
         (a profile without the GET-only phases, or a harness that did not write them):
         every unprefixed figure is taken from mix_*, so that no comparison mixes sources;
@@ -232,7 +236,9 @@ def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         return summary, "get-only"
     has_mix = _has(summary, "mix_server_cpu_us_per_request")
     if _has(summary, "server_cpu_us_per_request"):
-        return summary, "get-only" if has_mix else "older"
+        # A folder at the matched load names its offered rate, with or without a mix.
+        matched = _has(summary, "offered_rps")
+        return summary, "get-only" if has_mix or matched else "older"
     if not has_mix:
         return summary, "older"
     frame = summary.copy()

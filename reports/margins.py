@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reports import fmt
+from reports.intervals import CONFIDENCE, Interval, repetitions_to_decide
 
 Unit = str  # "x" (a ratio), "%" (a share), "us" (microseconds), "B" (bytes)
 
@@ -36,10 +38,66 @@ class Decision:
     meaning: str  # what crossing the threshold means, e.g. "'heavy' from here"
     unit: Unit = "x"
     repetitions: tuple[float, ...] = ()  # the same figure in each repetition, where known
+    # Its confidence interval (reports.intervals), where the figure is a measured rate:
+    # None for a count or size that has no sampling error to speak of.
+    interval: Interval | None = None
 
     @property
     def margin(self) -> float:
         return self.value - self.threshold
+
+    @property
+    def decided(self) -> bool:
+        """False when the interval crosses the threshold: this run's precision cannot say
+        which side the figure is on."""
+        return self.interval is None or not self.interval.crosses(self.threshold)
+
+    @property
+    def repetitions_needed(self) -> int | None:
+        """For an undecided figure: about how many repetitions would decide it."""
+        if self.decided or self.interval is None:
+            return None
+        return repetitions_to_decide(self.value, self.threshold, self.interval)
+
+    def undecided_text(self) -> str:
+        """What an undecided figure says instead of a side."""
+        needed = self.repetitions_needed
+        more = (
+            f"about {needed} repetitions would decide it"
+            if needed
+            else "it sits too close to the threshold for more repetitions to decide it soon"
+        )
+        return f"not decided at this run's precision ({self.figure}; {more})"
+
+    def interval_text(self) -> str:
+        """The interval beside the threshold it crosses, or "" without an interval."""
+        interval = self.interval
+        if interval is None:
+            return ""
+        return (
+            f"{CONFIDENCE:.0%} interval {_show(interval.low, self.unit)}-"
+            f"{_show(interval.high, self.unit)} across the {_show(self.threshold, self.unit)} line"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The decision for decisions.json (read by the page and `authlab compare`)."""
+        interval = self.interval
+        return {
+            "figure": self.figure,
+            "value": self.value,
+            "unit": self.unit,
+            "threshold": self.threshold,
+            "meaning": self.meaning,
+            "margin": self.margin,
+            "above": self.above,
+            "interval_low": interval.low if interval else None,
+            "interval_high": interval.high if interval else None,
+            "confidence": CONFIDENCE if interval else None,
+            "repetitions": interval.repetitions if interval else len(self.repetitions) or None,
+            "batches": interval.batches if interval else None,
+            "decided": self.decided,
+            "repetitions_needed": self.repetitions_needed,
+        }
 
     @property
     def above(self) -> bool:
@@ -75,11 +133,21 @@ class Decision:
             f"threshold {_show(self.threshold, self.unit)} ({self.meaning})",
             f"margin {shown_margin}",
         ]
+        interval = self.interval
+        if interval is not None:
+            parts.append(
+                f"{CONFIDENCE:.0%} interval {_show(interval.low, self.unit)}-"
+                f"{_show(interval.high, self.unit)} ({fmt.count(interval.repetitions)} "
+                f"repetition{'s' if interval.repetitions != 1 else ''}, "
+                f"{fmt.count(interval.batches)} batches)"
+            )
         spread = self.spread
         if spread is not None:
             parts.append(f"repetitions {_show(spread[0], self.unit)}-{_show(spread[1], self.unit)}")
         text = "; ".join(parts)
-        if self.fragile:
+        if not self.decided:
+            text += ": " + self.undecided_text()
+        elif self.fragile:
             text += ": FRAGILE, the repetitions straddle the threshold"
         return text
 

@@ -36,7 +36,8 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
             column, no_wrap=column == "variant", justify="left" if column == "variant" else "right"
         )
     for row in summary:
-        rps = _fmt(row.get("max_throughput_rps"))
+        # A capacity the generator limited is a lower bound.
+        rps = ("≥" if row.get("capacity_at_least") else "") + _fmt(row.get("max_throughput_rps"))
         if row.get("max_throughput_rps_min") is not None and row.get("repetitions", 1) > 1:
             rps += f" ({_fmt(row['max_throughput_rps_min'])}-{_fmt(row['max_throughput_rps_max'])})"
         p50 = row.get("p50_us")
@@ -134,6 +135,14 @@ def bench(
         ),
     ] = None,
     report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
+    runs: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="run the profile this many times, each in its own folder, and count per "
+            "claim how many runs gave the same verdict (repeat.json in the last folder)",
+        ),
+    ] = 1,
     security: Annotated[
         str | None,
         typer.Option(
@@ -144,7 +153,7 @@ def bench(
 ) -> None:
     """Drive every variant with the same Locust load and record everything."""
     from authlab.bench.profiles import get_profile
-    from authlab.bench.runner import Bench, BenchOptions
+    from authlab.bench.runner import BenchOptions
 
     try:
         security_file = _security_file(security, results)
@@ -167,25 +176,53 @@ def bench(
             security_file=security_file,
             targets=tuple(target or ()),
         )
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("starting", total=1.0)
-            runner = Bench(
-                options, lambda what, done: progress.update(task, description=what, completed=done)
-            )
-            result = runner.run()
+        directories: list[Path] = []
+        for number in range(runs):
+            result = _run_once(options, number, runs)
+            directories.append(result.directory)
+            _print_result(result, profile)
+            _write_report(result, security_file, report or runs > 1, report)
+            if result.interrupted:
+                break
     except ValueError as error:
         # As written: a path folded at the terminal's width cannot be copied, and a TOML
         # table's "[start]" in the message is not rich markup.
         console.print(f"authlab: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from error
+    if len(directories) > 1:
+        from reports.decision_files import write_agreement
+
+        typer.echo(f"verdicts across runs: {write_agreement(directories, directories[-1])}")
+        if report:
+            from reports.build import build_report
+
+            typer.echo(f"report: {build_report(directories[-1], security_file)}")
+    if result.interrupted:
+        raise typer.Exit(130)
+
+
+def _run_once(options: Any, number: int, runs: int) -> Any:
+    from authlab.bench.runner import Bench
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        prefix = f"run {number + 1}/{runs} · " if runs > 1 else ""
+        task = progress.add_task(prefix + "starting", total=1.0)
+        runner = Bench(
+            options,
+            lambda what, done: progress.update(task, description=prefix + what, completed=done),
+        )
+        return runner.run()
+
+
+def _print_result(result: Any, profile: str) -> None:
     if profile == "cloud":
         from authlab.topology.bench import print_tables
 
@@ -201,7 +238,11 @@ def bench(
             "cloud topology (HAProxy, Redis + Sentinel failover, instance kills): "
             "`make bench PROFILE=cloud`"
         )
-    if report:
+
+
+def _write_report(result: Any, security_file: Path | None, decisions: bool, page: bool) -> None:
+    """The report page (which writes decisions.json), or decisions.json alone."""
+    if page:
         from reports.build import build_report
 
         if security_file:
@@ -209,5 +250,10 @@ def bench(
         elif result.security.get("measured"):
             typer.echo(f"security results: {result.directory / 'security.json'}")
         typer.echo(f"report: {build_report(result.directory, security_file)}")
-    if result.interrupted:
-        raise typer.Exit(130)
+    elif decisions:
+        from reports import verdicts
+        from reports.decision_files import write_decisions
+        from reports.load import load_run
+
+        run = load_run(result.directory, security_file)
+        write_decisions(result.directory, run.run_id, verdicts.claims(run))

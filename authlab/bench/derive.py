@@ -8,10 +8,41 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from authlab.bench.window import Batch, Tick, batches, steady_window, window_figures
 from loadtests.hdr import aggregate
 
 # Above this share of one core the generator, not the server, may be the limit.
 GENERATOR_SATURATION = 0.90
+# Locust spawns a phase's users at `users` a second (-r = -u): all run after a second.
+SPAWN_SECONDS = 1.0
+# A percentile is given only where at least this many samples lie beyond it: p99 from
+# 1,000 samples, p99.9 from 10,000; fewer and it is one or two requests' luck.
+MIN_BEYOND = 10
+PERCENTILES = {"p50_us": 0.50, "p90_us": 0.90, "p99_us": 0.99, "p999_us": 0.999}
+
+
+# In a closed loop either the server or the generator runs at its limit. On a machine
+# shared with other work neither gets a whole core, but one that served under this share
+# of a core while the other did too was held back by something else (a neighbour's burst):
+# no capacity to set the matched rate from.
+DISTURBED_BELOW = 0.15
+
+
+def disturbed(figures: dict[str, Any]) -> bool:
+    """Whether a closed-loop phase measured something other than a capacity (the server's
+    share from its steady window where it has one: a phase's start-up is idle time)."""
+    window = figures.get("window_s")
+    server = figures.get("window_server_cpu_s") if window else figures.get("server_cpu_s")
+    span = window or figures.get("duration_s")
+    if not span or server is None:
+        return False
+    busy = figures.get("generator_busy") or 0.0
+    return bool(busy < DISTURBED_BELOW and server / span < DISTURBED_BELOW)
+
+
+def carried(quantile: float, samples: int) -> bool:
+    """Whether `samples` latencies carry this percentile (MIN_BEYOND beyond it)."""
+    return samples * (1 - quantile) >= MIN_BEYOND - 1e-9
 
 
 def request_counts(per_second: list[list[int]]) -> tuple[int, int]:
@@ -47,8 +78,31 @@ def per_request_us(cpu_seconds: float | None, requests: int) -> float | None:
     return cpu_seconds / requests * 1e6
 
 
-def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, Any]:
-    """Add requests, throughput, latency percentiles and CPU per request to a phase row."""
+def steady_batches(
+    row: dict[str, Any], hdr: dict[str, Any] | None, ticks: list[Tick]
+) -> list[Batch]:
+    """The phase's steady window, second by second (none for a shaped phase, a phase too
+    short to have one, or an older folder without ticks)."""
+    generator = (hdr or {}).get("generator") or {}
+    planned = row.get("planned_s")
+    if not ticks or not planned:
+        return []
+    window = steady_window(
+        generator.get("test_started"), generator.get("test_stopped"), planned, SPAWN_SECONDS
+    )
+    if window is None:
+        return []
+    return batches(ticks, (hdr or {}).get("per_second", []), window)
+
+
+def phase_figures(
+    row: dict[str, Any], hdr: dict[str, Any] | None, ticks: list[Tick] | None = None
+) -> dict[str, Any]:
+    """Add requests, throughput, latency percentiles and CPU per request to a phase row.
+
+    Throughput and CPU per request come from the steady window where the phase has one
+    (authlab.bench.window: ramp-up and shutdown left out), else from the whole phase, and
+    `cpu_window` says which."""
     figures = dict(row)
     per_second = (hdr or {}).get("per_second", [])
     window = ((hdr or {}).get("generator") or {}).get("wall_seconds")
@@ -65,7 +119,20 @@ def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, 
         redis_commands_per_request=(
             row["redis_commands"] / total if total and "redis_commands" in row else None
         ),
+        cpu_window="whole phase",
     )
+    steady = window_figures(steady_batches(row, hdr, ticks or []))
+    counted = steady.get("window_requests") or 0
+    if counted:
+        commands = steady.get("window_redis_commands")
+        figures.update(
+            steady,
+            cpu_window="steady",
+            throughput_rps=counted / steady["window_s"],
+            server_cpu_us_per_request=per_request_us(steady["window_server_cpu_s"], counted),
+            redis_cpu_us_per_request=per_request_us(steady["window_redis_cpu_s"], counted),
+            redis_commands_per_request=None if commands is None else commands / counted,
+        )
     generator = (hdr or {}).get("generator") or {}
     if generator.get("cpu_seconds") is not None and generator.get("wall_seconds"):
         # The generator's CPU while the test ran (without Locust's start-up).
@@ -80,8 +147,14 @@ def phase_figures(row: dict[str, Any], hdr: dict[str, Any] | None) -> dict[str, 
     leave_out = () if row.get("scenario") == "login_storm" else ("POST /login",)
     for kind in ("service", "corrected"):
         summary = aggregate((hdr or {}).get(kind, {}), leave_out)
-        for name in ("p50_us", "p90_us", "p99_us", "p999_us"):
-            figures[f"{kind}_{name}"] = summary[name] if summary else None
+        samples = int(summary.get("count") or 0) if summary else 0
+        if kind == "corrected" or not figures.get("latency_samples"):
+            # The summary's percentiles are the corrected ones (service where none).
+            figures["latency_samples"] = samples or figures.get("latency_samples", 0)
+        for name, quantile in PERCENTILES.items():
+            # Beyond what the sample carries a percentile is left empty ("n/a" on the page).
+            shown = summary is not None and carried(quantile, samples)
+            figures[f"{kind}_{name}"] = summary[name] if shown and summary else None
     return figures
 
 
@@ -111,10 +184,12 @@ def median_spread(values: list[float]) -> tuple[float | None, float | None, floa
 # comparison between variants would measure the lab, not the credential.
 OVERHEAD_LIMIT = 1.15
 
-# The credential alone: authenticated GET /me only (logged in before the phase).
-CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: throughput and CPU per request
-CREDENTIAL_RATE = "me-rate"  # a fixed arrival rate: latency
-# The lab's server and its plain twin at once, half the closed-loop users each (overhead).
+# The credential alone: authenticated GET /me only (logged in beforehand).
+CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: capacity (throughput)
+# An open model at one offered rate for every variant of a run (half the slowest one's
+# capacity, authlab.bench.runner): CPU per request and latency at the same load.
+CREDENTIAL_RATE = "me-rate"
+# The lab's server and its plain twin at once, at the same offered rate each (overhead).
 CREDENTIAL_PAIR = "me-pair"
 
 SUMMARY_FIGURES = {
@@ -123,8 +198,12 @@ SUMMARY_FIGURES = {
     "corrected_p50_us": (CREDENTIAL_RATE, "p50_us"),
     "corrected_p99_us": (CREDENTIAL_RATE, "p99_us"),
     "corrected_p999_us": (CREDENTIAL_RATE, "p999_us"),
-    "server_cpu_us_per_request": (CREDENTIAL_CLOSED, "server_cpu_us_per_request"),
-    "redis_cpu_us_per_request": (CREDENTIAL_CLOSED, "store_cpu_us_per_request"),
+    "server_cpu_us_per_request": (CREDENTIAL_RATE, "server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": (CREDENTIAL_RATE, "store_cpu_us_per_request"),
+    "offered_rps": (CREDENTIAL_RATE, "offered_rps"),
+    "window_s": (CREDENTIAL_RATE, "window_s"),
+    "window_requests": (CREDENTIAL_RATE, "window_requests"),
+    "latency_samples": (CREDENTIAL_RATE, "latency_samples"),
 }
 # The same figures in a realistic request mix (browsing with transfers), prefixed mix_.
 MIX_FIGURES = {
@@ -164,16 +243,29 @@ def summarise_variants(
         out["errors"] = sum(int(r.get("requests_failed") or 0) for r in rows)
         out["requests"] = sum(int(r.get("requests_ok") or 0) for r in rows)
         out["generator_saturated"] = any(bool(r.get("generator_saturated")) for r in rows)
+        # A capacity the generator limited is a lower bound: "at least N" on the page.
+        out["capacity_at_least"] = any(
+            bool(r.get("generator_saturated")) for r in rows if r["phase"] == CREDENTIAL_CLOSED
+        )
         out["repetitions"] = len({r.get("repetition") for r in rows})
         summary.append(out)
-    cpu_of = {row["variant"]: row.get("server_cpu_us_per_request") for row in summary}
+    cost_of = {row["variant"]: _summary_cost_us(row) for row in summary}
     for out in summary:
-        # What the credential check itself adds to a request, above the no-auth floor.
-        cpu = out.get("server_cpu_us_per_request")
+        # The check cost: what checking the credential adds to a request above the no-auth
+        # floor of its runtime, server and store CPU both (a session's store lookup is part
+        # of its check).
+        cpu = cost_of.get(out["variant"])
         floor_name = (floors or {}).get(out["variant"], "baseline")
-        floor = cpu_of.get(floor_name) if floor_name else None
+        floor = cost_of.get(floor_name) if floor_name else None
         out["credential_cpu_us"] = cpu - floor if cpu is not None and floor is not None else None
     return summary
+
+
+def _summary_cost_us(row: dict[str, Any]) -> float | None:
+    server = row.get("server_cpu_us_per_request")
+    if server is None:
+        return None
+    return float(server) + float(row.get("store_cpu_us_per_request") or 0.0)
 
 
 def _request_cost_us(row: dict[str, Any]) -> float | None:

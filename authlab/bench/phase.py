@@ -6,9 +6,10 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from authlab.bench.derive import GENERATOR_SATURATION
 from authlab.bench.prelogin import prelogin, write_credentials
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import redis_info, tree_usage
+from authlab.bench.window import Tick
 from authlab.processes import ProcessGroup, Tracked, core_plan
 
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
@@ -37,6 +39,57 @@ class Target:
     me_path: str = "/me"  # the authenticated GET (a target file may name another)
     # Logs accounts in before a GET-only phase: (url, accounts, password) -> headers each.
     login: Callable[[str, list[str], str], list[dict[str, str]]] | None = None
+
+
+class Ticker:
+    """Reads the server's and its store's CPU just after every whole wall-clock second
+    while a phase runs: the steady window (authlab.bench.window) is cut from these."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.ticks: list[Tick] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="ticker", daemon=True)
+
+    def _loop(self) -> None:
+        client = (
+            redis.Redis.from_url(self.target.redis_url, socket_timeout=0.5)
+            if self.target.redis_url
+            else None
+        )
+        try:
+            while True:
+                now = time.time()
+                second = math.floor(now) + 1
+                if self._stop.wait(second - now):
+                    return
+                self.ticks.append(self._read(second, client))
+        finally:
+            if client is not None:
+                client.close()
+
+    def _read(self, second: int, client: redis.Redis | None) -> Tick:
+        server = tree_usage(self.target.server)[0] if self.target.server else None
+        info = None
+        if client is not None:
+            try:
+                info = redis_info(client)
+            except redis.RedisError:
+                info = None  # a store that does not answer: no store figure this second
+        return Tick(
+            second,
+            server,
+            info["cpu_seconds"] if info else None,
+            info["total_commands"] if info else None,
+        )
+
+    def __enter__(self) -> Ticker:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _wait_reaping(process: Any) -> float:
@@ -151,19 +204,20 @@ def _measure(
         server_before = tree_usage(target.server)[0] if target.server else None
         redis_before = redis_info(redis_client) if redis_client else None
         started = time.time()
-        locust = group.start(
-            "locust",
-            f"locust-{phase.name}",
-            locust_argv(phase, profile, target.url, directory / "locust", locust_processes),
-            env=env,
-            cpus=core_plan()["locust"],
-            log=directory / "locust.log",
-        )
-        try:
-            locust_cpu = _wait_reaping(locust.process)
-        finally:
-            if locust in group.tracked:
-                group.tracked.remove(locust)
+        with Ticker(target) as ticker:
+            locust = group.start(
+                "locust",
+                f"locust-{phase.name}",
+                locust_argv(phase, profile, target.url, directory / "locust", locust_processes),
+                env=env,
+                cpus=core_plan()["locust"],
+                log=directory / "locust.log",
+            )
+            try:
+                locust_cpu = _wait_reaping(locust.process)
+            finally:
+                if locust in group.tracked:
+                    group.tracked.remove(locust)
         duration = time.time() - started
         server_after = tree_usage(target.server)[0] if target.server else None
         redis_after = redis_info(redis_client) if redis_client else None
@@ -174,6 +228,15 @@ def _measure(
         "variant": target.variant,
         "phase": phase.name,
         "scenario": phase.scenario,
+        # What was asked of the generator: the run time (whole seconds, as Locust takes
+        # it; none for a shaped phase), the users and, in an open model, the offered rate.
+        "planned_s": None if phase.shape else max(1, math.ceil(phase.seconds)),
+        "users": None if phase.shape else phase.users,
+        "offered_rps": (
+            round(phase.users * phase.rate_per_user, 3)
+            if phase.rate_per_user and not phase.shape
+            else None
+        ),
         "started": round(started, 3),
         "duration_s": round(duration, 3),
         "locust_exit": locust.process.returncode,
@@ -184,12 +247,21 @@ def _measure(
     row["generator_saturated"] = row["generator_busy"] > GENERATOR_SATURATION
     if server_before is not None and server_after is not None:
         row["server_cpu_s"] = round(server_after - server_before, 4)
+    (directory / "ticks.json").write_text(json.dumps([asdict(t) for t in ticker.ticks]))
     if redis_before and redis_after:
         row["redis_cpu_s"] = round(redis_after["cpu_seconds"] - redis_before["cpu_seconds"], 4)
         row["redis_commands"] = redis_after["total_commands"] - redis_before["total_commands"]
         row["redis_used_memory"] = redis_after["used_memory"]
         row["redis_keys"] = redis_after["keys"]
     return row
+
+
+def load_ticks(directory: Path) -> list[Tick]:
+    """The per-second CPU readings Ticker wrote for a phase (none: an older folder)."""
+    path = directory / "ticks.json"
+    if not path.is_file():
+        return []
+    return [Tick(**tick) for tick in json.loads(path.read_text())]
 
 
 def load_hdr(directory: Path) -> dict[str, Any] | None:

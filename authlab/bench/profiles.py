@@ -43,6 +43,9 @@ class Phase:
     only_variants: tuple[str, ...] | None = None
     # Log the users in before the phase starts (scenarios that do not log in themselves).
     prelogin: bool = False
+    # The run sets the offered rate (users x rate_per_user) to the one matched load of
+    # all variants (Profile.matched_load); rate_per_user is then only the fallback.
+    matched_rate: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class Profile:
     spike_base_users: int = 5
     spike_users: int = 40
     spike_phase_seconds: float = 2.0
+    # The open-model phases that feed comparisons run every variant at this share of the
+    # slowest variant's capacity (measured in the closed loop of the first repetition).
+    matched_load: float = 0.5
     cloud: CloudPlan = field(default_factory=CloudPlan)  # the cloud topology's experiments
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -88,25 +94,40 @@ def _phases(
     closed_seconds: float = 3.0,
     closed_users: int = 32,
     mix_every_repetition: bool = True,
+    matched_seconds: float | None = None,
+    matched_users: int = 20,
+    mix: bool = True,
 ) -> tuple[Phase, ...]:
     spike_phase = (
         # A spike: a paced base load, a burst of closed-loop users, the base again.
         Phase("spike", "browse", 0, 0, rate_per_user=rate, shape="spike",
               every_repetition=False, only_variants=SPIKE_VARIANTS),
     ) if spike else ()  # fmt: skip
-    mix = mix_every_repetition
-    return (
-        # The credential alone (authenticated GET /me, logged in beforehand): CPU per
-        # request and throughput with closed-loop users to saturation ...
-        Phase("me-closed", "me_only", closed_seconds, closed_users, prelogin=True),
-        # ... and latency at a fixed arrival rate (open model), well below saturation.
-        Phase("me-rate", "me_only", seconds, rate_users, rate_per_user=rate, prelogin=True),
+    every = mix_every_repetition
+    mix_phases = (
         # In a realistic request mix (browsing with 20% transfers, each an SQL write):
-        # latency at a fixed rate, and a step ramp of closed-loop users to saturation.
+        # latency at a fixed rate, and a step ramp of closed-loop users to saturation
+        # (the variants table's "in a mix"; no claim reads them).
+        Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate,
+              every_repetition=every),
+        Phase("step", "browse", 0, 0, shape="step", every_repetition=every),
+    ) if mix else ()  # fmt: skip
+    return (
+        # The credential alone (authenticated GET /me, logged in beforehand): capacity
+        # with closed-loop users to saturation ...
+        Phase("me-closed", "me_only", closed_seconds, closed_users, prelogin=True),
+        # ... then CPU per request and latency in an open model at one offered rate for
+        # every variant (half the slowest capacity; the runner sets it): the same load.
         Phase(
-            "fixed-rate", "browse", seconds, rate_users, rate_per_user=rate, every_repetition=mix
+            "me-rate",
+            "me_only",
+            matched_seconds or seconds,
+            matched_users,
+            rate_per_user=rate,
+            prelogin=True,
+            matched_rate=True,
         ),
-        Phase("step", "browse", 0, 0, shape="step", every_repetition=mix),
+        *mix_phases,
         Phase(
             "login-storm", "login_storm", login_seconds, 4, every_repetition=False, accounts="storm"
         ),
@@ -122,7 +143,14 @@ PROFILES: dict[str, Profile] = {
         variants=("baseline", "session-redis", "token-hs256"),
         repetitions=1,
         phases=_phases(
-            seconds=2, rate_users=10, rate=10, login_seconds=1.5, closed_seconds=2, closed_users=8
+            seconds=2,
+            rate_users=10,
+            rate=10,
+            login_seconds=1.5,
+            closed_seconds=2,
+            closed_users=8,
+            matched_seconds=4,
+            matched_users=10,
         ),
         seeded_users=50,
         session_counts=(1_000,),
@@ -140,16 +168,22 @@ PROFILES: dict[str, Profile] = {
     ),
     "quick": Profile(
         name="quick",
-        variants=(
-            "baseline",
-            "session-redis",
-            "session-memory",
-            "token-hs256",
-            "token-rs256",
-            "token-hs256-denylist",
+        # The four variants the cost claims compare (the like-for-like pairs and the
+        # no-auth floor); the experiments start the others they need.
+        variants=("baseline", "session-redis", "token-hs256", "token-hs256-denylist"),
+        repetitions=2,
+        # No request mix and no plain twins: the claims read neither (standard and full
+        # have the twins, full the mix).
+        phases=_phases(
+            seconds=2,
+            rate_users=20,
+            rate=10,
+            login_seconds=2,
+            closed_seconds=2,
+            matched_seconds=5,
+            mix=False,
         ),
-        repetitions=1,
-        phases=_phases(seconds=4, rate_users=20, rate=10, login_seconds=2),
+        experiments=tuple(e for e in EXPERIMENTS if e != "overhead"),
         seeded_users=200,
         session_counts=(1_000, 10_000),
         scale_out_seconds=3.0,
@@ -163,21 +197,32 @@ PROFILES: dict[str, Profile] = {
     ),
     "standard": Profile(
         name="standard",
-        variants=DEFAULT_MATRIX,
+        # The variants the eight claims compare (no-auth floor, the like-for-like pairs)
+        # and the in-process session and an asymmetric token for the variants table;
+        # `full` loads the whole matrix.
+        variants=(
+            "baseline",
+            "session-redis",
+            "session-memory",
+            "token-hs256",
+            "token-rs256",
+            "token-hs256-denylist",
+        ),
         repetitions=3,
-        # The credential alone every repetition (with its twin); the request mix once;
-        # no spike (`full` has it, the report reads no figure from it): this keeps the
+        # The credential alone every repetition: capacity in a 4 s closed loop, then CPU
+        # and latency in a 6 s open-model phase at the matched rate (about 3 steady
+        # seconds after the ramp), the lab and its twin likewise; no request mix and no
+        # spike (`full` has them, no claim reads them): this keeps the
         # whole run within 10 minutes on 2 cores (a phase costs about 0.5 s more than its
-        # length, for Locust to start). Locust runs whole seconds; the closed loops run 2 s
-        # (6,000-14,000 answers each), the fixed-rate phases 2 s at 400 requests/s (800
-        # answers for their percentiles).
+        # length, for Locust to start).
         phases=_phases(
             seconds=2,
             rate_users=20,
             rate=20,
             login_seconds=2,
-            closed_seconds=2,
-            mix_every_repetition=False,
+            closed_seconds=4,
+            matched_seconds=6,
+            mix=False,
         ),
         seeded_users=500,
         # 10^5 sessions are filled by resident_sessions in every store: sizing stops at 10^4.
@@ -196,7 +241,13 @@ PROFILES: dict[str, Profile] = {
         variants=DEFAULT_MATRIX,
         repetitions=5,
         phases=_phases(
-            seconds=15, rate_users=20, rate=10, login_seconds=8, spike=True, closed_seconds=10
+            seconds=15,
+            rate_users=20,
+            rate=10,
+            login_seconds=8,
+            spike=True,
+            closed_seconds=10,
+            matched_seconds=20,
         ),
         seeded_users=1000,
         session_counts=(1_000, 10_000, 100_000, 1_000_000),

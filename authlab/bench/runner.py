@@ -23,8 +23,8 @@ from types import FrameType
 from typing import Any
 
 from authlab.bench import derive, experiments
-from authlab.bench.derive import CREDENTIAL_CLOSED
-from authlab.bench.phase import Target, load_hdr, run_phase
+from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
+from authlab.bench.phase import Target, load_hdr, load_ticks, run_phase
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import Sampler
 from authlab.bench.servers import (
@@ -51,7 +51,11 @@ from authlab.results import RESULTS_ROOT, new_run_dir, write_manifest
 from servers.config import CHEAP_ARGON2, Argon2Params
 
 Progress = Callable[[str, float], None]  # (what is running now, fraction done)
-LOAD_TABLES = ("phases", "latency", "wire", "verification", "twin_phases")
+LOAD_TABLES = ("phases", "latency", "wire", "verification", "twin_phases", "batches")
+# Offered rates are rounded down to this step (requests/s).
+RATE_STEP = 10
+# A matched-load phase that served less than this share of the offered rate is flagged.
+SUSTAINED = 0.95
 
 
 @dataclass
@@ -103,6 +107,8 @@ class Bench:
         self.twins: dict[str, RunningVariant] = {}
         self._not_started: dict[str, str] = {}  # variant -> why it was not started
         self.security: dict[str, Any] = {}  # what status.json says of the CSRF and XSS evidence
+        # The one offered rate of the matched-load phases, and how it was chosen.
+        self.matched: dict[str, Any] = {}
         self._label = ""
         self._steps_done = 0
         self._steps_total = 1
@@ -241,6 +247,7 @@ class Bench:
                     "interrupted": interrupted,
                     "warnings": self.warnings,
                     "security": self._security_status(),
+                    "matched_load": self.matched,
                     "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 },
                 indent=2,
@@ -389,19 +396,108 @@ class Bench:
         names = list(running)
         for repetition in range(self.profile.repetitions):
             order = names if repetition % 2 == 0 else list(reversed(names))
+            # Capacity first, every variant: the open-model phases after it run at one
+            # offered rate that all of them sustain (chosen once, in the first repetition).
             for name in order:
-                target = running[name].target
                 for phase in self._planned_phases(running[name].variant, repetition):
-                    self._step(
-                        f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}"
-                    )
-                    closed = phase.name == CREDENTIAL_CLOSED
-                    twin = self.twins.get(name) if closed else None
-                    # CPU per request is counted here: no /metrics scrape meanwhile.
-                    with sampler.quiet() if closed else contextlib.nullcontext():
-                        self.measure_phase(group, target, phase, repetition, workspace)
-                        if twin is not None:
-                            self._measure_pair(group, target, twin, phase, repetition, workspace)
+                    if phase.name == CREDENTIAL_CLOSED:
+                        figures = self._run_planned(
+                            group, running[name], phase, repetition, workspace, sampler
+                        )
+                        if not self.matched and derive.disturbed(figures):
+                            # The rate all variants share comes from these: measure again.
+                            self._forget(name, phase.name, repetition)
+                            self.warnings.append(
+                                f"{name} {phase.name}: neither server nor generator was busy "
+                                "(a disturbed capacity): measured again"
+                            )
+                            self._run_planned(
+                                group, running[name], phase, repetition, workspace, sampler
+                            )
+            if not self.matched:
+                self.matched = self._matched_rate(names)
+            for name in order:
+                for phase in self._planned_phases(running[name].variant, repetition):
+                    if phase.name != CREDENTIAL_CLOSED:
+                        self._run_planned(
+                            group, running[name], phase, repetition, workspace, sampler
+                        )
+
+    def _matched_rate(self, names: list[str]) -> dict[str, Any]:
+        """The offered rate for the matched-load phases: Profile.matched_load of the
+        slowest capacity the closed loops reached (a generator-limited capacity is a
+        lower bound, so the rate stays within every variant's reach either way; a
+        closed loop a neighbour held back was measured again, derive.disturbed)."""
+        capacities = {
+            row["variant"]: row["throughput_rps"]
+            for row in self.tables["phases"].rows
+            if row["phase"] == CREDENTIAL_CLOSED
+            and row["variant"] in names
+            and row.get("throughput_rps")
+        }
+        if not capacities:
+            return {"offered_rps": None, "from": "no capacity measured: the profile's own rates"}
+        slowest = min(capacities, key=lambda name: capacities[name])
+        rate = self.profile.matched_load * capacities[slowest]
+        rate = max(RATE_STEP, rate // RATE_STEP * RATE_STEP)
+        return {
+            "offered_rps": rate,
+            "share": self.profile.matched_load,
+            "slowest": slowest,
+            "slowest_capacity_rps": round(capacities[slowest], 1),
+            "from": f"{self.profile.matched_load:.0%} of the slowest capacity "
+            f"({slowest}, {capacities[slowest]:,.0f} requests/s in the closed loop)",
+        }
+
+    def _at_matched_rate(self, phase: Phase) -> Phase:
+        rate = self.matched.get("offered_rps")
+        if not phase.matched_rate or not rate or not phase.users:
+            return phase
+        return dataclasses.replace(phase, rate_per_user=rate / phase.users)
+
+    def _run_planned(
+        self,
+        group: ProcessGroup,
+        running: RunningVariant,
+        phase: Phase,
+        repetition: int,
+        workspace: Workspace,
+        sampler: Sampler,
+    ) -> dict[str, Any]:
+        name = running.variant.name
+        target = running.target
+        phase = self._at_matched_rate(phase)
+        self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}")
+        counted = phase.name in (CREDENTIAL_CLOSED, CREDENTIAL_RATE)
+        twin = self.twins.get(name) if phase.name == CREDENTIAL_RATE else None
+        # CPU per request is counted here: no /metrics scrape meanwhile.
+        with sampler.quiet() if counted else contextlib.nullcontext():
+            figures, _ = self.measure_phase(group, target, phase, repetition, workspace)
+            offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
+            if phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered:
+                self.warnings.append(
+                    f"{name} {phase.name} rep {repetition + 1}: {reached or 0:,.0f} of the "
+                    f"{offered:,.0f} requests/s offered (its CPU per request is not at the "
+                    "matched load)"
+                )
+            if twin is not None:
+                self._measure_pair(group, target, twin, phase, repetition, workspace)
+        return figures
+
+    def _forget(self, variant: str, phase: str, repetition: int) -> None:
+        """Leave a disturbed phase out of the tables (its raw files stay, marked)."""
+        for name in ("phases", "latency", "batches"):
+            table = self.tables[name]
+            table.rows = [
+                row
+                for row in table.rows
+                if (row.get("variant"), row.get("phase"), row.get("repetition"))
+                != (variant, phase, repetition)
+            ]
+            table.write()
+        directory = self.raw / variant / f"rep{repetition}" / phase
+        if directory.is_dir():
+            directory.rename(directory.with_name(f"{phase}-disturbed"))
 
     def _measure_pair(
         self,
@@ -412,7 +508,8 @@ class Bench:
         repetition: int,
         workspace: Workspace,
     ) -> None:
-        """The lab's server and its plain twin loaded at the same time, half the users each.
+        """The lab's server and its plain twin loaded at the same time, half the users each
+        (in the matched-load phase: the same offered rate on each side).
 
         Both share the server core and the machine's state second by second, so a
         neighbour's load or a clock change falls on both alike; measured one after
@@ -463,7 +560,8 @@ class Bench:
         )
         row["repetition"] = repetition
         hdr = load_hdr(directory)
-        figures = derive.phase_figures(row, hdr)
+        ticks = load_ticks(directory)
+        figures = derive.phase_figures(row, hdr, ticks)
         if not figures["requests_ok"] and not figures["requests_failed"]:
             self.warnings.append(
                 f"{target.variant} {label or phase.name}: no request was made "
@@ -473,6 +571,10 @@ class Bench:
             self.tables["phases"].add(figures)
             base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
             self.tables["latency"].add(*derive.latency_rows(base, hdr))
+            # The steady window second by second: what the report's intervals resample.
+            self.tables["batches"].add(
+                *({**base, **batch.as_row()} for batch in derive.steady_batches(row, hdr, ticks))
+            )
         return figures, hdr
 
     # --- what experiments use (authlab.bench.experiments) ----------------------------

@@ -14,6 +14,7 @@ from reports import costs, fmt
 from reports.bands import (
     BETTER,
     HEAVY,
+    NO_LOAD_SHARE,
     grade,
     ratio_decision,
     spreads_text,
@@ -23,6 +24,7 @@ from reports.claim import (
     Claim,
     Verdict,
     experiment,
+    not_decided,
     not_measured,
     security_command,
     variants_command,
@@ -150,6 +152,11 @@ def _us_pair(run: RunData, a: str, b: str) -> str:
 
 
 def sessions_heavy_load(run: RunData) -> Claim:
+    """Claim 1, withheld where a pair's ratio is not decided at this run's precision."""
+    return not_decided(_sessions_heavy_load(run))
+
+
+def _sessions_heavy_load(run: RunData) -> Claim:
     claim = "Sessions put a heavy load on the server."
     pairs = costs.pairs(run)
     if not pairs:
@@ -258,64 +265,111 @@ def sessions_heavy_load(run: RunData) -> Claim:
 # --- 4. tokens do not load the server, and need nothing stored: two claims -------------
 
 
-def _no_load(run: RunData) -> tuple[Verdict, str, list[str], Decision | None]:
-    """The token check's own cost against the session check's (both: variant minus the
-    no-auth baseline), not as a share of a trivial endpoint."""
+def _no_load(run: RunData) -> tuple[Verdict, str, list[str], list[Decision]]:
+    """ "Tokens do not load the server", weighed both ways, each its own rule: the token
+    check's cost beside a session check's (both: server + store CPU minus the no-auth
+    baseline's), and as a share of the whole request's server + store CPU."""
     pairs = [(s, t) for s, t, why in costs.pairs(run) if why == "deployable defaults"]
-    if not pairs or not measured(run, variants_where(run, kind="baseline")):
+    baseline = costs.baseline_name(run, pairs[0][1]) if pairs else None
+    if not pairs or baseline is None or not measured(run, [baseline]):
         return (
             "not measured",
             variants_command("baseline", "session-redis", "token-hs256"),
             [],
-            None,
+            [],
         )
     session, token = pairs[0]
     session_check, token_check = costs.credential_us(run, session), costs.credential_us(run, token)
-    if session_check is None or token_check is None:
-        return "not measured", variants_command("baseline", session, token), [], None
+    token_cost = costs.request_cost(run, token)
+    if session_check is None or token_check is None or token_cost is None:
+        return "not measured", variants_command("baseline", session, token), [], []
     lines = [
         f"checking the credential adds {fmt.us(token_check)} per request for {token} and "
-        f"{fmt.us(session_check)} for {session} (server + store CPU, each minus the no-auth "
-        f"baseline's; {costs.source_text(run)})"
+        f"{fmt.us(session_check)} for {session} (the check cost: server + store CPU, each "
+        f"minus the no-auth baseline's; {costs.source_text(run)})"
     ]
     verify = primitive_us(run, "JWT verify HS256 ")
     if verify is not None:
         lines.append(f"JWT verify HS256 alone, in-process: {fmt.us(verify)}")
-    if token_check <= 0:
-        # Below the baseline's own noise: no cost a ratio could be taken of.
-        decision = Decision(f"{token}'s check", token_check, 0.0, "'no load' at 0 µs", "us")
-        return (
-            "supported",
-            f"a token check costs nothing measurable ({fmt.us(token_check)})",
-            lines,
-            decision,
-        )
-    decision = Decision(
-        f"{session}'s check / {token}'s check",
-        session_check / token_check,
-        HEAVY,
-        "'the token check is light beside a session's' from here",
-        "x",
-        ratios(
-            costs.credential_repetitions(run, session), costs.credential_repetitions(run, token)
-        ),
+    share_point, share_interval = costs.estimate(
+        run,
+        (token, baseline),
+        lambda r: (r[token] - r[baseline]) / r[token] if r[token] else None,
     )
-    if decision.above:
-        return (
-            "supported",
-            f"a token check ({fmt.us(token_check)}) is light beside a session check "
-            f"({fmt.us(session_check)}, {fmt.ratio(decision.value)})",
-            lines,
-            decision,
+    share = Decision(
+        f"{token}'s check / its whole request (server + store CPU)",
+        share_point if share_point is not None else token_check / token_cost.median,
+        NO_LOAD_SHARE,
+        "'a load' from here; 'no load' below",
+        "%",
+        (),
+        share_interval,
+    )
+    lines.append(
+        f"as a share of the whole request: {token}'s check is {fmt.pct(share.value)} of its "
+        f"{fmt.us(token_cost.median)}"
+    )
+    decisions: list[Decision] = []
+    relative: Decision | None = None
+    if token_check > 0:
+        point, interval = costs.estimate(
+            run,
+            (session, token, baseline),
+            lambda r: (
+                (r[session] - r[baseline]) / (r[token] - r[baseline])
+                if r[token] > r[baseline]
+                else None
+            ),
         )
+        relative = Decision(
+            f"{session}'s check / {token}'s check",
+            point if point is not None else session_check / token_check,
+            HEAVY,
+            "'the token check is light beside a session's' from here",
+            "x",
+            ratios(
+                costs.credential_repetitions(run, session),
+                costs.credential_repetitions(run, token),
+            ),
+            interval,
+        )
+        decisions.append(relative)
+    decisions.append(share)
+    undecided = [d for d in decisions if not d.decided]
+    if undecided:
+        return (
+            "not decided",
+            "; ".join(d.undecided_text() for d in undecided),
+            lines,
+            decisions,
+        )
+    no_load_share = not share.above
+    light = relative is None or relative.above  # a check below the baseline's noise: light
+    relative_text = (
+        f"beside a session check ({fmt.us(session_check)}) the token's ({fmt.us(token_check)}) "
+        + (
+            f"is light ({fmt.ratio(relative.value)})"
+            if relative is not None and relative.above
+            else "costs nothing measurable"
+            if relative is None
+            else f"is not light: the session's is only {fmt.ratio(relative.value)} "
+            f"({grade(relative.value)}), short of {fmt.TIMES}{HEAVY}"
+        )
+    )
+    share_text = (
+        f"as a share of the request it is {fmt.pct(share.value)} of the CPU ("
+        + ("under" if no_load_share else "at least")
+        + f" the {fmt.pct(NO_LOAD_SHARE)} that counts as no load)"
+    )
+    if no_load_share and light:
+        return "supported", f"{relative_text}; {share_text}", lines, decisions
+    if not no_load_share and not light:
+        return "refuted", f"{relative_text}; {share_text}", lines, decisions
     return (
-        "refuted",
-        f"a token check costs {fmt.us(token_check)} per request, a session check "
-        f"{fmt.us(session_check)}: the session's is {fmt.ratio(decision.value)} "
-        f"({grade(decision.value)}), short of the {fmt.TIMES}{HEAVY} that would make the "
-        "token's light beside it",
+        "depends",
+        f"the yardstick: {relative_text}, yet {share_text}",
         lines,
-        decision,
+        decisions,
     )
 
 
@@ -354,16 +408,19 @@ def tokens_stateless(run: RunData) -> Claim:
     claim = "Tokens do not load the server and need nothing stored."
     load, stored = _no_load(run), _nothing_stored(run)
     evidence = load[2] + stored[2]
-    decisions = [d for d in (load[3], stored[3]) if d is not None]
+    decisions = [*load[3], *([stored[3]] if stored[3] is not None else [])]
     parts = f"'no load': {load[0]}, {load[1]}; 'nothing stored': {stored[0]}, {stored[1]}"
     if load[0] == "not measured" and stored[0] == "not measured":
         return not_measured("tokens-free", claim, f"{load[1]} and {stored[1]}")
     verdicts = {load[0], stored[0]} - {"not measured"}
     verdict: Verdict = verdicts.pop() if len(verdicts) == 1 else "depends"
+    if "not decided" in (load[0], stored[0]):
+        # A half the run cannot decide leaves the whole claim undecided, said as such.
+        verdict = "not decided"
     if "not measured" in (load[0], stored[0]) and verdict == "supported":
         # Half of the claim unmeasured cannot support the whole of it.
         verdict = "not measured"
-    condition = parts if verdict != "depends" else f"which half: {parts}"
+    condition = parts if verdict != "depends" or load[0] == "depends" else f"which half: {parts}"
     sentence = f"No load? {load[1]}. Nothing stored? {stored[1]}."
     return Claim(
         "tokens-free", claim, verdict, condition, evidence, ["cpu", "sessions"],
@@ -392,26 +449,47 @@ def _pair_gains(run: RunData, session: str, token: str, why: str) -> list[Decisi
     if rps_token and rps_session:
         # The summary's maximum: the GET-only closed loop's throughput, or (an older
         # folder) the mixed step ramp's peak second.
-        phase = costs.cost_phase(run)
+        # Capacity is the closed loop's, not the matched-rate phase's (its offered rate).
+        phase = costs.GET_ONLY if costs.get_only(run) else costs.MIXED
         column = ("throughput_rps",) if costs.get_only(run) else ("peak_rps",)
         reps = ratios(
             costs.per_repetition(run, token, column, phase),
             costs.per_repetition(run, session, column, phase),
         )
+        point, interval = costs.estimate(
+            run,
+            (token, session),
+            lambda r: r[token] / r[session] if r[session] else None,
+            costs.capacity_samples,
+        )
         found.append(
             Decision(
                 f"{token} / {session}, maximum throughput ({why})",
-                rps_token / rps_session,
+                point if point is not None else rps_token / rps_session,
                 HEAVY,
                 "'much better' from here",
                 "x",
                 reps,
+                interval,
             )
         )
     return found
 
 
 def tokens_much_better(run: RunData) -> Claim:
+    """Claim 8, withheld where a gain is not decided at this run's precision and could
+    still turn its pair: a pair with a gain decided short of 'much better' is not much
+    better whatever its other gain's side."""
+    claim = _tokens_much_better(run)
+    deciding = []
+    for _, _, why in costs.pairs(run):
+        gains = [d for d in claim.decisions if d.figure.endswith(f"({why})")]
+        if not any(g.decided and not g.above for g in gains):
+            deciding += gains
+    return not_decided(claim, deciding)
+
+
+def _tokens_much_better(run: RunData) -> Claim:
     claim = 'Token-based authentication is "much better and efficient".'
     pairs = costs.pairs(run)
     if not pairs:

@@ -372,3 +372,20 @@ def test_the_page_says_why_the_browser_part_is_missing(synthetic_run: Path) -> N
     html = build_report(synthetic_run).read_text(encoding="utf-8")
     assert "CSRF and XSS: not measured: no Chromium found" in Page(html).plain
     assert "Fedora: <code>dnf x</code>" in html
+
+
+def test_a_percentile_beyond_its_sample_reads_n_a_with_the_sample_count(built: Path) -> None:
+    run = load_run(built.parent.parent)
+    page = Page(built.read_text(encoding="utf-8")).plain
+    for _, row in run.summary.iterrows():
+        # 1,200 latencies a repetition carry a p99 but not a p99.9 (10 beyond it).
+        assert row["p999_us"] != row["p999_us"]  # NaN: left out of summary.csv's figures
+        assert f"n/a ({row['latency_samples']:,.0f} samples)" in page
+
+
+def test_the_page_states_each_phase_s_length_window_and_samples(built: Path) -> None:
+    page = Page(built.read_text(encoding="utf-8")).plain
+    assert "What the figures rest on, per load phase" in page
+    assert "me-rate" in page and "latency samples" in page
+    claims = json.loads((built.parent.parent / "decisions.json").read_text())
+    assert [c["id"] for c in claims["claims"]][:1] == ["sessions-heavy"]

@@ -6,6 +6,7 @@ import pytest
 from hdrh.histogram import HdrHistogram
 
 from authlab.bench import derive
+from authlab.bench.window import Tick
 from loadtests.hdr import aggregate, merge, summarise
 
 
@@ -44,8 +45,9 @@ def test_cpu_per_request_in_microseconds() -> None:
 def test_phase_figures_leave_login_out_of_browsing_latency() -> None:
     hdr = {
         "per_second": [[1, 10, 0], [2, 10, 0], [3, 10, 0]],
+        # 1,000 latencies: enough for a p99 (10 beyond it).
         "service": {
-            "GET /me": summarise(merge([_encoded(1000, 1000, 1000)])),
+            "GET /me": summarise(merge([_encoded(*[1000] * 1000)])),
             "POST /login": summarise(merge([_encoded(50_000)])),
         },
         "corrected": {},
@@ -63,7 +65,7 @@ def test_phase_figures_leave_login_out_of_browsing_latency() -> None:
 def test_login_storm_latency_counts_the_logins() -> None:
     hdr = {
         "per_second": [[1, 1, 0]],
-        "service": {"POST /login": summarise(merge([_encoded(50_000)]))},
+        "service": {"POST /login": summarise(merge([_encoded(*[50_000] * 20)]))},
         "corrected": {},
     }
     figures = derive.phase_figures({"phase": "login-storm", "scenario": "login_storm"}, hdr)
@@ -122,22 +124,44 @@ def test_summary_takes_medians_over_repetitions_with_spread() -> None:
 
 
 def _credential_phases(variant: str, cpu: list[float], redis: float | None = None) -> list[dict]:
-    return [
-        {
-            "variant": variant,
-            "phase": "me-closed",
-            "repetition": repetition,
-            "throughput_rps": 1000.0 * (repetition + 1),
-            "server_cpu_us_per_request": value,
-            "redis_cpu_us_per_request": redis,
-            "requests_ok": 100,
-            "requests_failed": 0,
-        }
-        for repetition, value in enumerate(cpu)
-    ] + [
-        {"variant": variant, "phase": "me-rate", "repetition": 0, "corrected_p99_us": 700},
-        {"variant": variant, "phase": "step", "repetition": 0, "server_cpu_us_per_request": 9e3},
-    ]
+    """Capacity in the closed loop (its CPU a decoy: it is not at the matched load), CPU
+    per request and latency in the open model at the matched rate."""
+    return (
+        [
+            {
+                "variant": variant,
+                "phase": "me-closed",
+                "repetition": repetition,
+                "throughput_rps": 1000.0 * (repetition + 1),
+                "server_cpu_us_per_request": 1.0,
+                "requests_ok": 100,
+                "requests_failed": 0,
+            }
+            for repetition in range(len(cpu))
+        ]
+        + [
+            {
+                "variant": variant,
+                "phase": "me-rate",
+                "repetition": repetition,
+                "offered_rps": 500.0,
+                "server_cpu_us_per_request": value,
+                "redis_cpu_us_per_request": redis,
+                "corrected_p99_us": 700,
+                "requests_ok": 100,
+                "requests_failed": 0,
+            }
+            for repetition, value in enumerate(cpu)
+        ]
+        + [
+            {
+                "variant": variant,
+                "phase": "step",
+                "repetition": 0,
+                "server_cpu_us_per_request": 9e3,
+            },
+        ]
+    )
 
 
 def test_summary_headline_is_the_credential_alone_and_its_cost_above_the_floor() -> None:
@@ -145,16 +169,64 @@ def test_summary_headline_is_the_credential_alone_and_its_cost_above_the_floor()
         "token", [150.0, 140.0, 145.0]
     )
     baseline, token = derive.summarise_variants(phases)
+    # CPU per request at the matched load, capacity from the closed loop.
     assert token["server_cpu_us_per_request"] == 145.0
     assert (token["server_cpu_us_per_request_min"], token["server_cpu_us_per_request_max"]) == (
         140.0,
         150.0,
     )
     assert token["max_throughput_rps"] == 2000.0
+    assert token["offered_rps"] == 500.0
     assert token["p99_us"] == 700
     assert token["mix_server_cpu_us_per_request"] == 9e3  # the mix is kept beside it
     assert token["credential_cpu_us"] == 145.0 - 55.0
     assert baseline["credential_cpu_us"] == 0.0
+
+
+def test_the_check_cost_includes_the_store() -> None:
+    phases = _credential_phases("baseline", [50.0, 50.0]) + _credential_phases(
+        "session", [100.0, 100.0], redis=20.0
+    )
+    _, session = derive.summarise_variants(phases)
+    assert session["credential_cpu_us"] == 100.0 + 20.0 - 50.0
+
+
+def test_a_generator_limited_capacity_is_a_lower_bound() -> None:
+    phases = _credential_phases("baseline", [50.0])
+    phases[0]["generator_saturated"] = True
+    (baseline,) = derive.summarise_variants(phases)
+    assert baseline["capacity_at_least"] is True
+
+
+def test_percentiles_need_ten_samples_beyond_them() -> None:
+    assert derive.carried(0.99, 1000) and not derive.carried(0.99, 999)
+    assert derive.carried(0.999, 10_000) and not derive.carried(0.999, 9_999)
+    assert derive.carried(0.5, 20) and not derive.carried(0.5, 19)
+
+
+def test_phase_figures_count_cpu_and_requests_in_the_steady_window_only() -> None:
+    # Test started at 100.2 s for a 6 s run with users spawned in 1 s: steady from 102
+    # to 106. The ramp second (101) and the stop (106) carry odd counts that must not
+    # enter the figures.
+    per_second = [[101, 50, 0], [102, 100, 0], [103, 100, 0], [104, 100, 0], [105, 100, 0],
+                  [106, 30, 0]]  # fmt: skip
+    cpu = {101: 0.0, 102: 0.5, 103: 0.51, 104: 0.52, 105: 0.53, 106: 0.54, 107: 0.9}
+    ticks = [Tick(second, value) for second, value in cpu.items()]
+    hdr = {
+        "per_second": per_second,
+        "service": {},
+        "corrected": {},
+        "generator": {"test_started": 100.2, "test_stopped": 106.3, "wall_seconds": 6.1},
+    }
+    row = {"variant": "v", "phase": "me-rate", "scenario": "me_only", "planned_s": 6,
+           "server_cpu_s": 0.9}  # fmt: skip
+    figures = derive.phase_figures(row, hdr, ticks)
+    assert figures["cpu_window"] == "steady"
+    assert figures["window_s"] == 4 and figures["window_requests"] == 400
+    assert figures["throughput_rps"] == 100.0
+    # 0.04 CPU seconds over 400 requests, not the whole phase's 0.9 over 480.
+    assert figures["server_cpu_us_per_request"] == pytest.approx(100.0)
+    assert figures["requests_ok"] == 480
 
 
 def _pair_rows(
@@ -213,3 +285,15 @@ def test_outage_timeline_keeps_silent_seconds_and_partial_overlap() -> None:
     assert [r["second"] for r in rows] == [0, 1, 2, 3]
     assert rows[1]["ok"] == 0 and rows[1]["failed"] == 0 and rows[1]["success_rate"] is None
     assert [r["store_down"] for r in rows] == [0.0, 0.5, 0.5, 0.0]
+
+
+def test_a_closed_loop_where_neither_side_was_busy_is_disturbed() -> None:
+    # 4.7 s with the server 3% busy and the generator 5%: held back by something else.
+    assert derive.disturbed({"duration_s": 4.7, "server_cpu_s": 0.15, "generator_busy": 0.05})
+    # On a shared machine: the generator at 20% of a core, the server's steady window at
+    # 30% (its whole phase, start-up included, only 10%): a capacity, if a crowded one.
+    shared = {"duration_s": 5.0, "server_cpu_s": 0.5, "generator_busy": 0.2,
+              "window_s": 2, "window_server_cpu_s": 0.6}  # fmt: skip
+    assert not derive.disturbed(shared)
+    assert not derive.disturbed({"duration_s": 2.3, "server_cpu_s": 0.7, "generator_busy": 0.99})
+    assert not derive.disturbed({"duration_s": 2.3, "generator_busy": 0.1})  # no server figure

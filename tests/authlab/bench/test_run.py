@@ -60,7 +60,7 @@ def test_smoke_run_writes_every_file(smoke_run: Path) -> None:
     for name in ("manifest.json", "status.json", "phases.csv", "latency.csv", "summary.csv",
                  "wire.csv", "verification.csv", "primitives.csv", "sessions_at_scale.csv",
                  "scale_out.csv", "outage.csv", "overhead.csv", "twin_phases.csv",
-                 "resident_sessions.csv",
+                 "resident_sessions.csv", "batches.csv",
                  "raw/process_samples.csv",
                  "raw/redis_samples.csv"):  # fmt: skip
         path = smoke_run / name
@@ -80,7 +80,10 @@ def test_smoke_run_measured_every_variant_plausibly(smoke_run: Path) -> None:
     assert (summary["max_throughput_rps"] > 10).all()
     assert (summary["errors"] == 0).all()
     assert (summary["server_cpu_us_per_request"] > 0).all()
-    assert (summary["p50_us"] < summary["p99_us"] + 1).all()
+    # A p99 only where 10 samples lie beyond it; where there is one it tops the median.
+    carried = summary.dropna(subset=["p99_us"])
+    assert (carried["p50_us"] < carried["p99_us"] + 1).all()
+    assert (summary.loc[summary["p99_us"].isna(), "latency_samples"] < 1000).all()
     phases = pd.read_csv(smoke_run / "phases.csv")
     assert (phases["requests_ok"] > 0).all()
     assert (phases.loc[phases["variant"] == "session-redis", "redis_commands"] > 0).all()
@@ -106,6 +109,25 @@ def test_smoke_run_measures_the_credential_alone_and_beside_its_twin(smoke_run: 
     summary = pd.read_csv(smoke_run / "summary.csv").set_index("variant")
     assert summary.loc["baseline", "credential_cpu_us"] == 0
     assert summary["mix_server_cpu_us_per_request"].notna().all()
+
+
+def test_smoke_run_compares_cpu_at_one_offered_rate_in_steady_windows(smoke_run: Path) -> None:
+    phases = pd.read_csv(smoke_run / "phases.csv")
+    matched = phases[phases["phase"] == "me-rate"]
+    status = json.loads((smoke_run / "status.json").read_text())
+    offered = status["matched_load"]["offered_rps"]
+    # One rate for every variant: half the slowest closed-loop capacity, rounded down.
+    assert set(matched["offered_rps"]) == {offered}
+    capacity = phases.loc[phases["phase"] == "me-closed", "throughput_rps"].min()
+    assert offered <= 0.5 * capacity
+    # Counted between the ramp and the stop, every second a batch of batches.csv.
+    assert (matched["cpu_window"] == "steady").all()
+    assert (matched["window_requests"] < matched["requests_ok"]).all()
+    batches = pd.read_csv(smoke_run / "batches.csv")
+    counted = batches[batches["phase"] == "me-rate"].groupby("variant")["requests"].sum()
+    assert (counted == matched.set_index("variant")["window_requests"]).all()
+    summary = pd.read_csv(smoke_run / "summary.csv").set_index("variant")
+    assert (summary["offered_rps"] == offered).all()
 
 
 def test_smoke_run_weighs_the_credential_on_the_wire(smoke_run: Path) -> None:
@@ -144,7 +166,8 @@ def test_smoke_run_measures_get_me_with_sessions_resident(smoke_run: Path) -> No
     assert (resident["sessions"] == 1_000).all()
     assert (resident["requests"] > 0).all() and (resident["failed"] == 0).all()
     assert (resident["server_cpu_us_per_request"] > 0).all()
-    assert (resident["p50_us"] <= resident["p99_us"]).all()
+    carried = resident.dropna(subset=["p99_us"])
+    assert (carried["p50_us"] <= carried["p99_us"]).all()
     # Redis's own CPU is there for the Redis store only.
     assert resident.loc["redis", "store_cpu_us_per_request"] > 0
     assert resident[["store_cpu_us_per_request"]].drop(index="redis").isna().all().all()

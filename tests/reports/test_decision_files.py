@@ -1,0 +1,46 @@
+"""decisions.json and the agreement of repeated runs (reports.decision_files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reports.claim import Claim
+from reports.decision_files import agreement, read_decisions, write_agreement, write_decisions
+from reports.intervals import Interval
+from reports.margins import Decision
+
+
+def _claims(verdict: str) -> list[Claim]:
+    decision = Decision("a / b", 1.55, 1.5, "'heavy' from here", "x", (), Interval(1.4, 1.7, 3, 12))
+    return [
+        Claim("sessions-heavy", "Sessions are heavy.", verdict, decisions=[decision]),  # type: ignore[arg-type]
+        Claim("tokens-free", "Tokens are free.", "refuted"),
+    ]
+
+
+def test_decisions_json_holds_each_deciding_figure_with_its_interval(tmp_path: Path) -> None:
+    write_decisions(tmp_path, "run-1", _claims("not decided"))
+    data = read_decisions(tmp_path)
+    assert data["schema"] == 1 and data["run_id"] == "run-1"
+    (decision,) = data["claims"][0]["decisions"]
+    assert decision["interval_low"] == 1.4 and decision["interval_high"] == 1.7
+    assert decision["threshold"] == 1.5 and decision["margin"] == 1.55 - 1.5
+    assert decision["decided"] is False and decision["repetitions_needed"] == 3 * 9
+    assert (decision["repetitions"], decision["batches"]) == (3, 12)
+
+
+def test_agreement_counts_the_runs_that_gave_the_same_verdict(tmp_path: Path) -> None:
+    folders = []
+    for number, verdict in enumerate(("supported", "not decided", "supported")):
+        folder = tmp_path / f"run-{number}"
+        folder.mkdir()
+        write_decisions(folder, folder.name, _claims(verdict))
+        folders.append(folder)
+    found = agreement(folders)
+    heavy, free = found["claims"]
+    assert heavy["verdicts"] == ["supported", "not decided", "supported"]
+    assert (heavy["most"], heavy["same"], heavy["of"]) == ("supported", 2, 3)
+    assert (free["same"], free["of"]) == (3, 3)
+    written = json.loads(write_agreement(folders, folders[-1]).read_text())
+    assert written["runs"] == ["run-0", "run-1", "run-2"]
