@@ -226,6 +226,7 @@ def cpu_split(run: RunData) -> pd.DataFrame:
         )
     return pd.DataFrame(rows, columns=["variant", "total_us", "floor_us", "check_us", "store_us"])
 
+
 # --- the samples the deciding figures' intervals resample (reports.intervals) ----------
 
 
