@@ -79,7 +79,9 @@ def _phases(variant: str, repetition: int) -> list[tuple[str, str, int]]:
     """(phase, scenario, requests per second) for one variant in one repetition."""
     phases = [
         ("me-closed", "me_only", ME_RPS[variant]),
-        ("me-rate", "me_only", 400),
+        # The same totals as the closed loop: the same per-repetition figures as before the
+        # matched load (CPU per request moved from me-closed to me-rate).
+        ("me-rate", "me_only", ME_RPS[variant]),
         ("fixed-rate", "browse", 100),
         ("step", "browse", STEP_RPS[variant]),
     ]

@@ -55,7 +55,7 @@ def _write_run(directory: Path, names: tuple[str, ...] = tuple(CPU)) -> Path:
     rows = [
         {
             "variant": name,
-            "phase": "me-closed",
+            "phase": phase,
             "repetition": repetition,
             "server_cpu_us_per_request": CPU[name][repetition],
             "throughput_rps": RPS[name] * (1 + 0.01 * repetition),
@@ -64,6 +64,8 @@ def _write_run(directory: Path, names: tuple[str, ...] = tuple(CPU)) -> Path:
         }
         for repetition in range(3)
         for name in names
+        # Capacity from the closed loop, CPU per request from the matched rate.
+        for phase in ("me-closed", "me-rate")
     ]
     Table(directory / "phases.csv").add(*rows)
     floors: dict[str, str | None] = {n: "node-baseline" for n in names if RUNTIME[n] == "node"}
