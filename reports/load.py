@@ -359,16 +359,6 @@ def latency_phase(run: RunData) -> str:
     return "fixed-rate"
 
 
-def samples_since_start(samples: pd.DataFrame, origin: float | None = None) -> pd.DataFrame:
-    """A sample table with a `seconds` column counted from the run's first sample."""
-    if samples.empty or "time" not in samples:
-        return samples
-    frame = samples.copy()
-    start = origin if origin is not None else float(frame["time"].min())
-    frame["seconds"] = frame["time"] - start
-    return frame
-
-
 def run_duration_s(run: RunData) -> float | None:
     """From the manifest's start to status.json's end, in seconds."""
     started = run.manifest.get("started_at")

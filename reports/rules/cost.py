@@ -74,10 +74,6 @@ def sessions_measured(run: RunData) -> list[str]:
     return measured(run, variants_where(run, kind="session"))
 
 
-def stateless_tokens(run: RunData) -> list[str]:
-    return measured(run, variants_where(run, kind="token", state="client"))
-
-
 # --- 1. sessions put a heavy load on the server ("with an excessive number of users") --
 
 
