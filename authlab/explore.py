@@ -1,7 +1,7 @@
 """`authlab explore VARIANT`: one variant started as a benchmark starts it, Locust's web UI on it.
 
 The server comes up exactly as in `authlab bench` (its private Redis, seeded
-accounts, the verify step, the same code: authlab.bench.servers and .verify),
+accounts, the verify step, the same code: authlab.bench.variant_servers and .verify),
 then one Locust process with the web UI on a loopback port and every scenario
 and shape of loadtests/ to pick from (`--class-picker`). The user changes the
 load by hand and watches; Ctrl-C or SIGTERM stops everything started here.
@@ -25,7 +25,7 @@ import typer
 from authlab.bench.phase import LOADTESTS, Target, locust_env
 from authlab.bench.prelogin import PreloginFailed, prelogin, write_credentials
 from authlab.bench.profiles import PROFILES, Phase, Profile
-from authlab.bench.servers import RunningVariant, Workspace, start_variant
+from authlab.bench.variant_servers import RunningVariant, Workspace, start_variant
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.bench.verify import VerificationFailed, verify_variant
 from authlab.ports import PortUnavailable, check_free, free_port

@@ -14,29 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from authlab.dependency_lock import environment_match
+from results_format.packages import RECORDED
 
 RESULTS_ROOT = Path(os.environ.get("AUTHLAB_RESULTS", "results"))
-# The packages on the request path first (a change in any moves the figures), then the lab's.
-_PACKAGES = (
-    "starlette",
-    "uvicorn",
-    "httptools",
-    "uvloop",
-    "python-multipart",
-    "prometheus-client",
-    "itsdangerous",
-    "pyjwt",
-    "redis",
-    "hiredis",
-    "argon2-cffi",
-    "cryptography",
-    "locust",
-    "pandas",
-    "matplotlib",
-    "asyncpg",
-    "psutil",
-    "playwright",
-)
 
 
 def new_run_id(kind: str) -> str:
@@ -62,7 +42,7 @@ def _git_commit() -> str | None:
 
 def _versions() -> dict[str, str]:
     versions = {}
-    for name in _PACKAGES:
+    for name in RECORDED:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

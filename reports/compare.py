@@ -18,25 +18,7 @@ from typing import Literal
 from reports import decisions, fmt, verdicts
 from reports.load import RunData, load_run, variant_order
 from reports.metrics import Measure, total_cpu
-
-# The packages a request goes through (authlab.results records them first; the report does
-# not import authlab): a run made with another version of one of them is not the same
-# experiment, whatever its figures say.
-REQUEST_PATH = (
-    "starlette",
-    "uvicorn",
-    "httptools",
-    "uvloop",
-    "python-multipart",
-    "prometheus-client",
-    "pyjwt",
-    "cryptography",
-    "itsdangerous",
-    "redis",
-    "hiredis",
-    "argon2-cffi",
-    "asyncpg",
-)
+from results_format.packages import REQUEST_PATH
 
 Mark = Literal["higher", "lower", "within the spread", "no spread"]
 

@@ -60,7 +60,7 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
 
 def print_overhead(rows: list[dict[str, Any]]) -> None:
     """The lab against its yardstick: each server beside its plain twin (servers/plain.py)."""
-    from authlab.bench.derive import OVERHEAD_LIMIT
+    from results_format.limits import OVERHEAD_LIMIT
 
     if not rows:
         return

@@ -182,7 +182,6 @@ def median_spread(values: list[float]) -> tuple[float | None, float | None, floa
 
 # Above this the lab's server costs noticeably more than its plain twin, and a
 # comparison between variants would measure the lab, not the credential.
-OVERHEAD_LIMIT = 1.15
 
 # The credential alone: authenticated GET /me only (logged in beforehand).
 CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: capacity (throughput)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from authlab.bench.phase import run_phase
 from authlab.bench.profiles import Phase, get_profile
-from authlab.bench.servers import Workspace, start_variant
+from authlab.bench.variant_servers import Workspace, start_variant
 from authlab.bench.variants import select
 from authlab.processes import ProcessGroup
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from authlab.bench.prelogin import prelogin
-from authlab.bench.servers import Workspace, deployed, start_redis, stop_redis
+from authlab.bench.variant_servers import Workspace, deployed, start_redis, stop_redis
 from authlab.bench.variants import Variant
 from authlab.fleet import Fleet, ServerFailed, plain_twin_command, serve_command
 from authlab.processes import ProcessGroup

@@ -27,14 +27,6 @@ from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.phase import Target, load_hdr, load_ticks, run_phase
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import Sampler
-from authlab.bench.servers import (
-    RunningVariant,
-    Workspace,
-    start_redis,
-    start_variant,
-    stop_redis,
-    wait_ready,
-)
 from authlab.bench.tables import Table
 from authlab.bench.targets import (
     TargetVariant,
@@ -42,6 +34,14 @@ from authlab.bench.targets import (
     running_target,
     target_database,
     warm_up_requests,
+)
+from authlab.bench.variant_servers import (
+    RunningVariant,
+    Workspace,
+    start_redis,
+    start_variant,
+    stop_redis,
+    wait_ready,
 )
 from authlab.bench.variants import VARIANTS, Variant, select
 from authlab.bench.verify import VerificationFailed

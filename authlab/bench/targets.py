@@ -28,8 +28,8 @@ import psutil
 
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.profiles import Profile
-from authlab.bench.servers import RunningVariant
 from authlab.bench.target_file import TargetSpec, load_target
+from authlab.bench.variant_servers import RunningVariant
 from authlab.bench.variants import State, Variant
 from authlab.bench.verify import VerificationFailed, WireSize, raw_exchange
 from authlab.fleet import Command, Probe

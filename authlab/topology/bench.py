@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from authlab.bench.servers import Workspace
 from authlab.bench.tables import Table
+from authlab.bench.variant_servers import Workspace
 from authlab.processes import ProcessGroup
 from authlab.topology.context import CloudRun
 from authlab.topology.experiments import balancer, failover, restart, sticky, store_down

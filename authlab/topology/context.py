@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authlab.bench.servers import Workspace
+from authlab.bench.variant_servers import Workspace
 from authlab.processes import ProcessGroup
 from authlab.topology.plan import CloudPlan
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from authlab.bench.servers import Workspace
+from authlab.bench.variant_servers import Workspace
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup

@@ -22,7 +22,7 @@ import psutil
 import pytest
 import redis
 
-from authlab.bench.servers import RunningVariant, Workspace
+from authlab.bench.variant_servers import RunningVariant, Workspace
 from authlab.bench.variants import VARIANTS
 from authlab.explore import ExploreError, verify
 from authlab.ports import free_port

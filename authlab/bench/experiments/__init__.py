@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from authlab.bench.profiles import Profile
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 Run = Callable[["Bench", "ProcessGroup", "Workspace"], None]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authlab.bench import derive
 from authlab.bench.instructions import InstructionsUnavailable, measure
+from results_format.limits import OVERHEAD_LIMIT
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 
@@ -28,8 +28,8 @@ def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> N
         return
     bench.tables["instructions"].add(*(count.row() for count in counts))
     for count in counts:
-        if count.ratio > derive.OVERHEAD_LIMIT:
+        if count.ratio > OVERHEAD_LIMIT:
             bench.warnings.append(
                 f"{count.variant} executes {count.ratio:.2f}x its plain twin's instructions "
-                f"per GET /me (limit {derive.OVERHEAD_LIMIT})"
+                f"per GET /me (limit {OVERHEAD_LIMIT})"
             )

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from authlab.bench.experiments.timeline import per_second_rows
 from authlab.bench.profiles import Phase
-from authlab.bench.servers import start_variant
+from authlab.bench.variant_servers import start_variant
 from authlab.bench.variants import VARIANTS
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 

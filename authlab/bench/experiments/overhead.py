@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from authlab.bench import derive
+from results_format.limits import OVERHEAD_LIMIT
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 
@@ -17,8 +18,8 @@ def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> N
     rows = derive.overhead_rows(bench.tables["twin_phases"].rows)
     bench.tables["overhead"].add(*rows)
     for row in rows:
-        if row["ratio"] > derive.OVERHEAD_LIMIT:
+        if row["ratio"] > OVERHEAD_LIMIT:
             bench.warnings.append(
                 f"{row['variant']} costs {row['ratio']:.2f}x its plain twin per GET /me "
-                f"(limit {derive.OVERHEAD_LIMIT}): the lab's own cost is in its figures"
+                f"(limit {OVERHEAD_LIMIT}): the lab's own cost is in its figures"
             )

@@ -23,7 +23,7 @@ from servers.strategies.session import SESSION_SALT
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 

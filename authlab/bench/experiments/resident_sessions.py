@@ -26,7 +26,7 @@ from authlab.bench.experiments import resident_app
 from authlab.bench.phase import Target
 from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import tree_usage
-from authlab.bench.servers import Workspace, start_redis, stop_redis
+from authlab.bench.variant_servers import Workspace, start_redis, stop_redis
 from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup, core_plan
 from authlab.redis_server import PrivateRedis

@@ -34,7 +34,7 @@ from authlab.results import add_to_manifest
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
 
 SECTIONS = ("attacks", "csrf_browser", "xss", "revocation")
 # What measures the CSRF and XSS claims when the bench could not: the lab (it

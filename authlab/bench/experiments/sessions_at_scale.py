@@ -24,7 +24,7 @@ from servers.sessions.base import SessionRecord
 
 if TYPE_CHECKING:
     from authlab.bench.runner import Bench
-    from authlab.bench.servers import Workspace
+    from authlab.bench.variant_servers import Workspace
     from authlab.processes import ProcessGroup
 
 # Sessions per bulk call: big enough to amortise round trips, small enough

@@ -8,7 +8,7 @@ import pytest
 
 from authlab.bench import instructions
 from authlab.bench.instructions import InstructionsUnavailable, callgrind_tools
-from authlab.bench.servers import Workspace
+from authlab.bench.variant_servers import Workspace
 from authlab.bench.variants import VARIANTS
 from authlab.processes import ProcessGroup
 from tests.conftest import service_missing
