@@ -257,6 +257,24 @@ def test_the_lab_overhead_table_flags_ratios_above_the_limit(built: Path) -> Non
     assert f"a plain server for token-hs256 ({TIMES}1.25 CPU)" in folded.plain
 
 
+def test_the_benchs_own_overhead_lines_are_not_counted_again(
+    pristine_run: Path, tmp_path: Path
+) -> None:
+    # The bench warns once per variant above the limit (status.json); the page's one overhead
+    # warning already names each of them, so the bench's lines are not a second warning.
+    run = Path(shutil.copytree(pristine_run, tmp_path / pristine_run.name))
+    status = json.loads((run / "status.json").read_text())
+    status["warnings"] = [
+        "token-hs256 costs 1.25x its plain twin per GET /me (limit 1.15): the lab's own cost "
+        "is in its figures"
+    ]
+    (run / "status.json").write_text(json.dumps(status))
+    text = build_report(run).read_text(encoding="utf-8")
+    line = Page(text[text.index('id="warning-line"') : text.index('id="claims-section"')])
+    assert "1 warning" in line.plain and "its plain twin" not in line.plain
+    assert f"the lab's own code above {TIMES}1.15 a plain server for 1 variant(s)" in line.plain
+
+
 def test_instruction_counts_join_the_overhead_table_and_flag_on_their_own(
     synthetic_run: Path,
 ) -> None:
