@@ -37,7 +37,8 @@ from reports import (
     verdicts,
     windows,
 )
-from reports.claim import Claim, security_gap
+from reports.bands import THRESHOLDS, spread_note
+from reports.claim import NOT_MEASURED, Claim, experiment, security_gap
 from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
 from reports.metrics import login_costs, number
 from results_format.limits import OVERHEAD_LIMIT
@@ -553,9 +554,9 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         ),
         overhead_instructions=not run.instructions.empty,
         overhead_limit=OVERHEAD_LIMIT,
-        overhead_command=verdicts.experiment("overhead"),
-        thresholds=verdicts.THRESHOLDS,
-        spreads=verdicts.spread_note(run),
+        overhead_command=experiment("overhead"),
+        thresholds=THRESHOLDS,
+        spreads=spread_note(run),
         cells=matrix.two_by_two(run),
         states=matrix.STATES,
         transports=matrix.TRANSPORTS,
@@ -568,7 +569,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         security_link=_security_link(run, report),
         security_gap=security_gap(run),
         raw_links=_raw_links(run, report),
-        not_measured=verdicts.NOT_MEASURED,
+        not_measured=NOT_MEASURED,
         runtimes=across,
     )
     index = report / "index.html"

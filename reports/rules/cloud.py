@@ -11,7 +11,7 @@ import pandas as pd
 
 from reports import fmt
 from reports.bands import BREAKS, CARRIES_ON, WORKS
-from reports.claim import Claim, experiment
+from reports.claim import Claim, Verdict, experiment
 from reports.load import RunData
 from reports.margins import Decision
 from reports.metrics import number
@@ -106,7 +106,7 @@ def memory_scalability(run: RunData) -> Claim | None:
     figures = ["cloud-sticky-kill"]
     if not any(d.above for d in decisions[: len(memory)]):
         return Claim(
-            "memory-scalability", claim, "refuted",
+            "memory-scalability", claim, Verdict.REFUTED,
             "sessions in process memory kept working behind a non-sticky balancer",
             evidence, figures, decisions=decisions,
         )  # fmt: skip
@@ -138,12 +138,12 @@ def memory_scalability(run: RunData) -> Claim | None:
             + ("" if kept == working or not sticky else " (but see the instance kill)")
         )
         return Claim(
-            "memory-scalability", claim, "depends", condition, evidence, figures,
+            "memory-scalability", claim, Verdict.DEPENDS, condition, evidence, figures,
             decisions=decisions,
             sentence=sentence + f"; in a shared store ({', '.join(working)}) none of that.",
         )  # fmt: skip
     return Claim(
-        "memory-scalability", claim, "supported",
+        "memory-scalability", claim, Verdict.SUPPORTED,
         "sessions broke behind the balancer"
         + (", in a shared store as well" if shared else "; a shared store was not measured"),
         evidence, figures, decisions=decisions, sentence=sentence + ".",
@@ -229,7 +229,7 @@ def tokens_robust(run: RunData) -> Claim | None:
     sessions = [v for v in down if _is_shared_session(v)]
     if not tokens or not sessions:
         return Claim(
-            "tokens-robust", claim, "not measured",
+            "tokens-robust", claim, Verdict.NOT_MEASURED,
             f"run {experiment('cloud_store_down')} with session-redis and token-hs256",
             evidence, FIGURES,
         )  # fmt: skip
@@ -262,13 +262,13 @@ def tokens_robust(run: RunData) -> Claim | None:
     )
     if token_ok >= CARRIES_ON and session_ok < CARRIES_ON:
         return Claim(
-            "tokens-robust", claim, "supported",
+            "tokens-robust", claim, Verdict.SUPPORTED,
             "stateless tokens carried on through the whole store outage; sessions did not",
             evidence, FIGURES, decisions=decisions, sentence=sentence,
         )  # fmt: skip
     if token_ok <= session_ok or served <= 0.0:
         return Claim(
-            "tokens-robust", claim, "refuted",
+            "tokens-robust", claim, Verdict.REFUTED,
             "tokens did not ride out the store outage better than sessions",
             evidence, FIGURES, decisions=decisions, sentence=sentence,
         )  # fmt: skip
@@ -281,7 +281,7 @@ def tokens_robust(run: RunData) -> Claim | None:
         + _failover_comparison(recovery)
     )
     return Claim(
-        "tokens-robust", claim, "depends", condition, evidence, FIGURES,
+        "tokens-robust", claim, Verdict.DEPENDS, condition, evidence, FIGURES,
         decisions=decisions, sentence=sentence,
     )  # fmt: skip
 

@@ -9,8 +9,8 @@ from reports import costs, csrf, fmt, xss
 from reports.claim import (
     SECURITY,
     Claim,
+    Verdict,
     experiment,
-    not_measured,
     security_fill,
     security_gap,
     variants_command,
@@ -24,6 +24,7 @@ from reports.metrics import (
     verified_algorithms,
     wire_bytes,
 )
+from reports.rules.wording import not_measured
 
 # --- CSRF (security lab): judged by reports.csrf, the one claim engine ----------------
 
@@ -56,7 +57,7 @@ def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
     return Claim(
         judgement.id,
         judgement.claim,
-        judgement.verdict,  # type: ignore[arg-type]  # csrf.Judgement uses the same four words
+        Verdict(judgement.verdict),  # csrf.Judgement uses the same four words
         judgement.condition,
         [*judgement.evidence, *xss_lines(run)],
         ["security"],
@@ -154,7 +155,7 @@ def tokens_transfer(run: RunData) -> Claim:
     source = "bench + security"
     if not attacks:
         return Claim(
-            "tokens-transfer", claim, "not measured",
+            "tokens-transfer", claim, Verdict.NOT_MEASURED,
             f"'securely' needs the attack battery: {SECURITY}",
             [*evidence, f"not measured: forged, altered and replayed tokens: run {SECURITY}"],
             figures, source, decisions,
@@ -166,14 +167,14 @@ def tokens_transfer(run: RunData) -> Claim:
     if failed:
         names = sorted({f"{r.get('configuration')}: {r.get('attack')}" for r in failed})
         return Claim(
-            "tokens-transfer", claim, "refuted",
+            "tokens-transfer", claim, Verdict.REFUTED,
             "the attack battery saw tokens handled not as expected (a forged or altered one "
             "accepted, or a valid one refused): " + ", ".join(names[:5]), evidence,
             figures, source, decisions,
         )  # fmt: skip
     if decisions[0].above:
         return Claim(
-            "tokens-transfer", claim, "refuted",
+            "tokens-transfer", claim, Verdict.REFUTED,
             f"a public-key verify ({fmt.us(verify)}, {alg}) costs more than asking the issuer",
             evidence, figures, source, decisions,
         )  # fmt: skip
@@ -183,5 +184,6 @@ def tokens_transfer(run: RunData) -> Claim:
         "claims are signed, not encrypted (readable by whoever holds the token)"
     )
     return Claim(
-        "tokens-transfer", claim, "supported", condition, evidence, figures, source, decisions,
+        "tokens-transfer", claim, Verdict.SUPPORTED, condition, evidence, figures, source,
+        decisions,
     )  # fmt: skip

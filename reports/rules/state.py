@@ -13,8 +13,8 @@ from reports.bands import (
 )
 from reports.claim import (
     Claim,
+    Verdict,
     experiment,
-    not_measured,
 )
 from reports.load import RunData
 from reports.margins import Decision
@@ -23,6 +23,7 @@ from reports.metrics import (
     outage_stats,
     session_bytes,
 )
+from reports.rules.wording import not_measured
 
 # --- 2. sessions in server memory are a scalability problem ---------------------------
 
@@ -91,7 +92,7 @@ def memory_scalability(run: RunData) -> Claim:
     decisions += [_works_decision(v, rows[v]) for v in shared]
     if not any(d.above for d in decisions[: len(local)]):
         return Claim(
-            "memory-scalability", claim, "refuted",
+            "memory-scalability", claim, Verdict.REFUTED,
             "in-process sessions kept working on several instances", evidence, figures,
             decisions=decisions,
         )  # fmt: skip
@@ -102,7 +103,7 @@ def memory_scalability(run: RunData) -> Claim:
     )
     if working:
         return Claim(
-            "memory-scalability", claim, "depends",
+            "memory-scalability", claim, Verdict.DEPENDS,
             f"where the sessions live: in one process's memory they break behind a "
             f"non-sticky balancer, in a shared store ({', '.join(working)}) they do not",
             evidence, figures, decisions=decisions,
@@ -110,13 +111,13 @@ def memory_scalability(run: RunData) -> Claim:
         )  # fmt: skip
     if not shared:
         return Claim(
-            "memory-scalability", claim, "supported",
+            "memory-scalability", claim, Verdict.SUPPORTED,
             "sessions in process memory broke on several instances; a shared store was not "
             "measured: run " + experiment("scale_out") + " with session-redis",
             evidence, figures, decisions=decisions, sentence=sentence + ".",
         )  # fmt: skip
     return Claim(
-        "memory-scalability", claim, "supported",
+        "memory-scalability", claim, Verdict.SUPPORTED,
         "sessions broke on several instances, in a shared store as well", evidence, figures,
         decisions=decisions, sentence=sentence + ", and in a shared store as well.",
     )  # fmt: skip
@@ -205,7 +206,7 @@ def tokens_robust(run: RunData) -> Claim:
             return Claim(
                 "tokens-robust",
                 claim,
-                "refuted",
+                Verdict.REFUTED,
                 "tokens did not ride out the store outage better than sessions",
                 evidence,
                 figures,
@@ -216,7 +217,7 @@ def tokens_robust(run: RunData) -> Claim:
             return Claim(
                 "tokens-robust",
                 claim,
-                "supported",
+                Verdict.SUPPORTED,
                 "sessions failed both on several instances and when their store was down",
                 evidence,
                 figures,
@@ -234,13 +235,13 @@ def tokens_robust(run: RunData) -> Claim:
                 "kept working" if held else "brings the dependency back"
             )
         return Claim(
-            "tokens-robust", claim, "depends", condition, evidence, figures,
+            "tokens-robust", claim, Verdict.DEPENDS, condition, evidence, figures,
             decisions=decisions, sentence=sentence,
         )  # fmt: skip
     # Scale-out alone cannot answer "more robust": the outage is the other half.
     if not tokens_scale:
         return Claim(
-            "tokens-robust", claim, "refuted", "tokens failed on several instances", evidence,
+            "tokens-robust", claim, Verdict.REFUTED, "tokens failed on several instances", evidence,
             figures,
         )  # fmt: skip
     return not_measured("tokens-robust", claim, experiment("outage"))

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from reports.load import RunData
-from reports.verdicts import memory_scalability, tokens_robust
+from reports.rules.state import memory_scalability, tokens_robust
 
 
 def _run(**tables: list[dict[str, Any]]) -> RunData:

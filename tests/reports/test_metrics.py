@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from authlab.bench.variants import VARIANTS
+from reports.claim import NOT_MEASURED
 from reports.costs import cpu_split, credential_us
 from reports.load import RunData, described_variants, load_run
 from reports.matrix import two_by_two
@@ -18,7 +19,6 @@ from reports.metrics import (
     credential_check_parts,
     outage_stats,
 )
-from reports.verdicts import NOT_MEASURED
 from tests.reports.synthetic import security_document
 
 
@@ -85,7 +85,7 @@ def test_an_outage_from_the_first_second_takes_the_normal_rate_from_after_it() -
 
 
 def test_without_a_second_of_the_store_up_the_outage_is_not_judged() -> None:
-    from reports.verdicts import tokens_robust
+    from reports.rules.state import tokens_robust
 
     rows = pd.DataFrame(
         {"variant": ["token-hs256"] * 2, "second": [1, 2], "ok": [40, 80], "failed": [0, 0],

@@ -8,8 +8,9 @@ from pathlib import Path
 from reports import xss
 from reports.fmt import TIMES
 from reports.load import load_run
+from reports.rules.security import sessions_csrf
 from reports.situations import answer, situations
-from reports.verdicts import claims, sessions_csrf
+from reports.verdicts import claims
 from tests.reports.synthetic import security_document
 
 

@@ -12,18 +12,15 @@ from authlab.bench.variants import VARIANTS
 from reports.bands import NO_LOAD_SHARE
 from reports.fmt import TIMES
 from reports.load import RunData, load_run, summary_source
-from reports.rules.cost import _pair_gains
-from reports.verdicts import (
-    claims,
-    memory_scalability,
-    sessions_csrf,
+from reports.rules.cost import (
+    pair_gains,
     sessions_heavy_load,
-    tokens_less_csrf,
     tokens_much_better,
-    tokens_robust,
     tokens_stateless,
-    tokens_transfer,
 )
+from reports.rules.security import sessions_csrf, tokens_less_csrf, tokens_transfer
+from reports.rules.state import memory_scalability, tokens_robust
+from reports.verdicts import claims
 from tests.reports.synthetic import security_document
 
 
@@ -845,5 +842,5 @@ def test_the_throughput_gain_is_the_closed_loop_s_not_the_matched_rate_s() -> No
         dict(row("token-hs256", 100.0, rps=1600), offered_rps=500.0),
     ]
     run = crafted(rows, phases=phases)
-    (throughput,) = [d for d in _pair_gains(run, "session-redis", "token-hs256", "x")][1:]
+    (throughput,) = pair_gains(run, "session-redis", "token-hs256", "x").gains[1:]
     assert throughput.repetitions == pytest.approx((1.6, 1.6, 1.6))
