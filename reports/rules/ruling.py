@@ -155,3 +155,92 @@ class TokensBetter(Ruling):
 
     pairs: tuple[PairGains, ...] = ()
     caveats: tuple[Caveat, ...] = ()
+
+
+# --- Where the state lives (reports.rules.state, reports.rules.cloud) -----------------
+
+
+class Setting(StrEnum):
+    """Where claims 2 and 7 were measured: K instances on one host, or the cloud topology
+    (HAProxy, a Redis primary + replica + Sentinels)."""
+
+    ONE_HOST = "one host"
+    CLOUD = "cloud"
+
+
+@dataclass(frozen=True)
+class Failures:
+    """A variant's failed requests on several instances without sticky routing; `failed`
+    is held against 'breaks' (in-process sessions) or 'works' (a shared store)."""
+
+    variant: str
+    rate: float | None  # as measured (None: the row had no rate)
+    failed: Decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryScaling(Ruling):
+    """Claim 2: in-process sessions against sessions in a shared store."""
+
+    setting: Setting
+    local: tuple[Failures, ...] = ()  # sessions in one process's memory
+    shared: tuple[Failures, ...] = ()  # sessions in a shared store
+    # The cloud's sticky routing with an instance killed: whether it ran at all, whether
+    # the first in-process variant ran in it, and how many of its users had to log in again.
+    sticky_measured: bool = False
+    killed_measured: bool = False
+    forced_to_log_in: float | None = None
+    sticky_users: float | None = None
+    # Shared-store variants that kept every user through the instance kill.
+    kept_through_kill: tuple[str, ...] = ()
+
+    @property
+    def working(self) -> tuple[str, ...]:
+        """The shared-store variants that work (fail under 'works')."""
+        return tuple(f.variant for f in self.shared if not f.failed.above)
+
+    @property
+    def died_with_instance(self) -> bool:
+        return (self.forced_to_log_in or 0) > 0
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The share a variant served while its store was down (of its normal throughput on
+    one host; of its requests in the cloud), None where the row gives none."""
+
+    variant: str
+    share: float | None
+
+
+class Sooner(StrEnum):
+    """Which recovered sooner from a Sentinel failover (reports.rules.cloud.ALIKE_S)."""
+
+    ALIKE = "alike"
+    TOKENS = "tokens"
+    SESSIONS = "sessions"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutageRobustness(Ruling):
+    """Claim 7: stateless tokens against sessions when the store goes down, and (on one
+    host) on several instances."""
+
+    setting: Setting
+    serving: tuple[Serving, ...] = ()
+    # One host: whether tokens and sessions both rode the outage (else only scale-out
+    # was there to judge), whether shared-store sessions scale-out was measured, and
+    # whether the deny-list variant carried on (None: not measured).
+    outage_compared: bool = True
+    shared_scale_measured: bool = False
+    denylist_held: bool | None = None
+    # Cloud: how long the store was down, how long a stateless token served, its
+    # lifetime, each variant's recovery from a failover and which was sooner.
+    down_s: float | None = None
+    served_s: float = 0.0
+    lifetime_s: float = 0.0
+    recovery: tuple[tuple[str, float | None], ...] = ()
+    sooner: Sooner | None = None
+    token_recovery_s: float | None = None
+    session_recovery_s: float | None = None
+    denylist_measured: bool = False

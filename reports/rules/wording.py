@@ -11,18 +11,24 @@ rules (not above them) so that rules may call it without an import circle.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from reports import fmt
 from reports.bands import HEAVY, NO_LOAD_SHARE, SIMILAR
 from reports.claim import Claim, Verdict, experiment
 from reports.margins import Decision, band
+from reports.metrics import number
 from reports.rules.ruling import (
     Caveat,
     HeavyLoad,
+    MemoryScaling,
     NoLoad,
     NothingStored,
+    OutageRobustness,
     PairGains,
     Ruling,
+    Setting,
+    Sooner,
     TokensBetter,
     TokensFree,
 )
@@ -73,6 +79,12 @@ def ratio_word(decision: Decision, words: tuple[str, str, str] = HIGHER) -> str:
             f"either side of {fmt.TIMES}{edge:.2f}"
         )
     return text
+
+
+def seconds(value: Any) -> str:
+    """A measured duration, or that it did not happen within the run."""
+    measured = number(value)
+    return "not within the run" if measured is None else f"{measured:.1f} s"
 
 
 def _undecided(ruling: Ruling) -> str:
@@ -188,6 +200,189 @@ def sessions_heavy(ruling: HeavyLoad, evidence: list[str]) -> Claim:
         )
     figures = ["cpu", "throughput", "login", "sessions"]
     return _worded(ruling, "sessions-heavy", reason, evidence, figures, sentence)
+
+
+# --- 2. sessions in server memory are a scalability problem --------------------------
+
+
+def _memory_one_host(ruling: MemoryScaling, verdict: Verdict) -> tuple[str, str]:
+    """The reason and the sentence on one host's K instances."""
+    failed = ", ".join(f"{f.variant} {fmt.pct(f.rate)}" for f in ruling.local)
+    sentence = (
+        f"Sessions kept in one process's memory fail behind a non-sticky balancer ({failed} failed)"
+    )
+    working = ", ".join(ruling.working)
+    if verdict == Verdict.REFUTED:
+        return "in-process sessions kept working on several instances", ""
+    if verdict == Verdict.DEPENDS:
+        return (
+            "where the sessions live: in one process's memory they break behind a non-sticky "
+            f"balancer, in a shared store ({working}) they do not",
+            sentence + f"; in a shared store ({working}) they do not.",
+        )
+    if not ruling.shared:
+        return (
+            "sessions in process memory broke on several instances; a shared store was not "
+            "measured: run " + experiment("scale_out") + " with session-redis",
+            sentence + ".",
+        )
+    return (
+        "sessions broke on several instances, in a shared store as well",
+        sentence + ", and in a shared store as well.",
+    )
+
+
+def _memory_cloud(ruling: MemoryScaling, verdict: Verdict) -> tuple[str, str]:
+    """The reason and the sentence behind HAProxy, with the instance kill where it ran."""
+    if verdict == Verdict.REFUTED:
+        return "sessions in process memory kept working behind a non-sticky balancer", ""
+    sentence = (
+        f"Behind HAProxy without stickiness, sessions in one process's memory fail "
+        f"{fmt.pct(ruling.local[0].rate)} of requests"
+    )
+    if ruling.killed_measured:
+        sentence += (
+            f"; with sticky routing, killing one instance forces "
+            f"{_count(ruling.forced_to_log_in)} of {_count(ruling.sticky_users)} "
+            "users to log in again"
+        )
+    working = ", ".join(ruling.working)
+    if verdict == Verdict.DEPENDS:
+        died = ruling.died_with_instance
+        see_kill = ruling.kept_through_kill != ruling.working and ruling.sticky_measured
+        return (
+            "where the sessions live: in one process's memory they break behind a "
+            "non-sticky balancer"
+            + (" and die with their instance behind a sticky one" if died else "")
+            + f"; in a shared store ({working}) they do "
+            + ("neither" if died else "not")
+            + (" (but see the instance kill)" if see_kill else ""),
+            sentence + f"; in a shared store ({working}) none of that.",
+        )
+    return (
+        "sessions broke behind the balancer"
+        + (", in a shared store as well" if ruling.shared else "; a shared store was not measured"),
+        sentence + ".",
+    )
+
+
+def _count(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def memory_scalability(ruling: MemoryScaling, evidence: list[str]) -> Claim:
+    words = _memory_cloud if ruling.setting == Setting.CLOUD else _memory_one_host
+    figures = (
+        ["cloud-sticky-kill"] if ruling.setting == Setting.CLOUD else ["scale-out", "sessions"]
+    )
+    _, sentence = words(ruling, ruling.verdict)
+    return _worded(
+        ruling,
+        "memory-scalability",
+        lambda verdict: words(ruling, verdict)[0],
+        evidence,
+        figures,
+        sentence,
+    )
+
+
+# --- 7. tokens are more robust for distributed systems in the cloud -------------------
+
+CLOUD_FIGURES = ["cloud-sticky-kill", "cloud-failover", "cloud-store-down"]
+
+
+def _robust_one_host(ruling: OutageRobustness, verdict: Verdict) -> str:
+    if verdict == Verdict.REFUTED and not ruling.outage_compared:
+        return "tokens failed on several instances"
+    if verdict == Verdict.REFUTED:
+        return "tokens did not ride out the store outage better than sessions"
+    if verdict == Verdict.SUPPORTED:
+        return "sessions failed both on several instances and when their store was down"
+    text = (
+        "the session store's availability: sessions in a shared store scale out "
+        + (
+            "as well"
+            if ruling.shared_scale_measured
+            else f"(not measured: run {experiment('scale_out')})"
+        )
+        + ", but stop answering while it is down, when stateless tokens carry on"
+    )
+    if ruling.denylist_held is not None:
+        text += "; a deny list " + (
+            "kept working" if ruling.denylist_held else "brings the dependency back"
+        )
+    return text
+
+
+def _failover(ruling: OutageRobustness) -> str:
+    """How a Sentinel failover treated tokens against sessions ("" where not both ran)."""
+    token, session = ruling.token_recovery_s, ruling.session_recovery_s
+    if ruling.sooner is None or token is None or session is None:
+        return ""
+    if ruling.sooner == Sooner.ALIKE:
+        return f"; a Sentinel failover cost both alike ({token:.1f} s and {session:.1f} s)"
+    return (
+        f"; a Sentinel failover cost tokens {token:.1f} s and sessions {session:.1f} s "
+        f"({ruling.sooner} recovered sooner)"
+    )
+
+
+def _robust_cloud(ruling: OutageRobustness, verdict: Verdict) -> str:
+    if verdict == Verdict.SUPPORTED:
+        return "stateless tokens carried on through the whole store outage; sessions did not"
+    if verdict == Verdict.REFUTED:
+        return "tokens did not ride out the store outage better than sessions"
+    return (
+        "the outage being shorter than the access token's lifetime: a stateless token "
+        f"served {ruling.served_s:.1f} s of the outage ({ruling.lifetime_s:.0f} s lifetime), "
+        "then refresh and login need the store (refresh families live there) and fail like "
+        "sessions"
+        + ("; a deny list brings the dependency back at once" if ruling.denylist_measured else "")
+        + _failover(ruling)
+    )
+
+
+def _robust_sentence(ruling: OutageRobustness) -> str:
+    if not ruling.serving:
+        return ""
+    if ruling.setting == Setting.ONE_HOST:
+        return (
+            "When the store stops answering, "
+            + ", ".join(f"{s.variant} serves {fmt.pct(s.share)}" for s in ruling.serving)
+            + " of its normal throughput."
+        )
+    return (
+        f"With the store down {seconds(ruling.down_s)}, "
+        + ", ".join(f"{s.variant} answers {fmt.pct(s.share)}" for s in ruling.serving)
+        + f" of requests; stateless tokens serve {ruling.served_s:.1f} s, their "
+        f"{ruling.lifetime_s:.0f} s lifetime"
+        + (
+            ", and a Sentinel failover costs "
+            + ", ".join(f"{v} {seconds(s)}" for v, s in ruling.recovery)
+            if ruling.recovery
+            else ""
+        )
+        + "."
+    )
+
+
+def tokens_robust(ruling: OutageRobustness, evidence: list[str]) -> Claim:
+    if ruling.setting == Setting.CLOUD and ruling.verdict == Verdict.NOT_MEASURED:
+        # The cloud's own experiments ran in part: their evidence stays on the page.
+        return Claim(
+            "tokens-robust", STATEMENTS["tokens-robust"], Verdict.NOT_MEASURED,
+            f"run {ruling.missing}", evidence, CLOUD_FIGURES,
+        )  # fmt: skip
+    words = _robust_cloud if ruling.setting == Setting.CLOUD else _robust_one_host
+    figures = CLOUD_FIGURES if ruling.setting == Setting.CLOUD else ["outage", "scale-out"]
+    return _worded(
+        ruling,
+        "tokens-robust",
+        lambda verdict: words(ruling, verdict),
+        evidence,
+        figures,
+        _robust_sentence(ruling),
+    )
 
 
 # --- 4. tokens do not load the server, and need nothing stored ---------------------
