@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from reports import costs, fmt
+from reports import costs, fmt, xss
 from reports.bands import HEAVY, NO_LOAD_SHARE, ratio_decision, spreads_text
 from reports.claim import Claim, Verdict, experiment, security_command, variants_command
 from reports.load import RunData
@@ -40,7 +40,6 @@ from reports.rules.ruling import (
     TokensFree,
     withhold,
 )
-from reports.rules.security import xss_lines
 
 # The variants of the like-for-like pairs, for the command that measures them.
 PAIR_VARIANTS = tuple(dict.fromkeys(name for pair in costs.PAIRS for name in pair[:2]))
@@ -429,7 +428,8 @@ def _caveats(run: RunData) -> tuple[Caveat, ...]:
         for r in security_rows(run, "revocation")
     ):
         found.append(Caveat.LOGOUT_WAITS)
-    if xss_lines(run):
+    counted = xss.counts(run)
+    if counted is not None and counted.read:  # a script read a working credential
         found.append(Caveat.XSS_THEFT)
     return tuple(found)
 

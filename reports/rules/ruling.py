@@ -244,3 +244,18 @@ class OutageRobustness(Ruling):
     token_recovery_s: float | None = None
     session_recovery_s: float | None = None
     denylist_measured: bool = False
+
+
+# --- The security lab's claims (reports.rules.security) -------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThirdPartyVerify(Ruling):
+    """Claim 6: a third party verifying a token with the public key (the cheapest
+    public-key algorithm measured) against asking the issuer, and the attack battery's
+    forged, altered and replayed tokens."""
+
+    alg: str = ""
+    verify_us: float = 0.0
+    attacks: int = 0  # the battery's tries on token configurations (0: not run)
+    mishandled: tuple[str, ...] = ()  # "configuration: attack" handled not as expected

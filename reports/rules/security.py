@@ -24,7 +24,8 @@ from reports.metrics import (
     verified_algorithms,
     wire_bytes,
 )
-from reports.rules.wording import not_measured
+from reports.rules import wording
+from reports.rules.ruling import Ruling, ThirdPartyVerify
 
 # --- CSRF (security lab): judged by reports.csrf, the one claim engine ----------------
 
@@ -44,25 +45,25 @@ def xss_lines(run: RunData) -> list[str]:
     ]
 
 
+def decide_csrf(run: RunData, judgement: csrf.Judgement) -> Ruling:
+    """A CSRF claim as reports.csrf judged it, with its deciding shares."""
+    if judgement.verdict == Verdict.NOT_MEASURED:
+        return Ruling(verdict=Verdict.NOT_MEASURED, missing=security_fill(run))
+    return Ruling(
+        verdict=Verdict(judgement.verdict),  # csrf.Judgement uses the same four words
+        deciding=tuple(
+            Decision(figure, value, threshold, meaning, "%")
+            for figure, value, threshold, meaning in judgement.deciding
+        ),
+    )
+
+
 def _csrf_claim(run: RunData, judgement: csrf.Judgement) -> Claim:
-    if judgement.verdict == "not measured":
-        # The run's own word first ("the browser at PATH did not start"), then the commands.
-        return not_measured(
-            judgement.id, judgement.claim, security_fill(run), "security", security_gap(run)
-        )
-    decisions = [
-        Decision(figure, value, threshold, meaning, "%")
-        for figure, value, threshold, meaning in judgement.deciding
-    ]
-    return Claim(
-        judgement.id,
-        judgement.claim,
-        Verdict(judgement.verdict),  # csrf.Judgement uses the same four words
-        judgement.condition,
+    return wording.csrf_claim(
+        decide_csrf(run, judgement),
+        judgement,
         [*judgement.evidence, *xss_lines(run)],
-        ["security"],
-        "security",
-        decisions,
+        because=security_gap(run),
     )
 
 
@@ -97,23 +98,71 @@ def _jwks_line(attacks: list[dict[str, Any]]) -> str:
     )
 
 
-def tokens_transfer(run: RunData) -> Claim:
-    claim = "Tokens transfer information between parties more conveniently and securely."
-    # Public-key algorithms only: with an HMAC (HS*) every verifier could mint tokens.
+def _token_attacks(run: RunData) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in security_rows(run, "attacks")
+        if str(r.get("configuration", "")).startswith("token")
+    ]
+
+
+def _public_key_verify_us(run: RunData) -> dict[str, float]:
+    """Each public-key algorithm's verify, alone in-process. Public-key algorithms only:
+    with an HMAC (HS*) every verifier could mint tokens."""
     asymmetric = {
         alg: primitive_us(run, f"JWT verify {alg} ")
         for alg in verified_algorithms(run)
         if not alg.startswith("HS")
     }
-    measured_algs = {alg: cost for alg, cost in asymmetric.items() if cost is not None}
+    return {alg: cost for alg, cost in asymmetric.items() if cost is not None}
+
+
+def decide_tokens_transfer(run: RunData) -> ThirdPartyVerify:
+    """Claim 6: refuted where the attack battery saw a token handled not as expected, or
+    where a public-key verify costs more than asking the issuer; supported otherwise; not
+    measured without the primitives, the issuer's cost or the attack battery."""
+    measured_algs = _public_key_verify_us(run)
     if not measured_algs:
-        return not_measured("tokens-transfer", claim, experiment("primitives"))
+        return ThirdPartyVerify(verdict=Verdict.NOT_MEASURED, missing=experiment("primitives"))
     alg, verify = min(measured_algs.items(), key=lambda item: item[1])
     # Asking the issuer instead: one authenticated request to it, at what a session
     # lookup costs the issuer's server (the cheapest way to ask "is this valid?").
     ask = costs.request_cost(run, "session-redis")
     if ask is None:
-        return not_measured("tokens-transfer", claim, variants_command("session-redis"))
+        return ThirdPartyVerify(
+            verdict=Verdict.NOT_MEASURED, missing=variants_command("session-redis")
+        )
+    cheaper = Decision(
+        f"{alg} public-key verify / asking the issuer (session-redis's CPU per request)",
+        verify / ask.median,
+        1.0,
+        "'cheaper than asking' below this",
+    )
+    attacks = _token_attacks(run)
+    mishandled = tuple(
+        sorted(
+            {f"{r.get('configuration')}: {r.get('attack')}" for r in attacks if not r.get("passed")}
+        )
+    )
+    if not attacks:
+        verdict = Verdict.NOT_MEASURED
+    elif mishandled or cheaper.above:
+        verdict = Verdict.REFUTED
+    else:
+        verdict = Verdict.SUPPORTED
+    return ThirdPartyVerify(
+        verdict=verdict,
+        deciding=(cheaper,),
+        missing=SECURITY if not attacks else "",
+        alg=alg,
+        verify_us=verify,
+        attacks=len(attacks),
+        mishandled=mishandled,
+    )
+
+
+def tokens_transfer_evidence(run: RunData) -> list[str]:
+    measured_algs = _public_key_verify_us(run)
     evidence = [
         "a party holding only the public key verifies a token in "
         + ", ".join(f"{fmt.us(cost)} ({name})" for name, cost in measured_algs.items())
@@ -132,58 +181,25 @@ def tokens_transfer(run: RunData) -> Claim:
             f"the claims ride in every request ({token_sizes[0]}-{token_sizes[-1]} B for GET "
             "/me), signed, not encrypted: readable by whoever holds the token"
         )
-    decisions = [
-        Decision(
-            f"{alg} public-key verify / asking the issuer (session-redis's CPU per request)",
-            verify / ask.median,
-            1.0,
-            "'cheaper than asking' below this",
-        )
-    ]
+    ask = costs.request_cost(run, "session-redis")
     evidence.append(
-        f"asking the issuer instead costs it about {fmt.us(ask.median)} of CPU per request "
-        "(session-redis), plus a network round trip"
+        f"asking the issuer instead costs it about {fmt.us(ask.median if ask else None)} of CPU "
+        "per request (session-redis), plus a network round trip"
     )
-    attacks = [
-        r
-        for r in security_rows(run, "attacks")
-        if str(r.get("configuration", "")).startswith("token")
-    ]
-    failed = [r for r in attacks if not r.get("passed")]
+    attacks = _token_attacks(run)
     evidence.append(_jwks_line(attacks))
-    figures = ["bytes", "cpu"]
-    source = "bench + security"
     if not attacks:
-        return Claim(
-            "tokens-transfer", claim, Verdict.NOT_MEASURED,
-            f"'securely' needs the attack battery: {SECURITY}",
-            [*evidence, f"not measured: forged, altered and replayed tokens: run {SECURITY}"],
-            figures, source, decisions,
-        )  # fmt: skip
+        return [*evidence, f"not measured: forged, altered and replayed tokens: run {SECURITY}"]
+    failed = [r for r in attacks if not r.get("passed")]
     evidence.append(
         f"attack battery on tokens: {len(attacks) - len(failed)} of {len(attacks)} forged, "
         "altered or replayed tokens handled as expected"
     )
-    if failed:
-        names = sorted({f"{r.get('configuration')}: {r.get('attack')}" for r in failed})
-        return Claim(
-            "tokens-transfer", claim, Verdict.REFUTED,
-            "the attack battery saw tokens handled not as expected (a forged or altered one "
-            "accepted, or a valid one refused): " + ", ".join(names[:5]), evidence,
-            figures, source, decisions,
-        )  # fmt: skip
-    if decisions[0].above:
-        return Claim(
-            "tokens-transfer", claim, Verdict.REFUTED,
-            f"a public-key verify ({fmt.us(verify)}, {alg}) costs more than asking the issuer",
-            evidence, figures, source, decisions,
-        )  # fmt: skip
-    condition = (
-        f"a third party verifies with the public key ({alg}, {fmt.us(verify)}) without asking "
-        f"the issuer, and all {len(attacks)} forged or altered tokens were refused; but the "
-        "claims are signed, not encrypted (readable by whoever holds the token)"
-    )
-    return Claim(
-        "tokens-transfer", claim, Verdict.SUPPORTED, condition, evidence, figures, source,
-        decisions,
-    )  # fmt: skip
+    return evidence
+
+
+def tokens_transfer(run: RunData) -> Claim:
+    ruling = decide_tokens_transfer(run)
+    if not ruling.deciding:
+        return wording.tokens_transfer(ruling, [])
+    return wording.tokens_transfer(ruling, tokens_transfer_evidence(run))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reports import fmt
+from reports import csrf, fmt
 from reports.bands import HEAVY, NO_LOAD_SHARE, SIMILAR
 from reports.claim import Claim, Verdict, experiment
 from reports.margins import Decision, band
@@ -29,6 +29,7 @@ from reports.rules.ruling import (
     Ruling,
     Setting,
     Sooner,
+    ThirdPartyVerify,
     TokensBetter,
     TokensFree,
 )
@@ -284,6 +285,55 @@ def memory_scalability(ruling: MemoryScaling, evidence: list[str]) -> Claim:
         figures,
         sentence,
     )
+
+
+# --- 3 and 5. CSRF: reports.csrf's own words (shared with the security lab's summary) --
+
+
+def csrf_claim(
+    ruling: Ruling, judgement: csrf.Judgement, evidence: list[str], because: str = ""
+) -> Claim:
+    """A CSRF claim: reports.csrf judges and words it for the lab's summary too; here its
+    reason is taken as it is. Not measured: the run's own word first ("the browser at
+    PATH did not start"), then the commands."""
+    if ruling.verdict == Verdict.NOT_MEASURED:
+        return not_measured(judgement.id, judgement.claim, ruling.missing, "security", because)
+    return Claim(
+        judgement.id, judgement.claim, ruling.verdict, judgement.condition, evidence,
+        ["security"], "security", list(ruling.deciding),
+    )  # fmt: skip
+
+
+# --- 6. tokens transfer information between parties more conveniently and securely --
+
+
+def tokens_transfer(ruling: ThirdPartyVerify, evidence: list[str]) -> Claim:
+    statement, figures, source = STATEMENTS["tokens-transfer"], ["bytes", "cpu"], "bench + security"
+    if ruling.verdict == Verdict.NOT_MEASURED and not ruling.deciding:
+        return not_measured("tokens-transfer", statement, ruling.missing)
+    if ruling.verdict == Verdict.NOT_MEASURED:
+        reason = f"'securely' needs the attack battery: {ruling.missing}"
+    elif ruling.mishandled:
+        reason = (
+            "the attack battery saw tokens handled not as expected (a forged or altered one "
+            "accepted, or a valid one refused): " + ", ".join(ruling.mishandled[:5])
+        )
+    elif ruling.verdict == Verdict.REFUTED:
+        reason = (
+            f"a public-key verify ({fmt.us(ruling.verify_us)}, {ruling.alg}) costs more than "
+            "asking the issuer"
+        )
+    else:
+        reason = (
+            f"a third party verifies with the public key ({ruling.alg}, "
+            f"{fmt.us(ruling.verify_us)}) without asking the issuer, and all {ruling.attacks} "
+            "forged or altered tokens were refused; but the claims are signed, not encrypted "
+            "(readable by whoever holds the token)"
+        )
+    return Claim(
+        "tokens-transfer", statement, ruling.verdict, reason, evidence, figures, source,
+        list(ruling.deciding),
+    )  # fmt: skip
 
 
 # --- 7. tokens are more robust for distributed systems in the cloud -------------------
