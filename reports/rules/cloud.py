@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from reports import fmt
 from reports.bands import BREAKS, CARRIES_ON, WORKS
 from reports.claim import Verdict, experiment
 from reports.load import RunData
@@ -27,7 +26,7 @@ from reports.rules.ruling import (
 from reports.rules.wording import seconds
 
 
-def _rows(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def table_rows(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     if frame.empty or "variant" not in frame:
         return {}
     return {str(row["variant"]): dict(row) for _, row in frame.iterrows()}
@@ -45,45 +44,18 @@ def _stateless_token(variant: str) -> bool:
     return variant.startswith("token-") and "denylist" not in variant
 
 
-def _count(value: Any) -> str:
-    counted = number(value)
-    return "-" if counted is None else f"{counted:.0f}"
-
-
 # --- 2. sessions in server memory are a scalability problem ---------------------------
-
-
-def balancer_evidence(run: RunData) -> list[str]:
-    return [
-        f"HAProxy round robin, {row.get('instances')} instances: {variant} "
-        f"{fmt.pct(row.get('failure_rate'))} of {fmt.count(row.get('requests'))} GET /me "
-        f"failed, {_count(row.get('users_forced_to_log_in'))} of "
-        f"{_count(row.get('users'))} users forced to log in again"
-        for variant, row in _rows(run.cloud_balancer).items()
-    ]
-
-
-def sticky_evidence(run: RunData) -> list[str]:
-    return [
-        f"sticky routing, an instance SIGKILLed: {variant} "
-        f"{_count(row.get('users_forced_to_log_in'))} users forced to log in again "
-        f"({_count(row.get('users_on_killed_instance'))} were pinned to it), "
-        f"{_count(row.get('failed_after'))} requests failed, HAProxy took it out after "
-        f"{seconds(row.get('seconds_until_out'))}, requests OK again after "
-        f"{seconds(row.get('recovery_s'))}"
-        for variant, row in _rows(run.cloud_sticky_kill).items()
-    ]
 
 
 def decide_memory_scalability(run: RunData) -> MemoryScaling | None:
     """Claim 2 behind HAProxy (None when the run has no cloud balancer experiment):
     refuted where in-process sessions kept working behind a non-sticky balancer, 'depends'
     on where the sessions live where a shared store worked, supported otherwise."""
-    balanced = _rows(run.cloud_balancer)
+    balanced = table_rows(run.cloud_balancer)
     memory = [v for v in balanced if _is_memory(v)]
     if not memory:
         return None
-    sticky = _rows(run.cloud_sticky_kill)
+    sticky = table_rows(run.cloud_sticky_kill)
     local = [
         Failures(
             v,
@@ -138,69 +110,7 @@ def decide_memory_scalability(run: RunData) -> MemoryScaling | None:
     return ruling
 
 
-def memory_scalability_evidence(run: RunData) -> list[str]:
-    return balancer_evidence(run) + sticky_evidence(run)
-
-
 # --- 7. tokens are more robust for distributed systems in the cloud --------------------
-
-
-def failover_evidence(run: RunData) -> list[str]:
-    lines = []
-    for variant, row in _rows(run.cloud_failover).items():
-        lost = [
-            f"{_count(row.get(column))} of {_count(row.get('probes'))} {what}"
-            for column, what in (
-                ("sessions_lost", "sessions lost"),
-                ("revocations_lost", "revocations lost"),
-                ("refresh_tokens_lost", "refresh tokens lost"),
-            )
-            if number(row.get(column)) is not None
-        ]
-        lines.append(
-            f"store primary SIGKILLed, Sentinel failover in {seconds(row.get('failover_s'))}: "
-            f"{variant} requests OK again after {seconds(row.get('recovery_s'))}, "
-            f"{_count(row.get('failed_after'))} failed, "
-            f"{_count(row.get('users_forced_to_log_in'))} users forced to log in again"
-            + (f"; {', '.join(lost)}" if lost else "")
-        )
-    return lines
-
-
-def store_down_evidence(run: RunData) -> list[str]:
-    lines = []
-    for variant, row in _rows(run.cloud_store_down).items():
-        ttl = number(row.get("access_ttl_s"))
-        lifetime = f" (access tokens live {ttl:.0f} s)" if ttl else ""
-        lines.append(
-            f"store down {seconds(row.get('down_s'))}{lifetime}: {variant} "
-            f"{fmt.pct(row.get('success_while_down'))} OK while down, GET /me served for "
-            f"{seconds(row.get('served_for_s'))} of it, OK again "
-            f"{seconds(row.get('recovery_after_back_s'))} after the store was back"
-        )
-    return lines
-
-
-def restart_evidence(run: RunData) -> list[str]:
-    frame = run.cloud_store_restart
-    if frame.empty:
-        return []
-    lines = []
-    for _, row in frame.iterrows():
-        lost = [
-            f"{_count(row.get(column))} of {_count(row.get('probes'))} {what}"
-            for column, what in (
-                ("sessions_lost", "sessions lost"),
-                ("revocations_lost", "revoked tokens accepted again"),
-                ("refresh_tokens_lost", "refresh tokens lost"),
-            )
-            if number(row.get(column)) is not None
-        ]
-        lines.append(
-            f"store restarted, persistence {row.get('persistence')}: {row.get('variant')} "
-            + ", ".join(lost)
-        )
-    return lines
 
 
 def decide_tokens_robust(run: RunData) -> OutageRobustness | None:
@@ -208,8 +118,8 @@ def decide_tokens_robust(run: RunData) -> OutageRobustness | None:
     experiments): supported where stateless tokens carried on through the whole store
     outage and sessions did not; refuted where tokens did no better (or served nothing);
     'depends' on the outage being shorter than the token's lifetime otherwise."""
-    down = _rows(run.cloud_store_down)
-    failover = _rows(run.cloud_failover)
+    down = table_rows(run.cloud_store_down)
+    failover = table_rows(run.cloud_failover)
     if not down and not failover:
         return None
     tokens = [v for v in down if _stateless_token(v)]
@@ -251,16 +161,6 @@ def decide_tokens_robust(run: RunData) -> OutageRobustness | None:
     if token_ok <= session_ok or served <= 0.0:
         return replace(ruling, verdict=Verdict.REFUTED)
     return ruling
-
-
-def tokens_robust_evidence(run: RunData) -> list[str]:
-    return (
-        balancer_evidence(run)
-        + sticky_evidence(run)
-        + failover_evidence(run)
-        + store_down_evidence(run)
-        + restart_evidence(run)
-    )
 
 
 # Seconds within which two recoveries count as alike (one per-second bucket).

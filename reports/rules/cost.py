@@ -5,8 +5,8 @@ Costs are compared like for like (reports.costs.PAIRS): the deployable defaults
 (session-redis against token-hs256, whose logout does not end the token) and equal
 logout (session-redis against token-hs256-denylist).
 
-Each claim has a `decide_*` function (the typed ruling, reports.rules.ruling) and the lines
-of evidence the run shows beneath it; reports.wording says the verdict in words."""
+Each claim has a `decide_*` function that returns its typed ruling (reports.rules.ruling);
+reports.rules.wording says it in words, reports.rules.evidence lists the run's figures."""
 
 from __future__ import annotations
 
@@ -14,20 +14,16 @@ from dataclasses import replace
 from typing import Any
 
 from reports import costs, fmt, xss
-from reports.bands import HEAVY, NO_LOAD_SHARE, ratio_decision, spreads_text
-from reports.claim import Claim, Verdict, experiment, security_command, variants_command
+from reports.bands import HEAVY, NO_LOAD_SHARE, ratio_decision
+from reports.claim import Verdict, experiment, security_command, variants_command
 from reports.load import RunData
 from reports.margins import Decision, ratios
 from reports.metrics import (
-    login_costs,
     measured,
     number,
-    primitive_us,
     security_rows,
     session_bytes,
-    variants_where,
 )
-from reports.rules import wording
 from reports.rules.ruling import (
     Caveat,
     Growth,
@@ -50,12 +46,12 @@ def _measure(run: RunData) -> str:
     return "CPU per GET /me" if costs.get_only(run) else "CPU per request (mixed phase)"
 
 
-def _median_us(run: RunData, variant: str) -> float | None:
+def median_us(run: RunData, variant: str) -> float | None:
     cost = costs.request_cost(run, variant)
     return cost.median if cost else None
 
 
-def _saturated(run: RunData, variants: list[str]) -> list[str]:
+def saturated(run: RunData, variants: list[str]) -> list[str]:
     """Those of `variants` whose load generator was the limit."""
     return [v for v in variants if bool((run.summary_row(v) or {}).get("generator_saturated"))]
 
@@ -119,7 +115,7 @@ def decide_sessions_heavy(run: RunData) -> HeavyLoad:
         if ratio is not None:
             pairs.append(
                 PairRatio(
-                    session, token, why, ratio, _median_us(run, session), _median_us(run, token)
+                    session, token, why, ratio, median_us(run, session), median_us(run, token)
                 )
             )
     if not pairs:
@@ -139,80 +135,6 @@ def decide_sessions_heavy(run: RunData) -> HeavyLoad:
     elif ruling.heavy_against:
         ruling = replace(ruling, verdict=Verdict.DEPENDS)
     return withhold(ruling)
-
-
-def cpu_line(run: RunData, variant: str) -> str:
-    cost = costs.request_cost(run, variant)
-    row = run.summary_row(variant) or {}
-    server = number(row.get("server_cpu_us_per_request"))
-    store = number(row.get("store_cpu_us_per_request"))
-    text = f"{variant}: {fmt.us(cost.median if cost else None)} CPU per request"
-    if store:
-        text += f" (server {fmt.us(server)} + Redis {fmt.us(store)})"
-    if cost and cost.repetitions:
-        text += ", repetitions " + ", ".join(fmt.us(v) for v in cost.repetitions)
-    return text
-
-
-def saturation_note(run: RunData, variants: list[str]) -> list[str]:
-    flagged = _saturated(run, variants)
-    if not flagged:
-        return []
-    return [
-        "caution: the load generator was saturated for "
-        + ", ".join(flagged)
-        + " (their maximum throughput is the generator's limit)"
-    ]
-
-
-def _growth_lines(run: RunData, sessions: list[str], tokens: list[str]) -> list[str]:
-    lines = []
-    for variant in sessions[:1] + tokens:
-        ops = costs.store_ops_per_request(run, variant)
-        if ops is not None:
-            lines.append(f"{variant}: {ops:.2f} store operations per request")
-    for store, where in (("redis", "Redis"), ("memory", "process memory")):
-        per = session_bytes(run, store)
-        if per is not None:
-            lines.append(
-                f"a live session holds {fmt.size(per)} in {where}: 1M users would take "
-                f"{fmt.size(per * 1e6)} (extrapolated)"
-            )
-    return lines
-
-
-def heavy_load_evidence(run: RunData, ruling: HeavyLoad) -> list[str]:
-    """The run's figures beneath claim 1: each variant's CPU, the spreads, the store's
-    work and memory, the growth with resident sessions, a login's cost."""
-    pairs = costs.pairs(run)
-    involved = list(dict.fromkeys([p[0] for p in pairs] + [p[1] for p in pairs]))
-    evidence = [f"per-request figures from {costs.source_text(run)}"]
-    evidence += [cpu_line(run, v) for v in involved]
-    spreads = spreads_text(run, involved)
-    if spreads:
-        evidence.append(spreads)
-    sessions = measured(run, variants_where(run, kind="session"))
-    evidence += _growth_lines(run, sessions, [p[1] for p in pairs])
-    for g in ruling.growth:
-        p99 = "" if g.p99 is None else f", p99 {fmt.ms(g.p99[0])} -> {fmt.ms(g.p99[1])}"
-        evidence.append(
-            f"{g.store}, {fmt.count(g.fewest)} -> {fmt.count(g.most)} sessions resident: CPU per "
-            f"GET /me {fmt.ratio(g.cpu.value if g.cpu else None)}{p99}"
-        )
-    for _, row in login_costs(run).dropna(subset=["ratio"]).iterrows():
-        if row["variant"] in involved[:2]:
-            evidence.append(
-                f"one login costs {fmt.us(row['login_us'])} of server CPU, "
-                f"{fmt.ratio(row['ratio'])} an authenticated request ({row['variant']})"
-            )
-    return evidence + saturation_note(run, involved)
-
-
-def sessions_heavy_load(run: RunData) -> Claim:
-    ruling = decide_sessions_heavy(run)
-    if ruling.verdict == Verdict.NOT_MEASURED:
-        return wording.sessions_heavy(ruling, [])
-    return wording.sessions_heavy(ruling, heavy_load_evidence(run, ruling))
 
 
 # --- 4. tokens do not load the server, and need nothing stored: two claims -------------
@@ -291,25 +213,6 @@ def decide_no_load(run: RunData) -> NoLoad:
     return withhold(ruling)
 
 
-def no_load_evidence(run: RunData, ruling: NoLoad) -> list[str]:
-    if ruling.verdict == Verdict.NOT_MEASURED or ruling.share is None:
-        return []
-    token = ruling.token
-    lines = [
-        f"checking the credential adds {fmt.us(ruling.token_check_us)} per request for {token} "
-        f"and {fmt.us(ruling.session_check_us)} for {ruling.session} (the check cost: server + "
-        f"store CPU, each minus the no-auth baseline's; {costs.source_text(run)})"
-    ]
-    verify = primitive_us(run, "JWT verify HS256 ")
-    if verify is not None:
-        lines.append(f"JWT verify HS256 alone, in-process: {fmt.us(verify)}")
-    lines.append(
-        f"as a share of the whole request: {token}'s check is {fmt.pct(ruling.share.value)} of "
-        f"its {fmt.us(_median_us(run, token))}"
-    )
-    return lines
-
-
 def decide_nothing_stored(run: RunData) -> NothingStored:
     """What the token server keeps per user (refresh families) beside a session: refuted
     by any byte kept."""
@@ -323,22 +226,6 @@ def decide_nothing_stored(run: RunData) -> NothingStored:
         kept_bytes=family,
         session_bytes=session_bytes(run, "redis"),
     )
-
-
-def nothing_stored_evidence(run: RunData, ruling: NothingStored) -> list[str]:
-    if ruling.kept_bytes is None:
-        return []
-    lines = [f"a refresh-token family: {fmt.size(ruling.kept_bytes)} per user in Redis"]
-    deny = session_bytes(run, "token deny list (redis)")
-    if deny is not None:
-        lines.append(f"a deny-list entry: {fmt.size(deny)} per logged-out token until its exp")
-    if ruling.session_bytes is not None:
-        lines.append(f"beside a Redis session: {fmt.size(ruling.session_bytes)}")
-    for variant in measured(run, variants_where(run, kind="token", state="client+server")):
-        ops = costs.store_ops_per_request(run, variant)
-        if ops is not None:
-            lines.append(f"{variant}: {ops:.2f} Redis commands per request")
-    return lines
 
 
 def decide_tokens_free(run: RunData) -> TokensFree:
@@ -364,13 +251,6 @@ def decide_tokens_free(run: RunData) -> TokensFree:
     )
 
 
-def tokens_stateless(run: RunData) -> Claim:
-    ruling = decide_tokens_free(run)
-    evidence = no_load_evidence(run, ruling.no_load)
-    evidence += nothing_stored_evidence(run, ruling.stored)
-    return wording.tokens_free(ruling, evidence)
-
-
 # --- 8. token-based authentication is "much better and efficient" --------------------
 
 
@@ -383,7 +263,7 @@ def pair_gains(run: RunData, session: str, token: str, why: str) -> PairGains:
     )
     if cpu is not None:
         found.append(cpu)
-    if _saturated(run, [session, token]):
+    if saturated(run, [session, token]):
         return PairGains(session, token, why, tuple(found))
     a, b = run.summary_row(token) or {}, run.summary_row(session) or {}
     rps_token, rps_session = (
@@ -473,17 +353,3 @@ def decide_tokens_better(run: RunData) -> TokensBetter:
         for g in pair.gains
     )
     return withhold(ruling, turning)
-
-
-def tokens_better_evidence(run: RunData, ruling: TokensBetter) -> list[str]:
-    evidence = [f"per-request figures from {costs.source_text(run)}"]
-    evidence += [wording.pair_gains_line(pair) for pair in ruling.pairs]
-    pairs = costs.pairs(run)
-    return evidence + saturation_note(run, [name for pair in pairs for name in pair[:2]])
-
-
-def tokens_much_better(run: RunData) -> Claim:
-    ruling = decide_tokens_better(run)
-    if not ruling.pairs:
-        return wording.tokens_better(ruling, [])
-    return wording.tokens_better(ruling, tokens_better_evidence(run, ruling))

@@ -8,11 +8,11 @@ from typing import Any
 
 from reports import fmt
 from reports.bands import BREAKS, CARRIES_ON, WORKS
-from reports.claim import Claim, Verdict, experiment
+from reports.claim import Verdict, experiment
 from reports.load import RunData
 from reports.margins import Decision
-from reports.metrics import number, outage_stats, session_bytes
-from reports.rules import cloud, wording
+from reports.metrics import number, outage_stats
+from reports.rules import cloud
 from reports.rules.ruling import (
     Failures,
     MemoryScaling,
@@ -24,7 +24,7 @@ from reports.rules.ruling import (
 # --- 2. sessions in server memory are a scalability problem ---------------------------
 
 
-def _scale_rows(run: RunData) -> dict[str, dict[str, Any]]:
+def scale_rows(run: RunData) -> dict[str, dict[str, Any]]:
     if run.scale_out.empty:
         return {}
     return {str(r["variant"]): dict(r) for _, r in run.scale_out.iterrows()}
@@ -59,10 +59,14 @@ def _works_decision(variant: str, row: dict[str, Any]) -> Decision:
 
 
 def decide_memory_scalability(run: RunData) -> MemoryScaling:
-    """Claim 2 on one host: refuted where in-process sessions kept working on several
-    instances; 'depends' on where the sessions live where a shared store worked;
-    supported where sessions broke, in a shared store as well (or it was not measured)."""
-    rows = _scale_rows(run)
+    """Claim 2: the cloud topology decides where a run has it (reports.rules.cloud). On
+    one host: refuted where in-process sessions kept working on several instances;
+    'depends' on where the sessions live where a shared store worked; supported where
+    sessions broke, in a shared store as well (or it was not measured)."""
+    judged = cloud.decide_memory_scalability(run)
+    if judged is not None:
+        return judged
+    rows = scale_rows(run)
     local = [v for v in rows if run.variant_info(v).get("store") == "memory"]
     if not local:
         return MemoryScaling(
@@ -91,44 +95,20 @@ def decide_memory_scalability(run: RunData) -> MemoryScaling:
     return ruling
 
 
-def memory_scalability_evidence(run: RunData) -> list[str]:
-    rows = _scale_rows(run)
-    evidence = [
-        f"{v}: {fmt.pct(rows[v].get('failure_rate'))} of {fmt.count(rows[v].get('requests'))} "
-        f"requests failed on {rows[v].get('instances')} instances without sticky routing "
-        f"(local state would give {fmt.pct(rows[v].get('expected_if_state_is_local'))})"
-        for v in rows
-    ]
-    for store, where in (("memory", "process memory"), ("redis", "Redis")):
-        per_session = session_bytes(run, store)
-        if per_session is not None:
-            evidence.append(
-                f"{fmt.size(per_session)} per session in {where}: "
-                f"1M sessions would take {fmt.size(per_session * 1e6)} (extrapolated)"
-            )
-    return evidence
-
-
-def memory_scalability(run: RunData) -> Claim:
-    """The cloud topology decides where a run has it; one host's scale-out otherwise."""
-    judged = cloud.decide_memory_scalability(run)
-    if judged is not None:
-        return wording.memory_scalability(judged, cloud.memory_scalability_evidence(run))
-    return wording.memory_scalability(
-        decide_memory_scalability(run), memory_scalability_evidence(run)
-    )
-
-
 # --- 7. tokens are more robust for distributed systems in the cloud --------------------
 
 
 def decide_tokens_robust(run: RunData) -> OutageRobustness:
-    """Claim 7 on one host. Where stateless tokens and sessions both rode the store
-    outage: refuted unless tokens carried on and sessions did not; supported where
-    shared-store sessions also failed on several instances; 'depends' on the store's
-    availability otherwise. Without the outage, tokens failing on several instances
-    refute it, and nothing else can support it."""
-    rows = _scale_rows(run)
+    """Claim 7: the cloud topology decides where a run has it (reports.rules.cloud). On
+    one host, where stateless tokens and sessions both rode the store outage: refuted
+    unless tokens carried on and sessions did not; supported where shared-store sessions
+    also failed on several instances; 'depends' on the store's availability otherwise.
+    Without the outage, tokens failing on several instances refute it, and nothing else
+    can support it."""
+    judged = cloud.decide_tokens_robust(run)
+    if judged is not None:
+        return judged
+    rows = scale_rows(run)
     # A variant whose normal rate is unknown (no full second with the store up) gives no
     # figure to judge: the evidence names it, and the verdict leaves it out.
     stats = {s.variant: s for s in outage_stats(run) if s.goodput is not None}
@@ -183,45 +163,3 @@ def decide_tokens_robust(run: RunData) -> OutageRobustness:
     return OutageRobustness(
         verdict=Verdict.NOT_MEASURED, missing=experiment("outage"), setting=Setting.ONE_HOST
     )
-
-
-def tokens_robust_evidence(run: RunData) -> list[str]:
-    evidence = []
-    for variant, row in _scale_rows(run).items():
-        evidence.append(
-            f"scale-out, {row.get('instances')} instances: {variant} "
-            f"{fmt.pct(row.get('failure_rate'))} failed"
-        )
-    every = outage_stats(run)
-    for stat in every:
-        if stat.goodput is None:
-            continue
-        success = "no answer" if stat.success_rate is None else f"{fmt.pct(stat.success_rate)} OK"
-        recovered = (
-            ""
-            if stat.recovered_after_s is None
-            else f", normal again {stat.recovered_after_s} s after"
-        )
-        slowest = (
-            "" if stat.slowest_us is None else f", slowest answer {fmt.duration(stat.slowest_us)}"
-        )
-        evidence.append(
-            f"in the {stat.seconds_down} s the store was down throughout: {stat.variant} "
-            f"{success}, "
-            f"{fmt.pct(stat.goodput)} of its normal throughput{slowest}{recovered}"
-        )
-    for stat in every:
-        if stat.goodput is None:
-            evidence.append(
-                f"store down: {stat.variant}'s normal throughput is unknown (no full second "
-                "with the store up): not judged"
-            )
-    return evidence
-
-
-def tokens_robust(run: RunData) -> Claim:
-    """The cloud topology decides where a run has it; one host's experiments otherwise."""
-    judged = cloud.decide_tokens_robust(run)
-    if judged is not None:
-        return wording.tokens_robust(judged, cloud.tokens_robust_evidence(run))
-    return wording.tokens_robust(decide_tokens_robust(run), tokens_robust_evidence(run))

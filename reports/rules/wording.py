@@ -4,8 +4,8 @@ The rules (reports.rules.cost, ...) decide and return a typed Ruling; this modul
 into the Claim the page, claims.csv and `authlab compare` show: its reason (the claim's
 condition), its plain sentence, the "modestly higher, borderline" wording of a ratio that
 follows the data, and "not decided at this run's precision: about N repetitions would
-decide it" where a deciding figure's interval crosses its threshold. It lives beside the
-rules (not above them) so that rules may call it without an import circle.
+decide it" where a deciding figure's interval crosses its threshold. The lines of evidence
+beneath a claim are reports.rules.evidence's; reports.verdicts puts the three together.
 """
 
 from __future__ import annotations
@@ -304,6 +304,75 @@ def csrf_claim(
     )  # fmt: skip
 
 
+# --- 4. tokens do not load the server, and need nothing stored ---------------------
+
+
+def no_load(ruling: NoLoad) -> str:
+    """Claim 4's first half in words: the token check beside a session's, and its share."""
+    if ruling.verdict == Verdict.NOT_MEASURED:
+        return ruling.missing
+    if ruling.verdict == Verdict.NOT_DECIDED:
+        return _undecided(ruling)
+    relative, share = ruling.relative, ruling.share
+    assert share is not None  # a measured NoLoad always weighs the share
+    relative_text = (
+        f"beside a session check ({fmt.us(ruling.session_check_us)}) the token's "
+        f"({fmt.us(ruling.token_check_us)}) "
+        + (
+            "costs nothing measurable"
+            if relative is None
+            else f"is light ({fmt.ratio(relative.value)})"
+            if relative.above
+            else f"is not light: the session's is only {fmt.ratio(relative.value)} "
+            f"({grade(relative.value)}), short of {fmt.TIMES}{HEAVY}"
+        )
+    )
+    share_text = (
+        f"as a share of the request it is {fmt.pct(share.value)} of the CPU ("
+        + ("under" if ruling.no_load_share else "at least")
+        + f" the {fmt.pct(NO_LOAD_SHARE)} that counts as no load)"
+    )
+    if ruling.verdict == Verdict.DEPENDS:
+        return f"the yardstick: {relative_text}, yet {share_text}"
+    return f"{relative_text}; {share_text}"
+
+
+def nothing_stored(ruling: NothingStored) -> str:
+    """Claim 4's second half in words: what the token server keeps per user."""
+    kept = ruling.kept_bytes
+    if ruling.verdict == Verdict.NOT_MEASURED or kept is None:
+        return ruling.missing
+    if ruling.verdict == Verdict.SUPPORTED:
+        return "the token server kept nothing per user"
+    session = ruling.session_bytes
+    beside = f", {fmt.ratio(kept / session)} a session's" if session else ""
+    return f"the token server keeps {fmt.size(kept)} per user for refresh{beside}"
+
+
+def tokens_free(ruling: TokensFree, evidence: list[str]) -> Claim:
+    """Both halves side by side; 'which half' where they disagree (and the load half does
+    not itself depend). An undecided half says so in its own words."""
+    load, stored = ruling.no_load, ruling.stored
+    load_text, stored_text = no_load(load), nothing_stored(stored)
+    if load.verdict == stored.verdict == Verdict.NOT_MEASURED:
+        return not_measured(
+            "tokens-free", STATEMENTS["tokens-free"], f"{load_text} and {stored_text}"
+        )
+    parts = (
+        f"'no load': {load.verdict}, {load_text}; 'nothing stored': {stored.verdict}, {stored_text}"
+    )
+    condition = (
+        f"which half: {parts}"
+        if ruling.verdict == Verdict.DEPENDS and load.verdict != Verdict.DEPENDS
+        else parts
+    )
+    return Claim(
+        "tokens-free", STATEMENTS["tokens-free"], ruling.verdict, condition, evidence,
+        ["cpu", "sessions"], decisions=list(ruling.deciding),
+        sentence=f"No load? {load_text}. Nothing stored? {stored_text}.",
+    )  # fmt: skip
+
+
 # --- 6. tokens transfer information between parties more conveniently and securely --
 
 
@@ -433,75 +502,6 @@ def tokens_robust(ruling: OutageRobustness, evidence: list[str]) -> Claim:
         figures,
         _robust_sentence(ruling),
     )
-
-
-# --- 4. tokens do not load the server, and need nothing stored ---------------------
-
-
-def no_load(ruling: NoLoad) -> str:
-    """Claim 4's first half in words: the token check beside a session's, and its share."""
-    if ruling.verdict == Verdict.NOT_MEASURED:
-        return ruling.missing
-    if ruling.verdict == Verdict.NOT_DECIDED:
-        return _undecided(ruling)
-    relative, share = ruling.relative, ruling.share
-    assert share is not None  # a measured NoLoad always weighs the share
-    relative_text = (
-        f"beside a session check ({fmt.us(ruling.session_check_us)}) the token's "
-        f"({fmt.us(ruling.token_check_us)}) "
-        + (
-            "costs nothing measurable"
-            if relative is None
-            else f"is light ({fmt.ratio(relative.value)})"
-            if relative.above
-            else f"is not light: the session's is only {fmt.ratio(relative.value)} "
-            f"({grade(relative.value)}), short of {fmt.TIMES}{HEAVY}"
-        )
-    )
-    share_text = (
-        f"as a share of the request it is {fmt.pct(share.value)} of the CPU ("
-        + ("under" if ruling.no_load_share else "at least")
-        + f" the {fmt.pct(NO_LOAD_SHARE)} that counts as no load)"
-    )
-    if ruling.verdict == Verdict.DEPENDS:
-        return f"the yardstick: {relative_text}, yet {share_text}"
-    return f"{relative_text}; {share_text}"
-
-
-def nothing_stored(ruling: NothingStored) -> str:
-    """Claim 4's second half in words: what the token server keeps per user."""
-    kept = ruling.kept_bytes
-    if ruling.verdict == Verdict.NOT_MEASURED or kept is None:
-        return ruling.missing
-    if ruling.verdict == Verdict.SUPPORTED:
-        return "the token server kept nothing per user"
-    session = ruling.session_bytes
-    beside = f", {fmt.ratio(kept / session)} a session's" if session else ""
-    return f"the token server keeps {fmt.size(kept)} per user for refresh{beside}"
-
-
-def tokens_free(ruling: TokensFree, evidence: list[str]) -> Claim:
-    """Both halves side by side; 'which half' where they disagree (and the load half does
-    not itself depend). An undecided half says so in its own words."""
-    load, stored = ruling.no_load, ruling.stored
-    load_text, stored_text = no_load(load), nothing_stored(stored)
-    if load.verdict == stored.verdict == Verdict.NOT_MEASURED:
-        return not_measured(
-            "tokens-free", STATEMENTS["tokens-free"], f"{load_text} and {stored_text}"
-        )
-    parts = (
-        f"'no load': {load.verdict}, {load_text}; 'nothing stored': {stored.verdict}, {stored_text}"
-    )
-    condition = (
-        f"which half: {parts}"
-        if ruling.verdict == Verdict.DEPENDS and load.verdict != Verdict.DEPENDS
-        else parts
-    )
-    return Claim(
-        "tokens-free", STATEMENTS["tokens-free"], ruling.verdict, condition, evidence,
-        ["cpu", "sessions"], decisions=list(ruling.deciding),
-        sentence=f"No load? {load_text}. Nothing stored? {stored_text}.",
-    )  # fmt: skip
 
 
 # --- 8. token-based authentication is "much better and efficient" ---------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports import csrf
-from reports.rules.security import sessions_csrf, tokens_less_csrf
+from reports.verdicts import sessions_csrf, tokens_less_csrf
 from tests.reports.rules.crafted import SESSION_TOKEN, crafted, row
 from tests.reports.synthetic import security_document
 

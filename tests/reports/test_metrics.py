@@ -85,7 +85,7 @@ def test_an_outage_from_the_first_second_takes_the_normal_rate_from_after_it() -
 
 
 def test_without_a_second_of_the_store_up_the_outage_is_not_judged() -> None:
-    from reports.rules.state import tokens_robust
+    from reports.verdicts import tokens_robust
 
     rows = pd.DataFrame(
         {"variant": ["token-hs256"] * 2, "second": [1, 2], "ok": [40, 80], "failed": [0, 0],

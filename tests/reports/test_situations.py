@@ -8,9 +8,8 @@ from pathlib import Path
 from reports import xss
 from reports.fmt import TIMES
 from reports.load import load_run
-from reports.rules.security import sessions_csrf
 from reports.situations import answer, situations
-from reports.verdicts import claims
+from reports.verdicts import claims, sessions_csrf
 from tests.reports.synthetic import security_document
 
 

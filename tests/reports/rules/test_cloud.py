@@ -6,7 +6,7 @@ from reports.bands import CARRIES_ON
 from reports.claim import Verdict
 from reports.rules.cloud import decide_memory_scalability, decide_tokens_robust
 from reports.rules.ruling import Setting, Sooner
-from reports.rules.state import memory_scalability, tokens_robust
+from reports.verdicts import memory_scalability, tokens_robust
 from tests.reports.rules.crafted import BALANCER, FAILOVER, STICKY, cloud_run, store_down
 
 

@@ -13,10 +13,9 @@ from reports.rules.cost import (
     decide_tokens_better,
     decide_tokens_free,
     pair_gains,
-    sessions_heavy_load,
-    tokens_much_better,
 )
 from reports.rules.ruling import Caveat, HeavyLoad, TokensBetter, TokensFree
+from reports.verdicts import sessions_heavy_load, tokens_much_better
 from tests.reports.rules.crafted import crafted, repetitions, row
 from tests.reports.synthetic import security_document
 

@@ -9,7 +9,8 @@ import pytest
 from reports import csrf
 from reports.claim import Verdict
 from reports.rules.ruling import Ruling
-from reports.rules.security import decide_csrf, decide_tokens_transfer, tokens_transfer
+from reports.rules.security import decide_csrf, decide_tokens_transfer
+from reports.verdicts import tokens_transfer
 from tests.reports.rules.crafted import SESSION_TOKEN, crafted, row
 from tests.reports.synthetic import security_document
 
