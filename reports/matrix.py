@@ -17,13 +17,13 @@ from reports.claim import NOT_MEASURED
 from reports.csrf import browser_name
 from reports.load import RunData, variant_order
 from reports.metrics import (
-    base_configuration,
     configuration_info,
     number,
     security_rows,
     total_cpu,
     wire_bytes,
 )
+from results_format.variant_names import base_name as base_configuration
 
 STATES = (("server", "state on the server (session store)"), ("client", "self-contained token"))
 TRANSPORTS = (("cookie", "cookie"), ("header", "Authorization header"))
