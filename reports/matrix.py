@@ -24,6 +24,7 @@ from reports.metrics import (
     wire_bytes,
 )
 from results_format.variant_names import base_name as base_configuration
+from results_format.variant_names import is_copy
 
 STATES = (("server", "state on the server (session store)"), ("client", "self-contained token"))
 TRANSPORTS = (("cookie", "cookie"), ("header", "Authorization header"))
@@ -150,7 +151,7 @@ def two_by_two(run: RunData) -> list[Cell]:
         names = {
             name
             for name, config in configs.items()
-            if "@" not in name
+            if not is_copy(name)
             and _config_state(config) == state
             and config.get("transport") == transport
         }

@@ -10,6 +10,11 @@ from __future__ import annotations
 COPY_MARK = "@"
 
 
+def copy_name(base: str, what: str) -> str:
+    """'token-header', 'ttl4' -> 'token-header@ttl4'."""
+    return f"{base}{COPY_MARK}{what}"
+
+
 def base_name(name: str) -> str:
     """'token-header@ttl4' -> 'token-header'; a name without a copy mark is its own base."""
     return name.split(COPY_MARK, 1)[0]

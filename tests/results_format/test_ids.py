@@ -6,7 +6,7 @@ import pytest
 
 from authlab.bench.variants import VARIANTS
 from results_format import palette, phase_ids, primitive_ids
-from results_format.variant_names import base_name, is_copy
+from results_format.variant_names import base_name, copy_name, is_copy
 
 
 def test_a_jwt_verify_is_found_by_its_name_whatever_its_parentheses() -> None:
@@ -26,7 +26,8 @@ def test_only_a_jwt_verify_names_a_verified_algorithm(written: str) -> None:
 
 
 def test_a_copy_counts_for_its_base() -> None:
-    assert base_name("token-header@ttl4") == "token-header"
+    assert copy_name("token-header", "ttl4") == "token-header@ttl4"
+    assert base_name(copy_name("token-header", "ttl4")) == "token-header"
     assert base_name("session-lax") == "session-lax"
     assert is_copy("token-header@ttl4") and not is_copy("session-lax")
 
