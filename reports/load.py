@@ -218,10 +218,12 @@ def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     "get-only": GET /me alone, with the mixed phase's beside them as mix_* where the
         profile ran the mix;
     "mixed": the folder's GET-only CPU is missing but its mix_* figures are there
-        (a profile without the GET-only phases, or a harness that did not write them):
-        every unprefixed figure is taken from mix_*, so that no comparison mixes sources;
-    "older": a folder from before the GET-only phases: the unprefixed figures are the
-        mixed phase's.
+        (a profile without the GET-only phases, or a folder from before them, whose
+        mixed figures results_format.upgrade moved to mix_*): every unprefixed figure is
+        taken from mix_*, so that no comparison mixes sources;
+    "older": unprefixed figures alone, without a mix or a matched rate: a summary made
+        in memory in the shape from before the GET-only phases (the mixed phase's under
+        the unprefixed names), or a run of the GET-only phases alone (load_run tells).
     """
     if summary.empty:
         return summary, "get-only"
