@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from results_format import tables
+
 if TYPE_CHECKING:
     from authlab.bench.profiles import Profile
     from authlab.bench.runner import Bench
@@ -108,7 +110,7 @@ REGISTRY: dict[str, Experiment] = {
         ),
     )
 }
-TABLES: tuple[str, ...] = tuple(e.table for e in REGISTRY.values() if e.table)
+TABLES: tuple[str, ...] = tuple(tables.BY_NAME[e.table].name for e in REGISTRY.values() if e.table)
 
 
 def unknown(names: tuple[str, ...]) -> list[str]:
