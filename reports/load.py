@@ -285,7 +285,7 @@ def latency_curves(
     `kind` is "corrected" (timed from when each request was due: coordinated
     omission corrected) or "service" (from when it was sent).
     """
-    from loadtests.hdr import decode
+    from results_format.hdr_files import decode
 
     phase = phase or latency_phase(run)
     rows: list[dict[str, Any]] = []

@@ -203,7 +203,7 @@ def _outage_slowest(run: RunData, variant: str) -> float | None:
     long a request waited for a store that answered nothing."""
     import json
 
-    from loadtests.hdr import aggregate
+    from results_format.hdr_files import aggregate
 
     slowest = None
     for path in (run.directory / "raw" / variant).glob("rep*/outage/hdr*.json"):

@@ -9,8 +9,8 @@ import statistics
 from typing import Any
 
 from authlab.bench.window import Batch, Tick, batches, steady_window, window_figures
-from loadtests.hdr import aggregate
 from results_format import phase_ids
+from results_format.hdr_files import aggregate
 
 # Above this share of one core the generator, not the server, may be the limit.
 GENERATOR_SATURATION = 0.90

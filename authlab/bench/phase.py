@@ -272,6 +272,6 @@ def load_hdr(directory: Path) -> dict[str, Any] | None:
     if len(files) == 1:
         data: dict[str, Any] = json.loads(files[0].read_text())
         return data
-    from loadtests.hdr import merge_hdr_files
+    from results_format.hdr_files import merge_hdr_files
 
     return merge_hdr_files(files)
