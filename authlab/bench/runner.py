@@ -178,6 +178,10 @@ class Bench:
             "bench",
             {
                 "profile": asdict(self.profile),
+                # What each experiment of this run is given: the profile's, else its defaults.
+                "experiment_params": {
+                    name: asdict(self.profile.params_for(name)) for name in self._experiments()
+                },
                 "variants": [v.describe() for v in self.variants],
                 # Variants only an experiment starts: the report knows them from here.
                 "experiment_variants": [v.describe() for v in self._experiment_variants()],
