@@ -588,10 +588,10 @@ class Bench:
             self.progress(what, (self._steps_done - 1) / self._steps_total)
 
     def _run_experiments(self, group: ProcessGroup, sampler: Sampler, workspace: Workspace) -> None:
-        context = _ExperimentContext(self, group, workspace)
         for name in self._experiments():
             self._step(f"experiment · {name}")
             experiment = experiments.REGISTRY[name]
+            context = _ExperimentContext(self, group, workspace, experiment.tables)
             experiment.run(context, self.profile.params_for(name))
 
 
@@ -602,6 +602,7 @@ class _ExperimentContext:
     bench: Bench
     group: ProcessGroup
     workspace: Workspace
+    declared: tuple[str, ...]  # the tables this experiment writes (its registry entry)
 
     @property
     def directory(self) -> Path:
@@ -632,6 +633,9 @@ class _ExperimentContext:
         return self.bench._interrupt_requested
 
     def write_table(self, name: str, *rows: dict[str, Any]) -> None:
+        if name not in self.declared:
+            # A table its entry does not name is one the report and TABLES do not know.
+            raise ValueError(f"{name!r} is not among the experiment's tables {self.declared}")
         self.bench.tables[name].add(*rows)
 
     def read_table(self, name: str) -> list[dict[str, Any]]:
