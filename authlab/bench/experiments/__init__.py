@@ -29,6 +29,7 @@ from authlab.bench.experiments import (
     sessions_at_scale,
 )
 from authlab.bench.experiments.experiment import Experiment
+from results_format import tables
 
 REGISTRY: dict[str, Experiment[Any]] = {
     module.EXPERIMENT.name: module.EXPERIMENT
@@ -50,7 +51,10 @@ REGISTRY: dict[str, Experiment[Any]] = {
         cloud_store_restart,
     )
 }
-TABLES: tuple[str, ...] = tuple(table for e in REGISTRY.values() for table in e.tables)
+# Each looked up in the results format's declaration: an undeclared one fails at import.
+TABLES: tuple[str, ...] = tuple(
+    tables.BY_NAME[table].name for e in REGISTRY.values() for table in e.tables
+)
 
 
 def unknown(names: tuple[str, ...]) -> list[str]:
