@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from authlab.bench.phase import run_phase
-from authlab.bench.profiles import Phase, get_profile
+from authlab.bench.phase import Phase, run_phase
+from authlab.bench.profiles import get_profile
 from authlab.bench.variant_servers import Workspace, start_variant
 from authlab.bench.variants import select
 from authlab.processes import ProcessGroup
