@@ -19,6 +19,7 @@ from authlab.bench.experiments.scale_out import ScaleOutParams
 from authlab.bench.experiments.sessions_at_scale import SessionsAtScaleParams
 from authlab.bench.phase import Phase
 from authlab.bench.variants import DEFAULT_MATRIX
+from results_format import phase_ids
 
 # The experiments a run does after its load phases (authlab.bench.experiments) ...
 EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.by_default)
@@ -79,7 +80,7 @@ def _phases(
 ) -> tuple[Phase, ...]:
     spike_phase = (
         # A spike: a paced base load, a burst of closed-loop users, the base again.
-        Phase("spike", "browse", 0, 0, rate_per_user=rate, shape="spike",
+        Phase(phase_ids.SPIKE, "browse", 0, 0, rate_per_user=rate, shape="spike",
               every_repetition=False, only_variants=SPIKE_VARIANTS),
     ) if spike else ()  # fmt: skip
     every = mix_every_repetition
@@ -87,18 +88,18 @@ def _phases(
         # In a realistic request mix (browsing with 20% transfers, each an SQL write):
         # latency at a fixed rate, and a step ramp of closed-loop users to saturation
         # (the variants table's "in a mix"; no claim reads them).
-        Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate,
+        Phase(phase_ids.FIXED_RATE, "browse", seconds, rate_users, rate_per_user=rate,
               every_repetition=every),
-        Phase("step", "browse", 0, 0, shape="step", every_repetition=every),
+        Phase(phase_ids.STEP, "browse", 0, 0, shape="step", every_repetition=every),
     ) if mix else ()  # fmt: skip
     return (
         # The credential alone (authenticated GET /me, logged in beforehand): capacity
         # with closed-loop users to saturation ...
-        Phase("me-closed", "me_only", closed_seconds, closed_users, prelogin=True),
+        Phase(phase_ids.ME_CLOSED, "me_only", closed_seconds, closed_users, prelogin=True),
         # ... then CPU per request and latency in an open model at one offered rate for
         # every variant (half the slowest capacity; the runner sets it): the same load.
         Phase(
-            "me-rate",
+            phase_ids.ME_RATE,
             "me_only",
             matched_seconds or seconds,
             matched_users,
@@ -108,10 +109,17 @@ def _phases(
         ),
         *mix_phases,
         Phase(
-            "login-storm", "login_storm", login_seconds, 4, every_repetition=False, accounts="storm"
+            phase_ids.LOGIN_STORM,
+            "login_storm",
+            login_seconds,
+            4,
+            every_repetition=False,
+            accounts="storm",
         ),
-        Phase("logout-churn", "logout_churn", login_seconds, 4, every_repetition=False),
-        Phase("refresh", "refresh", login_seconds, 4, token_only=True, every_repetition=False),
+        Phase(phase_ids.LOGOUT_CHURN, "logout_churn", login_seconds, 4, every_repetition=False),
+        Phase(
+            phase_ids.REFRESH, "refresh", login_seconds, 4, token_only=True, every_repetition=False
+        ),
         *spike_phase,
     )
 
