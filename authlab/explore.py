@@ -22,9 +22,9 @@ from typing import Annotated
 import httpx
 import typer
 
-from authlab.bench.phase import LOADTESTS, Target, locust_env
+from authlab.bench.phase import LOADTESTS, Phase, Target, locust_env
 from authlab.bench.prelogin import PreloginFailed, prelogin, write_credentials
-from authlab.bench.profiles import PROFILES, Phase, Profile
+from authlab.bench.profiles import PROFILES, Profile
 from authlab.bench.variant_servers import RunningVariant, Workspace, start_variant
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.bench.verify import VerificationFailed, verify_variant

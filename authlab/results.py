@@ -15,6 +15,7 @@ from typing import Any
 
 from authlab.dependency_lock import environment_match
 from results_format.packages import RECORDED
+from results_format.version import FORMAT_VERSION, FORMAT_VERSION_KEY
 
 RESULTS_ROOT = Path(os.environ.get("AUTHLAB_RESULTS", "results"))
 
@@ -97,6 +98,7 @@ def machine() -> dict[str, Any]:
 
 def write_manifest(directory: Path, kind: str, configuration: dict[str, Any]) -> Path:
     manifest = {
+        FORMAT_VERSION_KEY: FORMAT_VERSION,  # the shape of this folder (results_format.version)
         "run_id": directory.name,
         "kind": kind,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

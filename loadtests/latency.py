@@ -18,7 +18,7 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 from locust import events
 
-from loadtests.hdr import summarise
+from results_format.hdr_files import summarise
 
 _LOWEST_US, _HIGHEST_US, _DIGITS = 1, 60_000_000, 3
 _service: dict[str, HdrHistogram] = defaultdict(

@@ -10,6 +10,7 @@ import pandas as pd
 
 from reports.load import RunData, variant_order
 from reports.metrics import number, session_bytes, wire_bytes
+from results_format import phase_ids, tables
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ def _state_store(run: RunData, variant: str) -> str | None:
     info = run.variant_info(variant)
     kind, store = info.get("kind"), info.get("store")
     if kind == "session":
-        # Store names are Settings' (RunData normalises an old folder's); the experiment's
-        # rows name the SQL store by the database it measured, the run's SQLite.
+        # Store names are Settings' (results_format.upgrade renames an old folder's); the
+        # experiment's rows name the SQL store by the database it measured, the run's SQLite.
         return {"redis": "redis", "memory": "memory", "sql": "sqlite"}.get(str(store))
     if kind == "token":
         return "token refresh families (redis)"
@@ -59,7 +60,7 @@ def _step_median(run: RunData, variant: str, column: str) -> float | None:
     phases = run.phases
     if phases.empty or column not in phases:
         return None
-    rows = phases[(phases["variant"] == variant) & (phases["phase"] == "step")][column]
+    rows = phases[(phases["variant"] == variant) & (phases["phase"] == phase_ids.STEP)][column]
     rows = rows.dropna()
     return number(rows.median()) if not rows.empty else None
 
@@ -85,14 +86,10 @@ def model(run: RunData, assumptions: Assumptions | None = None) -> pd.DataFrame:
         summary = run.summary_row(variant)
         if summary is None:
             continue
-        # A realistic request mix (browsing with transfers): the mixed phase's figures,
-        # which an older results folder keeps under the unprefixed names.
-        server_us = number(
-            summary.get("mix_server_cpu_us_per_request", summary.get("server_cpu_us_per_request"))
-        )
-        store_us = number(
-            summary.get("mix_store_cpu_us_per_request", summary.get("store_cpu_us_per_request"))
-        )
+        # A realistic request mix (browsing with transfers): the mixed phase's figures
+        # (an older folder's are there too once upgraded: results_format.upgrade).
+        server_us = number(summary.get(f"{tables.MIXED_PREFIX}server_cpu_us_per_request"))
+        store_us = number(summary.get(f"{tables.MIXED_PREFIX}store_cpu_us_per_request"))
         login_us = number(summary.get("login_server_cpu_us"))
         commands = _step_median(run, variant, "redis_commands_per_request")
         store = _state_store(run, variant)

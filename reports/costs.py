@@ -18,10 +18,11 @@ import pandas as pd
 from reports.intervals import Batches, Interval, bootstrap, rate
 from reports.load import RunData, variant_order
 from reports.metrics import Measure, number
+from results_format import phase_ids, tables
 
-GET_ONLY = "me-closed"  # closed loop to saturation, GET /me only: capacity
-GET_RATE = "me-rate"  # one offered rate for all variants, GET /me only: CPU and latency
-MIXED = "step"  # browsing with 20% POST /transfer
+GET_ONLY = phase_ids.ME_CLOSED  # closed loop to saturation, GET /me only: capacity
+GET_RATE = phase_ids.ME_RATE  # one offered rate for all variants, GET /me only: CPU and latency
+MIXED = phase_ids.STEP  # browsing with 20% POST /transfer
 
 # Like for like: a session ends at logout, a token without a deny list does not.
 PAIRS: tuple[tuple[str, str, str], ...] = (
@@ -121,10 +122,11 @@ def per_repetition(
 
 
 def request_cost(run: RunData, variant: str, mixed: bool = False) -> Cost | None:
-    """Server plus store CPU per request: GET /me alone where the folder has it (or the
-    mixed phase's with mixed=True, or in an older folder)."""
+    """Server plus store CPU per request: GET /me alone where the folder has it (else the
+    mixed phase's, as the summary's figure source says), or the mixed phase's with
+    mixed=True."""
     row = run.summary_row(variant)
-    prefix = "mix_" if mixed and run.figure_source != "older" else ""
+    prefix = tables.MIXED_PREFIX if mixed else ""
     server = Measure.of(row, f"{prefix}server_cpu_us_per_request")
     if server is None:
         return None

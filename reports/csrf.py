@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from results_format.variant_names import base_name as base
+
 DEFAULT_BROWSER = "chromium"
 SESSIONS = ("sessions-csrf", "Sessions are vulnerable to CSRF.")
 TOKENS = ("tokens-csrf", "Tokens carry less CSRF risk.")
@@ -43,11 +45,6 @@ class Judgement:
     evidence: list[str] = field(default_factory=list)
     browsers: tuple[str, ...] = ()
     deciding: list[Deciding] = field(default_factory=list)
-
-
-def base(name: str) -> str:
-    """'token-header@ttl4' -> 'token-header': a short-lived twin counts for its configuration."""
-    return name.split("@", 1)[0]
 
 
 def rows(document: dict[str, Any] | None, section: str) -> list[dict[str, Any]]:

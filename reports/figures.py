@@ -20,20 +20,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from reports import legacy
 from reports.fmt import TIMES, duration
 from reports.metrics import OutageStats, complete_seconds, normal_rate
+from results_format import palette as variant_palette
 
 # One colour per variant, the same in every figure: the run's own (RunData.palette, from
-# its manifest); a name it does not colour gets one of its own.
+# its manifest); a name it does not colour, the results format's.
 Palette = Mapping[str, str]
 
 
 def colour(variant: str, palette: Palette | None = None) -> str:
     if palette and variant in palette:
         return palette[variant]
-    known = legacy.VARIANTS.get(variant)
-    return str(known["colour"]) if known else legacy.extra_colour(variant)
+    return variant_palette.colour_of(variant)
 
 
 def new_figure(width: float = 7.0, height: float = 3.8) -> tuple[Figure, Axes]:

@@ -15,39 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports import legacy
+from results_format import palette, phase_ids, tables
+from results_format.upgrade import Folder, upgrade
 
-TABLES = (
-    "phases",
-    "latency",
-    "summary",
-    "wire",
-    "primitives",
-    "sessions_at_scale",
-    "scale_out",
-    "outage",
-    "verification",
-    "overhead",
-    "instructions",
-    "resident_sessions",
-    # The load phases' steady windows, second by second (the intervals' batches).
-    "batches",
-    # The cloud topology (`authlab bench --profile cloud`): one row per variant and event,
-    # and the per-second rows of the experiments that break something under load.
-    "cloud_balancer",
-    "cloud_sticky_kill",
-    "cloud_failover",
-    "cloud_store_down",
-    "cloud_store_restart",
-    "cloud_sticky_kill_seconds",
-    "cloud_failover_seconds",
-    "cloud_store_down_seconds",
-)
-RAW_TABLES = ("process_samples", "redis_samples")
+# Every table a results folder may hold (results_format.tables); the report reads them all.
+TABLES = tuple(table.name for table in tables.TABLES if not table.raw)
+RAW_TABLES = tuple(table.name for table in tables.TABLES if table.raw)
 
-# Requests that are not what a phase measures: browsing users log in once at
-# their start (the login storm has its own phase), as in authlab.bench.derive.
-LEFT_OUT = ("POST /login",)
+# Requests that are not what a phase measures (as the bench leaves them out).
+LEFT_OUT = phase_ids.LEFT_OUT
 
 
 def _empty() -> pd.DataFrame:
@@ -74,6 +50,7 @@ class RunData:
     instructions: pd.DataFrame = field(default_factory=_empty)
     resident_sessions: pd.DataFrame = field(default_factory=_empty)
     batches: pd.DataFrame = field(default_factory=_empty)
+    twin_phases: pd.DataFrame = field(default_factory=_empty)
     cloud_balancer: pd.DataFrame = field(default_factory=_empty)
     cloud_sticky_kill: pd.DataFrame = field(default_factory=_empty)
     cloud_failover: pd.DataFrame = field(default_factory=_empty)
@@ -84,6 +61,7 @@ class RunData:
     cloud_store_down_seconds: pd.DataFrame = field(default_factory=_empty)
     process_samples: pd.DataFrame = field(default_factory=_empty)
     redis_samples: pd.DataFrame = field(default_factory=_empty)
+    metrics_samples: pd.DataFrame = field(default_factory=_empty)
     variants: pd.DataFrame = field(default_factory=_empty)
     # Every variant the manifest describes (also those only an experiment ran), by name.
     described: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -100,19 +78,27 @@ class RunData:
 
     def variant_info(self, name: str) -> dict[str, Any]:
         """The manifest's description of a variant (kind, state, transport, store, alg,
-        colour, settings, topology); for a folder from before manifests described every
-        variant, the description of the harness that made it (reports.legacy)."""
-        known = self.described or described_rows(
-            [] if self.variants.empty else self.variants.to_dict("records")
-        )
-        described = known.get(name)
-        if described is None:
-            described = legacy.VARIANTS.get(name, {"kind": None, "store": "-", "alg": "-"})
+        colour, settings, topology); a name it does not describe has no kind (no guess
+        from a name)."""
+        known = self.described or self._described_in_memory()
+        described = known.get(name, {"kind": None, "store": "-", "alg": "-"})
         return {"name": name, **described}
 
+    def _described_in_memory(self) -> dict[str, dict[str, Any]]:
+        """A RunData made in memory (not by load_run) is a folder without a version: its
+        variants table and the tables that name variants, upgraded as load_run would."""
+        variants = [] if self.variants.empty else self.variants.to_dict("records")
+        manifest = self.manifest or {"configuration": {"variants": variants}}
+        named = {
+            name: getattr(self, name).to_dict("records")
+            for name in TABLES
+            if "variant" in getattr(self, name)
+        }
+        return described_variants(upgrade(Folder(manifest, named)).manifest)
+
     def colour(self, name: str) -> str:
-        """The variant's colour in every figure: the manifest's."""
-        return str(self.variant_info(name).get("colour") or legacy.extra_colour(name))
+        """The variant's colour in every figure: the manifest's, else the palette's."""
+        return str(self.variant_info(name).get("colour") or palette.colour_of(name))
 
     @property
     def palette(self) -> dict[str, str]:
@@ -127,7 +113,7 @@ class RunData:
 
 def described_variants(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every variant the manifest describes, by name: the load phases' and those only an
-    experiment started. Store names are Settings' (an old folder's aliases mapped)."""
+    experiment started."""
     configuration = manifest.get("configuration") or {}
     return described_rows(
         [
@@ -141,14 +127,7 @@ def described_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
     described = {}
     for row in rows:
         if isinstance(row, dict) and "name" in row:
-            info = {key: value for key, value in row.items() if key != "name"}
-            store = str(info.get("store", "-"))
-            info["store"] = legacy.STORE_ALIASES.get(store, store)
-            if "colour" not in info and row["name"] in legacy.VARIANTS:
-                info["colour"] = legacy.VARIANTS[row["name"]]["colour"]
-            if "settings" not in info and row["name"] in legacy.VARIANTS:
-                info["settings"] = legacy.VARIANTS[row["name"]].get("settings", {})
-            described[str(row["name"])] = info
+            described[str(row["name"])] = {k: v for k, v in row.items() if k != "name"}
     return described
 
 
@@ -176,13 +155,12 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     if not directory.is_dir():
         raise FileNotFoundError(f"no results folder at {directory}")
     run = RunData(directory=directory)
-    run.manifest = read_json(directory / "manifest.json")
     run.status = read_json(directory / "status.json")
     run.topology = read_json(directory / "topology.json")
-    for name in TABLES:
-        setattr(run, name, read_csv(directory / f"{name}.csv"))
-    for name in RAW_TABLES:
-        setattr(run, name, read_csv(directory / "raw" / f"{name}.csv"))
+    read = {table.name: read_csv(directory / table.path) for table in tables.TABLES}
+    run.manifest, upgraded = upgraded_folder(read_json(directory / "manifest.json"), read)
+    for name, frame in upgraded.items():
+        setattr(run, name, frame)
     run.summary, run.figure_source = summary_source(run.summary)
     if run.figure_source == "older" and _has_get_only_phases(run.phases):
         # A run of GET-only phases alone (targets with --only none): no mix_ figures, yet
@@ -200,17 +178,26 @@ def load_run(run_dir: Path | str, security: Path | str | None = None) -> RunData
     return run
 
 
+def upgraded_folder(
+    manifest: dict[str, Any], frames: dict[str, pd.DataFrame]
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The manifest and tables in the current shape (results_format.upgrade). A table the
+    upgrade leaves alone keeps its DataFrame as read; the raw samples (thousands of rows
+    that no upgrade step has needed yet) are not handed to it."""
+    records = {name: frames[name].to_dict("records") for name in TABLES if name in frames}
+    folder = upgrade(Folder(manifest, records))
+    upgraded = {
+        name: frames[name] if rows is records.get(name) else pd.DataFrame(rows)
+        for name, rows in folder.tables.items()
+    }
+    return folder.manifest, {**frames, **upgraded}
+
+
 # The summary's per-request figures: GET /me alone under these names, and the same
 # figures in the mixed browsing phase prefixed mix_ (a results folder from before the
 # GET-only phases has only the mixed ones, under these names).
-FIGURES = (
-    "max_throughput_rps",
-    "p50_us",
-    "p99_us",
-    "p999_us",
-    "server_cpu_us_per_request",
-    "store_cpu_us_per_request",
-)
+FIGURES = tables.SUMMARY_FIGURES
+MIX = tables.MIXED_PREFIX
 
 
 def _has(summary: pd.DataFrame, column: str) -> bool:
@@ -218,7 +205,11 @@ def _has(summary: pd.DataFrame, column: str) -> bool:
 
 
 def _has_get_only_phases(phases: pd.DataFrame) -> bool:
-    return not phases.empty and "phase" in phases and bool((phases["phase"] == "me-closed").any())
+    return (
+        not phases.empty
+        and "phase" in phases
+        and bool((phases["phase"] == phase_ids.ME_CLOSED).any())
+    )
 
 
 def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -227,14 +218,16 @@ def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     "get-only": GET /me alone, with the mixed phase's beside them as mix_* where the
         profile ran the mix;
     "mixed": the folder's GET-only CPU is missing but its mix_* figures are there
-        (a profile without the GET-only phases, or a harness that did not write them):
-        every unprefixed figure is taken from mix_*, so that no comparison mixes sources;
-    "older": a folder from before the GET-only phases: the unprefixed figures are the
-        mixed phase's.
+        (a profile without the GET-only phases, or a folder from before them, whose
+        mixed figures results_format.upgrade moved to mix_*): every unprefixed figure is
+        taken from mix_*, so that no comparison mixes sources;
+    "older": unprefixed figures alone, without a mix or a matched rate: a summary made
+        in memory in the shape from before the GET-only phases (the mixed phase's under
+        the unprefixed names), or a run of the GET-only phases alone (load_run tells).
     """
     if summary.empty:
         return summary, "get-only"
-    has_mix = _has(summary, "mix_server_cpu_us_per_request")
+    has_mix = _has(summary, f"{MIX}server_cpu_us_per_request")
     if _has(summary, "server_cpu_us_per_request"):
         # A folder at the matched load names its offered rate, with or without a mix.
         matched = _has(summary, "offered_rps")
@@ -244,8 +237,8 @@ def summary_source(summary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     frame = summary.copy()
     for name in FIGURES:
         for suffix in ("", "_min", "_max"):
-            if f"mix_{name}{suffix}" in frame:
-                frame[f"{name}{suffix}"] = frame[f"mix_{name}{suffix}"]
+            if f"{MIX}{name}{suffix}" in frame:
+                frame[f"{name}{suffix}"] = frame[f"{MIX}{name}{suffix}"]
     frame["credential_cpu_us"] = float("nan")  # a GET-only difference: not in this folder
     return frame, "mixed"
 
@@ -292,7 +285,7 @@ def latency_curves(
     `kind` is "corrected" (timed from when each request was due: coordinated
     omission corrected) or "service" (from when it was sent).
     """
-    from loadtests.hdr import decode
+    from results_format.hdr_files import decode
 
     phase = phase or latency_phase(run)
     rows: list[dict[str, Any]] = []
@@ -354,9 +347,9 @@ def _curve_from_table(
 
 def latency_phase(run: RunData) -> str:
     """The fixed-rate phase latency is read from: GET /me alone where the run has it."""
-    if not run.phases.empty and "me-rate" in set(run.phases.get("phase", [])):
-        return "me-rate"
-    return "fixed-rate"
+    if not run.phases.empty and phase_ids.ME_RATE in set(run.phases.get("phase", [])):
+        return phase_ids.ME_RATE
+    return phase_ids.FIXED_RATE
 
 
 def run_duration_s(run: RunData) -> float | None:

@@ -17,13 +17,14 @@ from reports.claim import NOT_MEASURED
 from reports.csrf import browser_name
 from reports.load import RunData, variant_order
 from reports.metrics import (
-    base_configuration,
     configuration_info,
     number,
     security_rows,
     total_cpu,
     wire_bytes,
 )
+from results_format.variant_names import base_name as base_configuration
+from results_format.variant_names import is_copy
 
 STATES = (("server", "state on the server (session store)"), ("client", "self-contained token"))
 TRANSPORTS = (("cookie", "cookie"), ("header", "Authorization header"))
@@ -150,7 +151,7 @@ def two_by_two(run: RunData) -> list[Cell]:
         names = {
             name
             for name, config in configs.items()
-            if "@" not in name
+            if not is_copy(name)
             and _config_state(config) == state
             and config.get("transport") == transport
         }

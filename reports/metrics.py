@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from reports.load import RunData, variant_order
+from results_format import primitive_ids, security_file
 
 
 def number(value: Any) -> float | None:
@@ -76,12 +77,15 @@ def measured(run: RunData, names: list[str]) -> list[str]:
 # --- CPU per request, split -----------------------------------------------------------
 
 
-def primitive_us(run: RunData, prefix: str) -> float | None:
-    """The median cost of the first primitive whose name starts with `prefix`."""
+def primitive_us(run: RunData, name: str) -> float | None:
+    """The median cost of the first primitive called `name` (results_format.primitive_ids:
+    'JWT verify HS256' finds 'JWT verify HS256 (PyJWT + header checks)')."""
     if run.primitives.empty or "primitive" not in run.primitives:
         return None
+    # Callers that still pass the old prefix form ("JWT verify HS256 ") name the same one.
+    name = name.strip()
     for _, row in run.primitives.iterrows():
-        if str(row["primitive"]).startswith(prefix):
+        if primitive_ids.matches(str(row["primitive"]), name):
             return number(row.get("us_per_op"))
     return None
 
@@ -90,15 +94,8 @@ def verified_algorithms(run: RunData) -> list[str]:
     """The JWT algorithms the primitives experiment timed a verify of, in its order."""
     if run.primitives.empty or "primitive" not in run.primitives:
         return []
-    names = [str(name) for name in run.primitives["primitive"]]
-    found = [name.split()[2] for name in names if name.startswith(JWT_VERIFY) and name.split()[2:]]
-    return list(dict.fromkeys(found))
-
-
-JWT_VERIFY = "JWT verify "
-REDIS_GET = "Redis GET, asyncio"
-SQLITE_GET = "SQLite session lookup"
-UNSIGN = "itsdangerous unsign"
+    found = (primitive_ids.verified_algorithm(str(name)) for name in run.primitives["primitive"])
+    return list(dict.fromkeys(alg for alg in found if alg))
 
 
 def credential_check_parts(run: RunData, variant: str) -> list[tuple[str, float | None]]:
@@ -110,17 +107,20 @@ def credential_check_parts(run: RunData, variant: str) -> list[tuple[str, float 
     info = run.variant_info(variant)
     kind, store = info.get("kind"), str(info.get("store", "-"))
     if kind == "session":
-        parts: list[tuple[str, float | None]] = [("signed id", primitive_us(run, UNSIGN))]
+        parts: list[tuple[str, float | None]] = [
+            ("signed id", primitive_us(run, primitive_ids.UNSIGN_SESSION_ID))
+        ]
         if store == "redis":
-            parts.append(("Redis GET", primitive_us(run, REDIS_GET)))
+            parts.append(("Redis GET", primitive_us(run, primitive_ids.REDIS_GET_ASYNC)))
         elif store == "sql":
-            parts.append(("SQLite lookup", primitive_us(run, SQLITE_GET)))
+            parts.append(("SQLite lookup", primitive_us(run, primitive_ids.SQLITE_SESSION_LOOKUP)))
         return parts
     if kind == "token":
         alg = str(info.get("alg") or "HS256")
-        parts = [(f"JWT verify {alg}", primitive_us(run, f"JWT verify {alg} "))]
+        verify = primitive_ids.jwt_verify(alg)
+        parts = [(verify, primitive_us(run, verify))]
         if info.get("state") == "client+server":
-            parts.append(("deny-list GET", primitive_us(run, REDIS_GET)))
+            parts.append(("deny-list GET", primitive_us(run, primitive_ids.REDIS_GET_ASYNC)))
         return parts
     return []
 
@@ -203,7 +203,7 @@ def _outage_slowest(run: RunData, variant: str) -> float | None:
     long a request waited for a store that answered nothing."""
     import json
 
-    from loadtests.hdr import aggregate
+    from results_format.hdr_files import aggregate
 
     slowest = None
     for path in (run.directory / "raw" / variant).glob("rep*/outage/hdr*.json"):
@@ -324,7 +324,7 @@ def security_rows(run: RunData, section: str) -> list[dict[str, Any]]:
         return []
     data = run.security.get(section)
     if isinstance(data, dict):
-        if "skipped" in data:
+        if security_file.skipped(data):
             return []
         data = data.get("results", [])
     return [row for row in (data or []) if isinstance(row, dict)]
@@ -337,11 +337,6 @@ def configuration_info(run: RunData) -> dict[str, dict[str, Any]]:
     return {
         str(c["name"]): c for c in run.security.get("configurations", []) if isinstance(c, dict)
     }
-
-
-def base_configuration(name: str) -> str:
-    """'token-header@ttl4' -> 'token-header': a short-lived twin counts for its configuration."""
-    return name.split("@", 1)[0]
 
 
 # --- XSS: where the browser keeps the token ------------------------------------------

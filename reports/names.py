@@ -7,7 +7,8 @@ from typing import Any
 
 from reports.load import RunData
 
-_STORES = {"redis": "Redis", "memory": "process memory", "sql": "SQLite", "sqlite": "SQLite"}
+# Settings' store names (an older folder's are renamed by results_format.upgrade).
+_STORES = {"redis": "Redis", "memory": "process memory", "sql": "SQLite"}
 
 
 def variant_words(run: RunData, name: str) -> str:

@@ -10,9 +10,10 @@ from typing import Any
 
 from reports.csrf import browser_name
 from reports.load import RunData
-from reports.metrics import base_configuration, configuration_info, security_rows, token_stolen
+from reports.metrics import configuration_info, security_rows, token_stolen
 from reports.names import configuration_words
 from reports.xss import PLACES
+from results_format.variant_names import base_name, is_copy
 
 VECTORS = (("form", "CSRF form"), ("fetch", "CSRF fetch"), ("form_aged", "CSRF form, aged cookie"))
 
@@ -65,7 +66,7 @@ def table(run: RunData) -> Table | None:
     if not run.security:
         return None
     info = configuration_info(run)
-    names = [n for n in info if "@" not in n]
+    names = [n for n in info if not is_copy(n)]
     if not names:
         return None
     csrf_rows = security_rows(run, "csrf_browser")
@@ -78,8 +79,8 @@ def table(run: RunData) -> Table | None:
         blocks.append([[_attacks_cell(attacks, name)] for name in names])
     for vector, label in VECTORS:
         cells = {
-            (base_configuration(str(r.get("configuration"))), browser_name(str(r.get("browser")))):
-            _csrf_cell(r, str(info.get(base_configuration(str(r.get("configuration"))), {})
+            (base_name(str(r.get("configuration"))), browser_name(str(r.get("browser")))):
+            _csrf_cell(r, str(info.get(base_name(str(r.get("configuration"))), {})
                               .get("transport")))
             for r in csrf_rows
             if r.get("vector") == vector
@@ -100,7 +101,7 @@ def table(run: RunData) -> Table | None:
         columns += heads
         blocks.append(block)
     logout = {
-        base_configuration(str(r.get("configuration"))): str(r.get("display") or "")
+        base_name(str(r.get("configuration"))): str(r.get("display") or "")
         for r in security_rows(run, "revocation")
         if r.get("event") == "logout"
     }
@@ -117,7 +118,7 @@ def table(run: RunData) -> Table | None:
 
 
 def _attacks_cell(attacks: list[dict[str, Any]], name: str) -> str:
-    mine = [r for r in attacks if base_configuration(str(r.get("configuration"))) == name]
+    mine = [r for r in attacks if base_name(str(r.get("configuration"))) == name]
     if not mine:
         return "-"
     return f"{sum(bool(r.get('passed')) for r in mine)} of {len(mine)} as expected"

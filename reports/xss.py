@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from reports.load import RunData
 from reports.metrics import configuration_info, security_rows, token_stolen, token_storage
+from results_format.variant_names import is_copy
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ PLACES = {"localStorage": "localStorage", "memory": "a page variable"}
 
 def counts(run: RunData) -> XssCounts | None:
     """None when the run has no XSS results."""
-    rows = [r for r in security_rows(run, "xss") if "@" not in str(r.get("configuration"))]
+    rows = [r for r in security_rows(run, "xss") if not is_copy(str(r.get("configuration")))]
     if not rows:
         return None
     info = configuration_info(run)

@@ -224,7 +224,7 @@ def _run_once(options: Any, number: int, runs: int) -> Any:
 
 def _print_result(result: Any, profile: str) -> None:
     if profile == "cloud":
-        from authlab.topology.bench import print_tables
+        from authlab.bench.experiments.cloud_tables import print_tables
 
         print_tables(result.directory)
     else:

@@ -9,7 +9,8 @@ import statistics
 from typing import Any
 
 from authlab.bench.window import Batch, Tick, batches, steady_window, window_figures
-from loadtests.hdr import aggregate
+from results_format import phase_ids
+from results_format.hdr_files import aggregate
 
 # Above this share of one core the generator, not the server, may be the limit.
 GENERATOR_SATURATION = 0.90
@@ -144,7 +145,7 @@ def phase_figures(
         figures["generator_saturated"] = False
     # A phase's latency is that of what it exercises: logging in at its start
     # is not part of browsing (the login storm has its own phase).
-    leave_out = () if row.get("scenario") == "login_storm" else ("POST /login",)
+    leave_out = () if row.get("scenario") == "login_storm" else phase_ids.LEFT_OUT
     for kind in ("service", "corrected"):
         summary = aggregate((hdr or {}).get(kind, {}), leave_out)
         samples = int(summary.get("count") or 0) if summary else 0
@@ -183,13 +184,12 @@ def median_spread(values: list[float]) -> tuple[float | None, float | None, floa
 # Above this the lab's server costs noticeably more than its plain twin, and a
 # comparison between variants would measure the lab, not the credential.
 
-# The credential alone: authenticated GET /me only (logged in beforehand).
-CREDENTIAL_CLOSED = "me-closed"  # closed loop to saturation: capacity (throughput)
-# An open model at one offered rate for every variant of a run (half the slowest one's
-# capacity, authlab.bench.runner): CPU per request and latency at the same load.
-CREDENTIAL_RATE = "me-rate"
-# The lab's server and its plain twin at once, at the same offered rate each (overhead).
-CREDENTIAL_PAIR = "me-pair"
+# The credential alone: authenticated GET /me only (logged in beforehand): capacity from
+# the closed loop; CPU per request and latency at one offered rate for every variant of a
+# run (half the slowest one's capacity, authlab.bench.runner); the overhead's pair.
+CREDENTIAL_CLOSED = phase_ids.ME_CLOSED
+CREDENTIAL_RATE = phase_ids.ME_RATE
+CREDENTIAL_PAIR = phase_ids.ME_PAIR
 
 SUMMARY_FIGURES = {
     # column in phases.csv -> (phase it comes from, name in the summary)
@@ -206,12 +206,12 @@ SUMMARY_FIGURES = {
 }
 # The same figures in a realistic request mix (browsing with transfers), prefixed mix_.
 MIX_FIGURES = {
-    "peak_rps": ("step", "mix_max_throughput_rps"),
-    "corrected_p50_us": ("fixed-rate", "mix_p50_us"),
-    "corrected_p99_us": ("fixed-rate", "mix_p99_us"),
-    "corrected_p999_us": ("fixed-rate", "mix_p999_us"),
-    "server_cpu_us_per_request": ("step", "mix_server_cpu_us_per_request"),
-    "redis_cpu_us_per_request": ("step", "mix_store_cpu_us_per_request"),
+    "peak_rps": (phase_ids.STEP, "mix_max_throughput_rps"),
+    "corrected_p50_us": (phase_ids.FIXED_RATE, "mix_p50_us"),
+    "corrected_p99_us": (phase_ids.FIXED_RATE, "mix_p99_us"),
+    "corrected_p999_us": (phase_ids.FIXED_RATE, "mix_p999_us"),
+    "server_cpu_us_per_request": (phase_ids.STEP, "mix_server_cpu_us_per_request"),
+    "redis_cpu_us_per_request": (phase_ids.STEP, "mix_store_cpu_us_per_request"),
 }
 
 
@@ -233,10 +233,10 @@ def summarise_variants(
             out[name] = median
             out[f"{name}_min"] = low
             out[f"{name}_max"] = high
-        login = [r.get("throughput_rps") for r in rows if r["phase"] == "login-storm"]
+        login = [r.get("throughput_rps") for r in rows if r["phase"] == phase_ids.LOGIN_STORM]
         out["login_rps"] = median_spread([v for v in login if v is not None])[0]
         login_cpu = [
-            r.get("server_cpu_us_per_request") for r in rows if r["phase"] == "login-storm"
+            r.get("server_cpu_us_per_request") for r in rows if r["phase"] == phase_ids.LOGIN_STORM
         ]
         out["login_server_cpu_us"] = median_spread([v for v in login_cpu if v is not None])[0]
         out["errors"] = sum(int(r.get("requests_failed") or 0) for r in rows)

@@ -16,11 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from authlab.bench.phase import run_phase
-from authlab.bench.profiles import Phase, get_profile
+from authlab.bench.phase import Phase, run_phase
+from authlab.bench.profiles import get_profile
 from authlab.bench.variant_servers import Workspace, start_variant
 from authlab.bench.variants import select
 from authlab.processes import ProcessGroup
+from results_format import phase_ids
 
 
 class FlamegraphUnavailable(Exception):
@@ -36,7 +37,7 @@ def record(variant_name: str, out: Path, seconds: int, plain_twin: bool, rate: i
         raise FlamegraphUnavailable("py-spy is not installed: `make setup` installs it")
     (variant,) = select(variant_name, ())
     profile = get_profile("smoke")
-    phase = Phase("me-closed", "me_only", seconds, 32, prelogin=True)
+    phase = Phase(phase_ids.ME_CLOSED, "me_only", seconds, 32, prelogin=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="authlab-flame-") as work, ProcessGroup() as group:
         workspace = Workspace.fresh(Path(work))

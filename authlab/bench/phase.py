@@ -11,18 +11,61 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 
 from authlab.bench.derive import GENERATOR_SATURATION
 from authlab.bench.prelogin import prelogin, write_credentials
-from authlab.bench.profiles import Phase, Profile
 from authlab.bench.sampler import redis_info, tree_usage
 from authlab.bench.window import Tick
 from authlab.processes import ProcessGroup, Tracked, core_plan
 
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One Locust run against one variant."""
+
+    name: str
+    scenario: str  # module in loadtests/scenarios
+    seconds: float
+    users: int
+    rate_per_user: float = 0.0  # 0: as fast as answers come (closed loop)
+    shape: str | None = None  # module in loadtests/shapes
+    token_only: bool = False
+    every_repetition: bool = True  # False: only in the first repetition
+    # Which seeded accounts log in: "user" accounts have a cheap hash (browsing
+    # measures the credential, not the login), "storm" accounts OWASP's.
+    accounts: str = "user"
+    # Only these variants run the phase (None: all); keeps the long profiles in budget.
+    only_variants: tuple[str, ...] | None = None
+    # Log the users in before the phase starts (scenarios that do not log in themselves).
+    prelogin: bool = False
+    # The run sets the offered rate (users x rate_per_user) to the one matched load of
+    # all variants (Profile.matched_load); rate_per_user is then only the fallback.
+    matched_rate: bool = False
+
+
+class LoadSettings(Protocol):
+    """What a phase's simulated users read beyond the phase itself: the seeded accounts and
+    the load shapes' figures (a bench Profile is one; `authlab explore` passes its own)."""
+
+    @property
+    def seeded_users(self) -> int: ...
+    @property
+    def step_users(self) -> int: ...
+    @property
+    def step_seconds(self) -> float: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def spike_base_users(self) -> int: ...
+    @property
+    def spike_users(self) -> int: ...
+    @property
+    def spike_phase_seconds(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -100,7 +143,7 @@ def _wait_reaping(process: Any) -> float:
 
 
 def locust_argv(
-    phase: Phase, profile: Profile, url: str, csv_prefix: Path, processes: int
+    phase: Phase, profile: LoadSettings, url: str, csv_prefix: Path, processes: int
 ) -> list[str]:
     files = str(LOADTESTS / "scenarios" / f"{phase.scenario}.py")
     if phase.shape:
@@ -134,7 +177,7 @@ def locust_argv(
 
 
 def locust_env(
-    target: Target, phase: Phase, profile: Profile, password: str, hdr_file: Path | None
+    target: Target, phase: Phase, profile: LoadSettings, password: str, hdr_file: Path | None
 ) -> dict[str, str]:
     """What the simulated users read (loadtests/settings.py and the shapes): one place, so
     `authlab explore` drives a variant with the same users as a benchmark phase."""
@@ -161,7 +204,7 @@ def run_phase(
     group: ProcessGroup,
     target: Target,
     phase: Phase,
-    profile: Profile,
+    profile: LoadSettings,
     directory: Path,
     password: str,
     locust_processes: int = 1,
@@ -194,7 +237,7 @@ def _measure(
     group: ProcessGroup,
     target: Target,
     phase: Phase,
-    profile: Profile,
+    profile: LoadSettings,
     directory: Path,
     env: dict[str, str],
     locust_processes: int,
@@ -272,6 +315,6 @@ def load_hdr(directory: Path) -> dict[str, Any] | None:
     if len(files) == 1:
         data: dict[str, Any] = json.loads(files[0].read_text())
         return data
-    from loadtests.hdr import merge_hdr_files
+    from results_format.hdr_files import merge_hdr_files
 
     return merge_hdr_files(files)

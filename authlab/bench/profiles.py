@@ -1,4 +1,5 @@
-"""Benchmark profiles: how long, how many repetitions, which experiments.
+"""Benchmark profiles: how long, how many repetitions, which experiments, and where a
+profile runs an experiment shorter or longer than its defaults, the parameters it gives it.
 
 Durations are short because the whole `standard` run must fit in 10 minutes
 on a 2-core machine; repetitions and interleaving (A B A B) make up for it.
@@ -8,10 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from authlab.bench.experiments import REGISTRY
+from authlab.bench.experiments.outage import OutageParams
+from authlab.bench.experiments.primitives import PrimitivesParams
+from authlab.bench.experiments.resident_sessions import ResidentSessionsParams
+from authlab.bench.experiments.scale_out import ScaleOutParams
+from authlab.bench.experiments.sessions_at_scale import SessionsAtScaleParams
+from authlab.bench.phase import Phase
 from authlab.bench.variants import DEFAULT_MATRIX
-from authlab.topology.plan import CloudPlan
+from results_format import phase_ids
 
 # The experiments a run does after its load phases (authlab.bench.experiments) ...
 EXPERIMENTS: tuple[str, ...] = tuple(name for name, e in REGISTRY.items() if e.by_default)
@@ -25,50 +33,16 @@ CLOUD: tuple[str, ...] = tuple(name for name in REGISTRY if name.startswith("clo
 
 
 @dataclass(frozen=True)
-class Phase:
-    """One Locust run against one variant."""
-
-    name: str
-    scenario: str  # module in loadtests/scenarios
-    seconds: float
-    users: int
-    rate_per_user: float = 0.0  # 0: as fast as answers come (closed loop)
-    shape: str | None = None  # module in loadtests/shapes
-    token_only: bool = False
-    every_repetition: bool = True  # False: only in the first repetition
-    # Which seeded accounts log in: "user" accounts have a cheap hash (browsing
-    # measures the credential, not the login), "storm" accounts OWASP's.
-    accounts: str = "user"
-    # Only these variants run the phase (None: all); keeps the long profiles in budget.
-    only_variants: tuple[str, ...] | None = None
-    # Log the users in before the phase starts (scenarios that do not log in themselves).
-    prelogin: bool = False
-    # The run sets the offered rate (users x rate_per_user) to the one matched load of
-    # all variants (Profile.matched_load); rate_per_user is then only the fallback.
-    matched_rate: bool = False
-
-
-@dataclass(frozen=True)
 class Profile:
     name: str
     variants: tuple[str, ...]
     repetitions: int
     phases: tuple[Phase, ...]
     seeded_users: int
-    session_counts: tuple[int, ...]  # sessions-at-scale experiment
-    scale_out_instances: int = 2
-    scale_out_seconds: float = 4.0
-    scale_out_variants: tuple[str, ...] = ("session-memory", "session-redis", "token-hs256")
-    outage_variants: tuple[str, ...] = ("session-redis", "token-hs256", "token-hs256-denylist")
-    outage_seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
-    primitive_iterations: int = 2000
     experiments: tuple[str, ...] = EXPERIMENTS
-    # Resident sessions: GET /me with N sessions already in each store, at a fixed
-    # rate (users x rate requests/s), each user with a session of its own among the N.
-    resident_session_counts: tuple[int, ...] = (1_000, 100_000)
-    resident_seconds: float = 4.0
-    resident_users: int = 50
-    resident_rate_per_user: float = 10.0
+    # Experiment name -> its parameters where this profile's differ from the experiment's
+    # defaults (each experiment's module declares its parameters' dataclass).
+    params: dict[str, Any] = field(default_factory=dict)
     step_users: int = 8
     step_seconds: float = 2.0
     steps: int = 3
@@ -78,8 +52,14 @@ class Profile:
     # The open-model phases that feed comparisons run every variant at this share of the
     # slowest variant's capacity (measured in the closed loop of the first repetition).
     matched_load: float = 0.5
-    cloud: CloudPlan = field(default_factory=CloudPlan)  # the cloud topology's experiments
     extra: dict[str, str] = field(default_factory=dict)
+
+    def params_for(self, experiment: str) -> Any:
+        """The parameters this profile runs an experiment with: its own, else the defaults."""
+        declared = REGISTRY[experiment]
+        if experiment in self.params:
+            return declared.with_params(self.params[experiment])
+        return declared.params
 
 
 SPIKE_VARIANTS = ("baseline", "session-redis", "token-hs256")
@@ -100,7 +80,7 @@ def _phases(
 ) -> tuple[Phase, ...]:
     spike_phase = (
         # A spike: a paced base load, a burst of closed-loop users, the base again.
-        Phase("spike", "browse", 0, 0, rate_per_user=rate, shape="spike",
+        Phase(phase_ids.SPIKE, "browse", 0, 0, rate_per_user=rate, shape="spike",
               every_repetition=False, only_variants=SPIKE_VARIANTS),
     ) if spike else ()  # fmt: skip
     every = mix_every_repetition
@@ -108,18 +88,18 @@ def _phases(
         # In a realistic request mix (browsing with 20% transfers, each an SQL write):
         # latency at a fixed rate, and a step ramp of closed-loop users to saturation
         # (the variants table's "in a mix"; no claim reads them).
-        Phase("fixed-rate", "browse", seconds, rate_users, rate_per_user=rate,
+        Phase(phase_ids.FIXED_RATE, "browse", seconds, rate_users, rate_per_user=rate,
               every_repetition=every),
-        Phase("step", "browse", 0, 0, shape="step", every_repetition=every),
+        Phase(phase_ids.STEP, "browse", 0, 0, shape="step", every_repetition=every),
     ) if mix else ()  # fmt: skip
     return (
         # The credential alone (authenticated GET /me, logged in beforehand): capacity
         # with closed-loop users to saturation ...
-        Phase("me-closed", "me_only", closed_seconds, closed_users, prelogin=True),
+        Phase(phase_ids.ME_CLOSED, "me_only", closed_seconds, closed_users, prelogin=True),
         # ... then CPU per request and latency in an open model at one offered rate for
         # every variant (half the slowest capacity; the runner sets it): the same load.
         Phase(
-            "me-rate",
+            phase_ids.ME_RATE,
             "me_only",
             matched_seconds or seconds,
             matched_users,
@@ -129,10 +109,17 @@ def _phases(
         ),
         *mix_phases,
         Phase(
-            "login-storm", "login_storm", login_seconds, 4, every_repetition=False, accounts="storm"
+            phase_ids.LOGIN_STORM,
+            "login_storm",
+            login_seconds,
+            4,
+            every_repetition=False,
+            accounts="storm",
         ),
-        Phase("logout-churn", "logout_churn", login_seconds, 4, every_repetition=False),
-        Phase("refresh", "refresh", login_seconds, 4, token_only=True, every_repetition=False),
+        Phase(phase_ids.LOGOUT_CHURN, "logout_churn", login_seconds, 4, every_repetition=False),
+        Phase(
+            phase_ids.REFRESH, "refresh", login_seconds, 4, token_only=True, every_repetition=False
+        ),
         *spike_phase,
     )
 
@@ -153,15 +140,15 @@ PROFILES: dict[str, Profile] = {
             matched_users=10,
         ),
         seeded_users=50,
-        session_counts=(1_000,),
-        scale_out_seconds=2.0,
-        scale_out_variants=("session-memory", "session-redis"),
-        outage_seconds=(2.5, 2.0, 2.0),
-        outage_variants=("session-redis", "token-hs256"),
-        primitive_iterations=200,
-        resident_session_counts=(1_000,),
-        resident_seconds=2.0,
-        resident_users=20,
+        params={
+            "sessions_at_scale": SessionsAtScaleParams(counts=(1_000,)),
+            "scale_out": ScaleOutParams(seconds=2.0, variants=("session-memory", "session-redis")),
+            "outage": OutageParams(
+                variants=("session-redis", "token-hs256"), seconds=(2.5, 2.0, 2.0)
+            ),
+            "primitives": PrimitivesParams(iterations=200),
+            "resident_sessions": ResidentSessionsParams(counts=(1_000,), seconds=2.0, users=20),
+        },
         step_users=6,
         step_seconds=1.5,
         steps=2,
@@ -185,14 +172,14 @@ PROFILES: dict[str, Profile] = {
         ),
         experiments=tuple(e for e in EXPERIMENTS if e != "overhead"),
         seeded_users=200,
-        session_counts=(1_000, 10_000),
-        scale_out_seconds=3.0,
-        scale_out_variants=("session-memory", "session-redis"),
-        outage_seconds=(2.5, 2.0, 2.5),
-        outage_variants=("session-redis", "token-hs256"),
-        primitive_iterations=500,
-        resident_session_counts=(1_000, 10_000),
-        resident_seconds=3.0,
+        params={
+            "scale_out": ScaleOutParams(seconds=3.0, variants=("session-memory", "session-redis")),
+            "outage": OutageParams(
+                variants=("session-redis", "token-hs256"), seconds=(2.5, 2.0, 2.5)
+            ),
+            "primitives": PrimitivesParams(iterations=500),
+            "resident_sessions": ResidentSessionsParams(counts=(1_000, 10_000), seconds=3.0),
+        },
         steps=3,
     ),
     "standard": Profile(
@@ -225,11 +212,13 @@ PROFILES: dict[str, Profile] = {
             mix=False,
         ),
         seeded_users=500,
-        # 10^5 sessions are filled by resident_sessions in every store: sizing stops at 10^4.
-        session_counts=(1_000, 10_000),
-        outage_seconds=(2.0, 2.0, 3.0),
-        primitive_iterations=1000,
-        resident_seconds=2.0,
+        params={
+            # 10^5 sessions are filled by resident_sessions in every store: sizing stops at
+            # 10^4 (sessions_at_scale's defaults).
+            "outage": OutageParams(seconds=(2.0, 2.0, 3.0)),
+            "primitives": PrimitivesParams(iterations=1000),
+            "resident_sessions": ResidentSessionsParams(seconds=2.0),
+        },
         experiments=WITH_BROWSER,
         # Two steps of 12 users: 12, then 24 closed-loop users, enough to saturate the mix.
         step_users=12,
@@ -250,12 +239,15 @@ PROFILES: dict[str, Profile] = {
             matched_seconds=20,
         ),
         seeded_users=1000,
-        session_counts=(1_000, 10_000, 100_000, 1_000_000),
-        scale_out_seconds=10.0,
-        outage_seconds=(5.0, 5.0, 10.0),
-        primitive_iterations=5000,
-        resident_session_counts=(1_000, 100_000, 1_000_000),
-        resident_seconds=10.0,
+        params={
+            "sessions_at_scale": SessionsAtScaleParams(counts=(1_000, 10_000, 100_000, 1_000_000)),
+            "scale_out": ScaleOutParams(seconds=10.0),
+            "outage": OutageParams(seconds=(5.0, 5.0, 10.0)),
+            "primitives": PrimitivesParams(iterations=5000),
+            "resident_sessions": ResidentSessionsParams(
+                counts=(1_000, 100_000, 1_000_000), seconds=10.0
+            ),
+        },
         experiments=FULL,
         step_seconds=4.0,
         steps=5,
@@ -268,8 +260,10 @@ PROFILES: dict[str, Profile] = {
         repetitions=1,
         phases=(),
         seeded_users=0,
-        session_counts=(),
+        # Each with its defaults (authlab/bench/experiments/cloud_*.py); sessions at scale,
+        # if named with --experiments, sizes no store here.
         experiments=CLOUD,
+        params={"sessions_at_scale": SessionsAtScaleParams(counts=())},
     ),
 }
 

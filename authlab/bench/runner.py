@@ -24,8 +24,9 @@ from typing import Any
 
 from authlab.bench import derive, experiments
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
-from authlab.bench.phase import Target, load_hdr, load_ticks, run_phase
-from authlab.bench.profiles import Phase, Profile
+from authlab.bench.experiments.security_browser import not_measured
+from authlab.bench.phase import Phase, Target, load_hdr, load_ticks, run_phase
+from authlab.bench.profiles import Profile
 from authlab.bench.sampler import Sampler
 from authlab.bench.tables import Table
 from authlab.bench.targets import (
@@ -165,8 +166,7 @@ class Bench:
         loaded = {variant.name for variant in self.variants}
         names: list[str] = []
         for name in self._experiments():
-            started = experiments.REGISTRY[name].variants
-            names += started(self.profile) if started else ()
+            names += experiments.REGISTRY[name].variants(self.profile.params_for(name))
         return [VARIANTS[name] for name in dict.fromkeys(names) if name not in loaded]
 
     # --- the run ------------------------------------------------------------------------
@@ -178,6 +178,10 @@ class Bench:
             "bench",
             {
                 "profile": asdict(self.profile),
+                # What each experiment of this run is given: the profile's, else its defaults.
+                "experiment_params": {
+                    name: asdict(self.profile.params_for(name)) for name in self._experiments()
+                },
                 "variants": [v.describe() for v in self.variants],
                 # Variants only an experiment starts: the report knows them from here.
                 "experiment_variants": [v.describe() for v in self._experiment_variants()],
@@ -277,8 +281,6 @@ class Bench:
         return floors
 
     def _security_status(self) -> dict[str, Any]:
-        from authlab.bench.experiments.security_browser import not_measured
-
         if self.options.security_file:
             return {"measured": True, "file": str(self.options.security_file), "given": True}
         if self.security:
@@ -577,7 +579,7 @@ class Bench:
             )
         return figures, hdr
 
-    # --- what experiments use (authlab.bench.experiments) ----------------------------
+    # --- the experiments (authlab.bench.experiments) ------------------------------------
 
     def say(self, what: str, progress: bool = True) -> None:
         """Name what runs now, within the current step (progress: tell the progress bar)."""
@@ -585,19 +587,92 @@ class Bench:
         if progress:
             self.progress(what, (self._steps_done - 1) / self._steps_total)
 
-    @contextlib.contextmanager
-    def shared_redis(self, group: ProcessGroup) -> Iterator[str]:
-        """The run's Redis (--redis-url), else a private one for the experiment's length."""
-        if self.options.redis_url:
-            yield self.options.redis_url
-            return
-        redis = start_redis(group, "experiments")
-        try:
-            yield redis.url
-        finally:
-            stop_redis(group, redis)
-
     def _run_experiments(self, group: ProcessGroup, sampler: Sampler, workspace: Workspace) -> None:
         for name in self._experiments():
             self._step(f"experiment · {name}")
-            experiments.REGISTRY[name].runner()(self, group, workspace)
+            experiment = experiments.REGISTRY[name]
+            context = _ExperimentContext(self, group, workspace, experiment.tables)
+            experiment.run(context, self.profile.params_for(name))
+
+
+@dataclass
+class _ExperimentContext:
+    """What an experiment is handed (authlab.bench.experiments.context): this run's parts."""
+
+    bench: Bench
+    group: ProcessGroup
+    workspace: Workspace
+    declared: tuple[str, ...]  # the tables this experiment writes (its registry entry)
+
+    @property
+    def directory(self) -> Path:
+        return self.bench.directory
+
+    @property
+    def raw(self) -> Path:
+        return self.bench.raw
+
+    @property
+    def logs(self) -> Path:
+        return self.bench.logs
+
+    @property
+    def loaded_variants(self) -> tuple[Variant, ...]:
+        return tuple(self.bench.variants)
+
+    @property
+    def target_url(self) -> str | None:
+        return self.bench.options.target_url
+
+    @property
+    def postgres_url(self) -> str | None:
+        return self.bench.options.postgres_url
+
+    @property
+    def interrupted(self) -> bool:
+        return self.bench._interrupt_requested
+
+    def write_table(self, name: str, *rows: dict[str, Any]) -> None:
+        if name not in self.declared:
+            # A table its entry does not name is one the report and TABLES do not know.
+            raise ValueError(f"{name!r} is not among the experiment's tables {self.declared}")
+        self.bench.tables[name].add(*rows)
+
+    def read_table(self, name: str) -> list[dict[str, Any]]:
+        return list(self.bench.tables[name].rows)
+
+    def warn(self, message: str) -> None:
+        self.bench.warnings.append(message)
+
+    def say(self, what: str, progress: bool = True) -> None:
+        self.bench.say(what, progress)
+
+    def record_security(self, status: dict[str, Any]) -> None:
+        self.bench.security = status
+
+    def measure_phase(
+        self, target: Target, phase: Phase, label: str, extra_env: dict[str, str] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        return self.bench.measure_phase(
+            self.group, target, phase, 0, self.workspace, label, extra_env
+        )
+
+    def start_variant(
+        self, variant: Variant, instances: int = 1, private_redis: bool = False
+    ) -> RunningVariant:
+        shared = None if private_redis else self.bench.options.redis_url
+        return start_variant(
+            self.group, variant, self.workspace, self.logs, shared, instances=instances
+        )
+
+    @contextlib.contextmanager
+    def shared_redis(self) -> Iterator[str]:
+        """The run's Redis (--redis-url), else a private one for the experiment's length."""
+        if self.bench.options.redis_url:
+            yield self.bench.options.redis_url
+            return
+        redis = start_redis(self.group, "experiments")
+        try:
+            yield redis.url
+        finally:
+            stop_redis(self.group, redis)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from authlab.bench.prelogin import prelogin
 from authlab.bench.verify import WireSize, verify_variant
 from authlab.fleet import HEALTH, Command, Probe, plain_twin_command, serve_command
+from results_format import palette
 from servers.config import Settings
 
 State = Literal["none", "server", "client", "client+server"]
@@ -119,7 +120,7 @@ class Variant:
             "alg": self.alg,
             "needs_redis": self.needs_redis,
             "topology": self.topology,
-            "colour": colour or colour_of(self.name),
+            "colour": colour or palette.colour_of(self.name),
             "settings": dataclasses.asdict(self.settings),
         }
 
@@ -188,30 +189,6 @@ DEFAULT_MATRIX = (
     "token-hs256-denylist",
     "token-hs256-cookie",
 )
-
-# One colour per variant, the same in every figure of every run: the manifest records
-# it, so that a report drawn later draws the colours of the run.
-_COLOURS = (
-    "#7f7f7f",
-    "#1f77b4",
-    "#17becf",
-    "#9467bd",
-    "#2ca02c",
-    "#d62728",
-    "#ff7f0e",
-    "#bcbd22",
-    "#e377c2",
-    "#8c564b",
-    "#f7b6d2",
-)
-_EXTRA = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173")
-
-
-def colour_of(name: str) -> str:
-    known = list(VARIANTS)
-    if name in known and known.index(name) < len(_COLOURS):
-        return _COLOURS[known.index(name)]
-    return _EXTRA[sum(map(ord, name)) % len(_EXTRA)]
 
 
 def select(names: str | None, default: tuple[str, ...]) -> list[Variant]:

@@ -9,6 +9,7 @@ from typing import Any
 from authlab.security.configs import BY_NAME
 from authlab.security.schema import skipped
 from reports import csrf as csrf_claims
+from results_format.variant_names import base_name as _base
 
 
 def _rows(section: Any) -> list[dict[str, Any]]:
@@ -17,11 +18,6 @@ def _rows(section: Any) -> list[dict[str, Any]]:
     if isinstance(section, dict):
         return list(section.get("results", []))
     return list(section)
-
-
-def _base(name: str) -> str:
-    """'token-header@ttl8' -> 'token-header': the short-lived twin reports for its config."""
-    return name.split("@", 1)[0]
 
 
 def csrf_cell(row: dict[str, Any]) -> str:

@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from authlab.bench.phase import LOADTESTS
+import loadtests
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
 from authlab.topology import hosts
 
-LOCUSTFILE = LOADTESTS / "scenarios" / "cloud.py"
+LOCUSTFILE = Path(loadtests.__file__).parent / "scenarios" / "cloud.py"
 
 
 @dataclass(frozen=True)

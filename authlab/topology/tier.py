@@ -1,18 +1,17 @@
 """K instances of one variant behind HAProxy: the app tier of a topology.
 
-The instances are bench variants (authlab.bench.variants: a name plus Settings),
-deployed on their own loopback addresses and started by the one fleet (authlab.fleet);
-all share one user store and one key directory: a token one instance signs must verify
-on the others, as behind any balancer.
+The instances are bench variants (a name plus Settings: the topology asks only what
+Deployable says, and authlab.bench.variants.Variant is one), deployed on their own loopback
+addresses and started by the one fleet (authlab.fleet); all share one user store and one
+key directory: a token one instance signs must verify on the others, as behind any balancer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-from authlab.bench.variant_servers import Workspace
-from authlab.bench.variants import VARIANTS, Variant
 from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup
 from authlab.serve import prepare_keys
@@ -20,16 +19,30 @@ from authlab.topology import hosts
 from authlab.topology.haproxy import Backend, Balancer, Routing
 from servers.config import Settings
 
-# The variants the cloud experiments may run (the bench's own definitions).
-CLOUD_VARIANTS: dict[str, Variant] = {
-    name: VARIANTS[name]
-    for name in ("session-memory", "session-redis", "token-hs256", "token-hs256-denylist")
-}
+
+class Deployable(Protocol):
+    """A server the tier runs K of: its name, how its credential travels, and its Settings
+    with where an instance goes (host, port, user store, keys, Redis)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def transport(self) -> str: ...
+    def deploy(self, **where: Any) -> Settings: ...
+
+
+class SharedFiles(Protocol):
+    """What every instance of a tier shares: one user store and one key directory."""
+
+    @property
+    def database_url(self) -> str: ...
+    @property
+    def key_dir(self) -> Path: ...
 
 
 @dataclass
 class Tier:
-    variant: Variant
+    variant: Deployable
     servers: list[Server]
     balancer: Balancer | None  # None: one instance, reached directly
 
@@ -55,7 +68,7 @@ class Tier:
 
 
 def instance_settings(
-    variant: Variant, number: int, workspace: Workspace, redis_url: str, access_ttl: int | None
+    variant: Deployable, number: int, workspace: SharedFiles, redis_url: str, access_ttl: int | None
 ) -> Settings:
     settings = variant.deploy(
         host=hosts.instance(number),
@@ -70,8 +83,8 @@ def instance_settings(
 def start_tier(
     group: ProcessGroup,
     directory: Path,
-    workspace: Workspace,
-    variant: Variant,
+    workspace: SharedFiles,
+    variant: Deployable,
     redis_url: str,
     instances: int,
     routing: Routing | None,

@@ -26,7 +26,7 @@ def test_decisions_json_holds_each_deciding_figure_with_its_interval(tmp_path: P
     (decision,) = data["claims"][0]["decisions"]
     assert decision["interval_low"] == 1.4 and decision["interval_high"] == 1.7
     assert decision["threshold"] == 1.5 and decision["margin"] == 1.55 - 1.5
-    assert decision["decided"] is False and decision["repetitions_needed"] == 3 * 9
+    assert decision["decided"] is False and decision["repetitions_needed"] == 7  # x2.69 wider
     assert (decision["repetitions"], decision["batches"]) == (3, 12)
 
 

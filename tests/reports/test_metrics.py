@@ -128,19 +128,6 @@ def test_variants_only_an_experiment_ran_are_known_by_the_manifest() -> None:
     assert run.colour("session-sqlite") == VARIANTS["session-sqlite"].describe()["colour"]
 
 
-def test_a_folder_from_before_described_variants_reads_its_harness_table() -> None:
-    # Such a manifest lists the load phases' variants without settings or colour, the
-    # store as "sqlite", and leaves out those only an experiment ran.
-    old = {"name": "session-sqlite", "kind": "session", "store": "sqlite", "state": "server"}
-    run = RunData(
-        directory=Path("."), described=described_variants({"configuration": {"variants": [old]}})
-    )
-    assert run.variant_info("session-sqlite")["store"] == "sql"
-    assert run.variant_info("session-memory")["store"] == "memory"
-    assert run.variant_info("token-hs256")["settings"]["access_ttl"] == 900
-    assert run.variant_info("made-up")["kind"] is None  # no guess from a name
-
-
 def test_two_by_two_cells_take_cost_csrf_and_revocation(synthetic_run: Path) -> None:
     run = load_run(synthetic_run)
     cells = {(c.state, c.transport): c for c in two_by_two(run)}

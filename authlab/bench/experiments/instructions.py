@@ -7,29 +7,44 @@ stays within the limit where the CPU figure's repetitions straddle it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.instructions import InstructionsUnavailable, measure
 from results_format.limits import OVERHEAD_LIMIT
 
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
+
+@dataclass(frozen=True)
+class InstructionsParams:
+    """None: every loaded variant and its twin, one request count (instructions.py)."""
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    if bench.options.target_url:
+def run(context: ExperimentContext, params: InstructionsParams) -> None:
+    if context.target_url:
         return  # the server runs elsewhere: nothing here to run under valgrind
     try:
-        counts = measure(list(bench.variants), workspace, bench.raw / "callgrind", group)
+        counts = measure(
+            list(context.loaded_variants), context.workspace, context.raw / "callgrind",
+            context.group,
+        )  # fmt: skip
     except InstructionsUnavailable as reason:
-        bench.warnings.append(f"instructions: {reason}")
+        context.warn(f"instructions: {reason}")
         return
-    bench.tables["instructions"].add(*(count.row() for count in counts))
+    context.write_table("instructions", *(count.row() for count in counts))
     for count in counts:
         if count.ratio > OVERHEAD_LIMIT:
-            bench.warnings.append(
+            context.warn(
                 f"{count.variant} executes {count.ratio:.2f}x its plain twin's instructions "
                 f"per GET /me (limit {OVERHEAD_LIMIT})"
             )
+
+
+EXPERIMENT = Experiment(
+    "instructions",
+    "instructions per GET /me under callgrind, each variant against its plain twin",
+    ("instructions",),
+    InstructionsParams(),
+    run,
+    by_default=False,
+)

@@ -8,24 +8,27 @@ import os
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.experiments.timeline import per_second_rows
-from authlab.bench.profiles import Phase
-from authlab.bench.variant_servers import start_variant
+from authlab.bench.phase import Phase
 from authlab.bench.variants import VARIANTS
 
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
+
+@dataclass(frozen=True)
+class OutageParams:
+    variants: tuple[str, ...] = ("session-redis", "token-hs256", "token-hs256-denylist")
+    seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    before, during, after = bench.profile.outage_seconds
+def run(context: ExperimentContext, params: OutageParams) -> None:
+    before, during, after = params.seconds
     phase = Phase("outage", "browse", before + during + after, 8, rate_per_user=10)
-    for name in bench.profile.outage_variants:
-        running = start_variant(group, VARIANTS[name], workspace, bench.logs, None)
+    for name in params.variants:
+        # A Redis of its own: the one it freezes.
+        running = context.start_variant(VARIANTS[name], private_redis=True)
         redis = running.redis
         assert redis is not None and redis.process is not None
         timestamps: dict[str, float] = {}
@@ -37,13 +40,13 @@ def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> N
         try:
             started = time.time()
             freezer.start()
-            _, hdr = bench.measure_phase(group, running.target, phase, 0, workspace, label="outage")
+            _, hdr = context.measure_phase(running.target, phase, "outage")
             freezer.join()
         finally:
             signal_pid(redis.process.pid, signal.SIGCONT)
-            running.stop(group)
+            running.stop(context.group)
         outage = (timestamps.get("stopped", started), timestamps.get("resumed", started))
-        bench.tables["outage"].add(*per_second_rows(name, hdr, started, outage))
+        context.write_table("outage", *per_second_rows(name, hdr, started, outage))
 
 
 def signal_pid(pid: int, signum: int) -> None:
@@ -63,3 +66,13 @@ def freeze_store(pid: int, before: float, during: float, timestamps: dict[str, f
     time.sleep(during)
     signal_pid(pid, signal.SIGCONT)
     timestamps["resumed"] = time.time()
+
+
+EXPERIMENT = Experiment(
+    "outage",
+    "the store frozen mid-run",
+    ("outage",),
+    OutageParams(),
+    run,
+    variants=lambda params: params.variants,
+)

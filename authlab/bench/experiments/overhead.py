@@ -3,23 +3,30 @@ GET /me phases the runner measured with both loaded at the same time (twin_phase
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from authlab.bench import derive
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from results_format.limits import OVERHEAD_LIMIT
 
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
+
+@dataclass(frozen=True)
+class OverheadParams:
+    """None: the twins' phases are the runner's (it loads each twin beside its variant)."""
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    rows = derive.overhead_rows(bench.tables["twin_phases"].rows)
-    bench.tables["overhead"].add(*rows)
+def run(context: ExperimentContext, params: OverheadParams) -> None:
+    rows = derive.overhead_rows(context.read_table("twin_phases"))
+    context.write_table("overhead", *rows)
     for row in rows:
         if row["ratio"] > OVERHEAD_LIMIT:
-            bench.warnings.append(
+            context.warn(
                 f"{row['variant']} costs {row['ratio']:.2f}x its plain twin per GET /me "
                 f"(limit {OVERHEAD_LIMIT}): the lab's own cost is in its figures"
             )
+
+
+EXPERIMENT = Experiment(
+    "overhead", "each variant against its plain twin", ("overhead",), OverheadParams(), run
+)

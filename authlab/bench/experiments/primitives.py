@@ -13,18 +13,16 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from itsdangerous import Signer
 
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from servers.config import ALGORITHMS, Argon2Params
 from servers.strategies.session import SESSION_SALT
-
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
 
 
 def _batch_summary(per_op: list[float], iterations: int) -> dict[str, float]:
@@ -199,7 +197,17 @@ def _sql_lookups_in(iterations: int, postgres_url: str | None) -> list[dict[str,
     return rows
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    with bench.shared_redis(group) as redis_url:
-        rows = measure(redis_url, bench.profile.primitive_iterations, bench.options.postgres_url)
-    bench.tables["primitives"].add(*rows)
+@dataclass(frozen=True)
+class PrimitivesParams:
+    iterations: int = 2000  # timed calls per building block (in batches)
+
+
+def run(context: ExperimentContext, params: PrimitivesParams) -> None:
+    with context.shared_redis() as redis_url:
+        rows = measure(redis_url, params.iterations, context.postgres_url)
+    context.write_table("primitives", *rows)
+
+
+EXPERIMENT = Experiment(
+    "primitives", "what each building block costs alone", ("primitives",), PrimitivesParams(), run
+)

@@ -17,23 +17,21 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from authlab.bench.experiments import resident_app
-from authlab.bench.phase import Target
-from authlab.bench.profiles import Phase, Profile
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.phase import Phase, Target
 from authlab.bench.sampler import tree_usage
 from authlab.bench.variant_servers import Workspace, start_redis, stop_redis
 from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup, core_plan
 from authlab.redis_server import PrivateRedis
 from servers.config import CHEAP_ARGON2, SessionBackend, Settings
-
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
 
 # Report name -> the server's --store.
 STORES: dict[str, SessionBackend] = {"redis": "redis", "memory": "memory", "sqlite": "sql"}
@@ -42,9 +40,16 @@ STORES: dict[str, SessionBackend] = {"redis": "redis", "memory": "memory", "sqli
 ACCOUNTS = 100
 COLUMNS = ("store", "sessions", "server_cpu_us_per_request", "p50_us", "p99_us", "requests")
 
-# (what is measured now) -> None; and (target, phase, label, extra env) -> phase figures.
-Say = Callable[[str], None]
-Measure = Callable[[Target, Phase, str, dict[str, str]], dict[str, Any]]
+
+@dataclass(frozen=True)
+class ResidentSessionsParams:
+    """GET /me with N sessions already in each store, at a fixed rate (users x rate
+    requests/s), each user with a session of its own among the N."""
+
+    counts: tuple[int, ...] = (1_000, 100_000)
+    seconds: float = 4.0
+    users: int = 50
+    rate_per_user: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -134,41 +139,34 @@ class ResidentServer:
             path.unlink(missing_ok=True)
 
 
-def run(
-    group: ProcessGroup,
-    workspace: Workspace,
-    profile: Profile,
-    logs: Path,
-    measure: Measure,
-    say: Say,
+def measured_rows(
+    context: ExperimentContext, params: ResidentSessionsParams
 ) -> Iterator[dict[str, Any]]:
     """Yield one row per (store, N) as soon as it is measured (Ctrl-C keeps them).
 
     The stores of one N are filled side by side, unpinned (filling is not measured
     and may use every core), then pinned like any server and measured one by one.
     """
-    template = seed_template(workspace)
+    group = context.group
+    template = seed_template(context.workspace)
     phase = Phase(
-        "resident-sessions",
-        "me_only",
-        profile.resident_seconds,
-        profile.resident_users,
-        rate_per_user=profile.resident_rate_per_user,
-    )
-    fleet = Fleet(group, logs)
-    for count in sorted(profile.resident_session_counts):
-        say(f"resident sessions · filling the stores with {count:,}")
+        "resident-sessions", "me_only", params.seconds, params.users,
+        rate_per_user=params.rate_per_user,
+    )  # fmt: skip
+    fleet = Fleet(group, context.logs)
+    for count in sorted(params.counts):
+        context.say(f"resident sessions · filling the stores with {count:,}")
         servers: list[ResidentServer] = []
         try:
             for cell in cells((count,)):
-                servers.append(_start(fleet, workspace, template, phase.users, cell))
+                servers.append(_start(fleet, context.workspace, template, phase.users, cell))
             for resident in servers:
                 resident.server = fleet.wait(resident.server, timeout=fill_timeout(count))
                 resident.server.tracked.cpus = core_plan()["server"]
                 group.pin_tree(resident.server.tracked)
             for resident in servers:
-                say(f"resident sessions · {resident.cell.store} · {count:,}")
-                yield _measure(resident, phase, measure)
+                context.say(f"resident sessions · {resident.cell.store} · {count:,}")
+                yield _measure(context, resident, phase)
         finally:
             for resident in servers:
                 resident.stop(group)
@@ -216,7 +214,7 @@ def _start(
     return ResidentServer(cell, server, redis, (database, credentials, info))
 
 
-def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[str, Any]:
+def _measure(context: ExperimentContext, resident: ResidentServer, phase: Phase) -> dict[str, Any]:
     cell = resident.cell
     filled = json.loads(resident.files[2].read_text())
     target = Target(
@@ -228,7 +226,7 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
         resident.redis.url if resident.redis else None,
     )
     env = {"AUTHLAB_CREDENTIALS_FILE": str(resident.credentials)}
-    figures = measure(target, phase, cell.label, env)
+    figures, _ = context.measure_phase(target, phase, cell.label, env)
     return result_row(
         cell,
         figures,
@@ -241,9 +239,15 @@ def _measure(resident: ResidentServer, phase: Phase, measure: Measure) -> dict[s
     )
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    def measure(target: Target, phase: Phase, label: str, env: dict[str, str]) -> Any:
-        return bench.measure_phase(group, target, phase, 0, workspace, label, env)[0]
+def run(context: ExperimentContext, params: ResidentSessionsParams) -> None:
+    for row in measured_rows(context, params):
+        context.write_table("resident_sessions", row)
 
-    for row in run(group, workspace, bench.profile, bench.logs, measure, bench.say):
-        bench.tables["resident_sessions"].add(row)
+
+EXPERIMENT = Experiment(
+    "resident_sessions",
+    "a server with N sessions held",
+    ("resident_sessions",),
+    ResidentSessionsParams(),
+    run,
+)

@@ -3,35 +3,34 @@ state a server keeps in its own memory is missing on the others."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from authlab.bench.profiles import Phase
-from authlab.bench.variant_servers import start_variant
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.phase import Phase
 from authlab.bench.variants import VARIANTS
 
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
+
+@dataclass(frozen=True)
+class ScaleOutParams:
+    instances: int = 2
+    seconds: float = 4.0
+    variants: tuple[str, ...] = ("session-memory", "session-redis", "token-hs256")
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    profile = bench.profile
-    instances = profile.scale_out_instances
-    phase = Phase("scale-out", "browse", profile.scale_out_seconds, 8, rate_per_user=10)
-    for name in profile.scale_out_variants:
+def run(context: ExperimentContext, params: ScaleOutParams) -> None:
+    instances = params.instances
+    phase = Phase("scale-out", "browse", params.seconds, 8, rate_per_user=10)
+    for name in params.variants:
         variant = VARIANTS[name]
-        running = start_variant(
-            group, variant, workspace, bench.logs, bench.options.redis_url, instances=instances
-        )
+        running = context.start_variant(variant, instances=instances)
         try:
-            figures, _ = bench.measure_phase(
-                group, running.target, phase, 0, workspace, label="scale-out"
-            )
+            figures, _ = context.measure_phase(running.target, phase, "scale-out")
         finally:
-            running.stop(group)
+            running.stop(context.group)
         total = (figures["requests_ok"] or 0) + (figures["requests_failed"] or 0)
-        bench.tables["scale_out"].add(
+        context.write_table(
+            "scale_out",
             {
                 "variant": name,
                 "instances": instances,
@@ -41,5 +40,15 @@ def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> N
                 "expected_if_state_is_local": (instances - 1) / instances
                 if variant.store == "memory"
                 else 0.0,
-            }
+            },
         )
+
+
+EXPERIMENT = Experiment(
+    "scale_out",
+    "K servers without sticky routing",
+    ("scale_out",),
+    ScaleOutParams(),
+    run,
+    variants=lambda params: params.variants,
+)

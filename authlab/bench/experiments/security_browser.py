@@ -25,16 +25,15 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from authlab.processes import ProcessGroup, Tracked
 from authlab.redis_server import die_with_parent
 from authlab.results import add_to_manifest
-
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
 
 SECTIONS = ("attacks", "csrf_browser", "xss", "revocation")
 # What measures the CSRF and XSS claims when the bench could not: the lab (it
@@ -86,7 +85,7 @@ def _start(group: ProcessGroup, argv: list[str], log: Path) -> Tracked:
     return tracked
 
 
-def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
+def run_lab(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
     """Run the browser quick set; return what status.json records about it."""
     reason = browser_missing()
     if reason:
@@ -138,16 +137,32 @@ def run(group: ProcessGroup, run_dir: Path, logs: Path) -> dict[str, Any]:
     }
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    bench.security = run(group, bench.directory, bench.logs)
-    if not bench.security["measured"]:
-        bench.warnings.append(
-            f"CSRF and XSS not measured: {bench.security['reason']}. "
-            f"`{bench.security['command']}`, then `{bench.security['then']}`, fills the gap "
+@dataclass(frozen=True)
+class SecurityBrowserParams:
+    """None: the quick set is fixed (SECTIONS), so its evidence means the same every run."""
+
+
+def run(context: ExperimentContext, params: SecurityBrowserParams) -> None:
+    status = run_lab(context.group, context.directory, context.logs)
+    context.record_security(status)
+    if not status["measured"]:
+        context.warn(
+            f"CSRF and XSS not measured: {status['reason']}. "
+            f"`{status['command']}`, then `{status['then']}`, fills the gap "
             "without running the bench again"
         )
-    elif not bench.security["all_as_expected"]:
-        bench.warnings.append(
+    elif not status["all_as_expected"]:
+        context.warn(
             "the security lab found something not as expected: see "
-            f"{bench.security['lab_folder']} and raw/logs/security-browser.log"
+            f"{status['lab_folder']} and raw/logs/security-browser.log"
         )
+
+
+EXPERIMENT = Experiment(
+    "security_browser",
+    "the security lab's CSRF and XSS in Chromium",
+    (),
+    SecurityBrowserParams(),
+    run,
+    by_default=False,
+)

@@ -17,15 +17,13 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment import Experiment
 from servers.sessions.base import SessionRecord
-
-if TYPE_CHECKING:
-    from authlab.bench.runner import Bench
-    from authlab.bench.variant_servers import Workspace
-    from authlab.processes import ProcessGroup
 
 # Sessions per bulk call: big enough to amortise round trips, small enough
 # that a batch of records is a small share of what is being measured.
@@ -228,9 +226,23 @@ def measure(
     return rows
 
 
-def run_experiment(bench: Bench, group: ProcessGroup, workspace: Workspace) -> None:
-    with bench.shared_redis(group) as redis_url:
-        for count in bench.profile.session_counts:
-            bench.say(f"sessions at scale · {count}", progress=False)
-            rows = measure((count,), redis_url, bench.options.postgres_url)
-            bench.tables["sessions_at_scale"].add(*rows)
+@dataclass(frozen=True)
+class SessionsAtScaleParams:
+    counts: tuple[int, ...] = (1_000, 10_000)  # live sessions in each store, one N at a time
+
+
+def run(context: ExperimentContext, params: SessionsAtScaleParams) -> None:
+    with context.shared_redis() as redis_url:
+        for count in params.counts:
+            context.say(f"sessions at scale · {count}", progress=False)
+            rows = measure((count,), redis_url, context.postgres_url)
+            context.write_table("sessions_at_scale", *rows)
+
+
+EXPERIMENT = Experiment(
+    "sessions_at_scale",
+    "N live sessions in each store",
+    ("sessions_at_scale",),
+    SessionsAtScaleParams(),
+    run,
+)

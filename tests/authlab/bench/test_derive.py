@@ -7,7 +7,7 @@ from hdrh.histogram import HdrHistogram
 
 from authlab.bench import derive
 from authlab.bench.window import Tick
-from loadtests.hdr import aggregate, merge, summarise
+from results_format.hdr_files import aggregate, merge, summarise
 
 
 def _encoded(*values: int) -> str:

@@ -200,10 +200,11 @@ def test_ctrl_c_while_the_stores_fill_stops_every_process(tmp_path: Path) -> Non
     """A run interrupted mid-fill (10^6 sessions take minutes) leaves nothing behind."""
     script = (
         "import dataclasses, sys; from pathlib import Path; "
+        "from authlab.bench.experiments.resident_sessions import ResidentSessionsParams; "
         "from authlab.bench.profiles import get_profile; "
         "from authlab.bench.runner import Bench, BenchOptions; "
-        "profile = dataclasses.replace(get_profile('smoke'), phases=(), "
-        "resident_session_counts=(1_000_000,)); "
+        "profile = dataclasses.replace(get_profile('smoke'), phases=(), params={"
+        "'resident_sessions': ResidentSessionsParams(counts=(1_000_000,))}); "
         f"result = Bench(BenchOptions(profile=profile, only='baseline', results_root=Path("
         f"{str(tmp_path)!r}), experiments=('resident_sessions',))).run(); "
         "sys.exit(130 if result.interrupted else 0)"

@@ -67,6 +67,10 @@ def test_smoke_run_writes_every_file(smoke_run: Path) -> None:
         assert path.is_file() and path.stat().st_size > 0, name
     manifest = json.loads((smoke_run / "manifest.json").read_text())
     assert manifest["configuration"]["profile"]["name"] == "smoke"
+    # Each experiment's parameters as the run gave them: smoke's own, else the defaults.
+    given = manifest["configuration"]["experiment_params"]
+    assert given["outage"]["variants"] == ["session-redis", "token-hs256"]
+    assert given["scale_out"]["instances"] == 2
     assert manifest["versions"]["pyjwt"] and manifest["versions"]["uvicorn"]
     assert set(manifest["lock"]) == {"matched", "group", "differences", "reason"}
     if os.environ.get("CI"):  # CI installs from the lock alone: nothing may differ from it

@@ -1,6 +1,6 @@
 """The latency file format (hdr*.json): HdrHistograms from Locust processes, merged exactly,
-summarised alike. Written by loadtests/latency.py; read by the harness (authlab.bench) and the
-reports, so it lives with its writer and imports neither."""
+summarised alike. Written by loadtests/latency.py, read by the harness (authlab.bench) and the
+report: part of the results folder's contract, so it lives here, below all three."""
 
 from __future__ import annotations
 

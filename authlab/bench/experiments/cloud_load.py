@@ -7,12 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from authlab.bench.experiments.cloud import CloudRun
 from authlab.topology import timeline
-from authlab.topology.context import CloudRun
 from authlab.topology.load import DistributedLoad, LoadPlan
 from authlab.topology.tier import Tier
-
-PROBE_PREFIX = "probe"  # the probes' accounts, apart from the load's
 
 
 @dataclass
@@ -36,7 +34,7 @@ def load_through(
     """Locust (master and workers) on the tier for `seconds`; `failure` is called
     plan.before seconds after the first answer and returns the moments it saw (its
     "failure" moment first). No failure: the outcome's failure_at is the load's start."""
-    plan = run.plan
+    plan = run.params
     load = DistributedLoad(
         run.group,
         run.folder(label),

@@ -1,0 +1,236 @@
+"""Each experiment run against a fake context (fake_context.py): what it asks of the run,
+and what it writes, warns and records. The experiments' own measurements are stubbed;
+their end-to-end tests (test_run's smoke bench, test_resident_sessions, the topology's)
+run the real thing."""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import authlab.bench.experiments as package
+from authlab.bench import derive
+from authlab.bench.experiments import (
+    REGISTRY,
+    TABLES,
+    cloud,
+    instructions,
+    overhead,
+    primitives,
+    scale_out,
+    security_browser,
+    sessions_at_scale,
+)
+from authlab.bench.experiments.cloud import SHORT, CloudParams, CloudRun
+from authlab.bench.experiments.cloud_tables import CLOUD_EXPERIMENTS
+from authlab.bench.experiments.primitives import PrimitivesParams
+from authlab.bench.experiments.scale_out import ScaleOutParams
+from authlab.bench.experiments.sessions_at_scale import SessionsAtScaleParams
+from authlab.bench.instructions import InstructionCount, InstructionsUnavailable
+from authlab.bench.profiles import PROFILES, get_profile
+from authlab.topology.haproxy import HAProxyNotFound
+from tests.authlab.bench.fake_context import FakeContext
+
+HELPERS = {"context", "experiment", "cloud", "cloud_load", "cloud_tables", "timeline"}
+HELPERS |= {"resident_app"}  # the resident-sessions server, a process of its own
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> FakeContext:
+    return FakeContext(tmp_path)
+
+
+def test_every_experiment_module_is_in_the_registry_under_its_own_name() -> None:
+    modules = {info.name for info in pkgutil.iter_modules(package.__path__)} - HELPERS
+    assert set(REGISTRY) == modules
+    for name, experiment in REGISTRY.items():
+        assert experiment.name == name
+
+
+def test_the_cloud_experiments_share_the_registry_and_run_only_when_named() -> None:
+    assert tuple(name for name in REGISTRY if name.startswith("cloud_")) == CLOUD_EXPERIMENTS
+    assert PROFILES["cloud"].experiments == CLOUD_EXPERIMENTS
+    assert not any(REGISTRY[name].by_default for name in CLOUD_EXPERIMENTS)
+
+
+def test_every_table_is_declared_once_with_the_seconds_tables_beside_theirs() -> None:
+    assert len(TABLES) == len(set(TABLES))
+    assert {"cloud_failover", "cloud_failover_seconds", "overhead", "outage"} <= set(TABLES)
+    assert "cloud_balancer_seconds" not in TABLES  # nothing breaks under its load
+
+
+def test_a_profile_override_must_be_the_experiments_own_params() -> None:
+    with pytest.raises(TypeError, match="outage takes OutageParams, not ScaleOutParams"):
+        REGISTRY["outage"].with_params(ScaleOutParams())
+
+
+def test_the_variants_an_experiment_starts_come_from_the_profiles_params() -> None:
+    smoke, standard = get_profile("smoke"), get_profile("standard")
+    outage = REGISTRY["outage"]
+    assert outage.variants(smoke.params_for("outage")) == ("session-redis", "token-hs256")
+    assert outage.variants(standard.params_for("outage")) == outage.variants(outage.params)
+    assert REGISTRY["primitives"].variants(PrimitivesParams()) == ()
+
+
+def _figures(ok: int, failed: int) -> Any:
+    return lambda target, phase, label: ({"requests_ok": ok, "requests_failed": failed}, None)
+
+
+def test_scale_out_runs_k_servers_of_each_variant_and_writes_the_failure_rate(
+    context: FakeContext,
+) -> None:
+    context.figures = _figures(60, 40)
+    params = ScaleOutParams(instances=3, seconds=1.5, variants=("session-memory", "token-hs256"))
+    scale_out.run(context, params)
+    assert context.started == [("session-memory", 3, False), ("token-hs256", 3, False)]
+    assert [(phase.seconds, label) for _, phase, label in context.phases] == [
+        (1.5, "scale-out"),
+        (1.5, "scale-out"),
+    ]
+    memory, token = context.tables["scale_out"]
+    assert memory["failure_rate"] == 0.4 and memory["requests"] == 100
+    assert memory["expected_if_state_is_local"] == pytest.approx(2 / 3)
+    assert token["expected_if_state_is_local"] == 0.0
+
+
+def test_sessions_at_scale_measures_one_count_at_a_time_in_the_shared_redis(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[Any, ...]] = []
+
+    def measure(counts: tuple[int, ...], redis_url: str, postgres_url: str | None) -> Any:
+        asked.append((counts, redis_url, postgres_url))
+        return [{"store": "memory", "sessions": counts[0]}]
+
+    monkeypatch.setattr(sessions_at_scale, "measure", measure)
+    context.postgres_url = "postgresql://somewhere/test"
+    sessions_at_scale.run(context, SessionsAtScaleParams(counts=(10, 20)))
+    assert asked == [((10,), context.redis_url, context.postgres_url), ((20,), *asked[0][1:])]
+    assert [row["sessions"] for row in context.tables["sessions_at_scale"]] == [10, 20]
+
+
+def test_primitives_time_as_many_calls_as_the_params_say(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        primitives, "measure", lambda redis, iterations, postgres: [{"iterations": iterations}]
+    )
+    primitives.run(context, PrimitivesParams(iterations=7))
+    assert context.tables["primitives"] == [{"iterations": 7}]
+
+
+def test_overhead_reads_the_twins_phases_and_warns_above_the_limit(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context.write_table("twin_phases", {"variant": "x"})
+    seen: list[Any] = []
+
+    def rows(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen.append(pairs)
+        return [{"variant": "x", "ratio": 1.30}, {"variant": "y", "ratio": 1.01}]
+
+    monkeypatch.setattr(derive, "overhead_rows", rows)
+    overhead.run(context, overhead.EXPERIMENT.params)
+    assert seen == [[{"variant": "x"}]]
+    assert len(context.tables["overhead"]) == 2
+    assert context.warnings == [
+        "x costs 1.30x its plain twin per GET /me (limit 1.15): the lab's own cost is in "
+        "its figures"
+    ]
+
+
+def test_instructions_write_their_table_and_warn_above_the_limit(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts = [InstructionCount("baseline", 250_000, 230_000), InstructionCount("x", 130, 100)]
+    monkeypatch.setattr(instructions, "measure", lambda *args: counts)
+    instructions.run(context, instructions.EXPERIMENT.params)
+    rows = context.tables["instructions"]
+    assert [row["variant"] for row in rows] == ["baseline", "x"]
+    assert rows[0]["instruction_ratio"] == 250_000 / 230_000
+    assert context.warnings == [
+        "x executes 1.30x its plain twin's instructions per GET /me (limit 1.15)"
+    ]
+
+
+def test_instructions_say_why_when_valgrind_is_missing_and_skip_a_remote_server(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing(*args: object) -> None:
+        raise InstructionsUnavailable("valgrind is not installed")
+
+    monkeypatch.setattr(instructions, "measure", missing)
+    instructions.run(context, instructions.EXPERIMENT.params)
+    assert context.warnings == ["instructions: valgrind is not installed"]
+    context.target_url = "http://elsewhere:8000"
+    instructions.run(context, instructions.EXPERIMENT.params)
+    assert len(context.warnings) == 1  # nothing to run under valgrind: not even tried
+
+
+@pytest.mark.parametrize(
+    ("status", "warning"),
+    [
+        ({"measured": True, "all_as_expected": True}, None),
+        (
+            {"measured": True, "all_as_expected": False, "lab_folder": "raw/security/x"},
+            "the security lab found something not as expected: see raw/security/x",
+        ),
+        (
+            {"measured": False, "reason": "no Chromium", "command": "a", "then": "b"},
+            "CSRF and XSS not measured: no Chromium. `a`, then `b`, fills the gap",
+        ),
+    ],
+)
+def test_the_browser_lab_records_its_status_for_status_json_and_warns(
+    context: FakeContext,
+    monkeypatch: pytest.MonkeyPatch,
+    status: dict[str, Any],
+    warning: str | None,
+) -> None:
+    monkeypatch.setattr(security_browser, "run_lab", lambda group, run_dir, logs: status)
+    security_browser.run(context, security_browser.EXPERIMENT.params)
+    assert context.security == status
+    expected = [warning] if warning else []
+    assert [w[: len(e)] for w, e in zip(context.warnings, expected, strict=True)] == expected
+
+
+def test_a_cloud_experiment_without_haproxy_is_a_warning_not_a_failure(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def absent() -> str:
+        raise HAProxyNotFound("haproxy is not installed: apt-get install haproxy")
+
+    monkeypatch.setattr(cloud, "find_haproxy", absent)
+    experiment = REGISTRY["cloud_balancer"]
+    experiment.run(context, experiment.params)
+    assert context.warnings == [
+        "cloud_balancer not measured: haproxy is not installed: apt-get install haproxy"
+    ]
+    assert not context.tables
+
+
+def test_a_cloud_experiment_writes_its_rows_seconds_and_hosts(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cloud, "find_haproxy", lambda: "haproxy")
+    seeded: list[CloudParams] = []
+    monkeypatch.setattr(cloud, "seed", lambda workspace, params: seeded.append(params))
+    (context.directory / "topology.json").write_text(json.dumps({"earlier": []}))
+
+    def measure(run: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        assert run.raw == context.raw / "cloud_x" and run.raw.is_dir()
+        run.topology["cloud_x token"] = [{"role": "haproxy", "address": "127.0.0.2:1"}]
+        return [{"variant": "token"}], [{"second": 0}, {"second": 1}]
+
+    cloud.run_in_topology(context, "cloud_x", SHORT, measure)
+    assert seeded == [SHORT]
+    assert context.tables == {
+        "cloud_x": [{"variant": "token"}],
+        "cloud_x_seconds": [{"second": 0}, {"second": 1}],
+    }
+    hosts = json.loads((context.directory / "topology.json").read_text())
+    assert set(hosts) == {"earlier", "cloud_x token"}
