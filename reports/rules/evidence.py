@@ -35,21 +35,20 @@ from reports.rules.ruling import (
     TokensBetter,
     TokensFree,
 )
-from reports.rules.wording import seconds
 
 # --- 1. sessions put a heavy load on the server --------------------------------------------
 
 
 def _cpu_line(run: RunData, variant: str) -> str:
-    cost = costs.request_cost(run, variant)
+    request = costs.request_cost(run, variant)
     row = run.summary_row(variant) or {}
     server = number(row.get("server_cpu_us_per_request"))
     store = number(row.get("store_cpu_us_per_request"))
-    text = f"{variant}: {fmt.us(cost.median if cost else None)} CPU per request"
+    text = f"{variant}: {fmt.us(request.median if request else None)} CPU per request"
     if store:
         text += f" (server {fmt.us(server)} + Redis {fmt.us(store)})"
-    if cost and cost.repetitions:
-        text += ", repetitions " + ", ".join(fmt.us(v) for v in cost.repetitions)
+    if request and request.repetitions:
+        text += ", repetitions " + ", ".join(fmt.us(v) for v in request.repetitions)
     return text
 
 
@@ -157,8 +156,8 @@ def _sticky_kill(run: RunData) -> list[str]:
         f"{_count(row.get('users_forced_to_log_in'))} users forced to log in again "
         f"({_count(row.get('users_on_killed_instance'))} were pinned to it), "
         f"{_count(row.get('failed_after'))} requests failed, HAProxy took it out after "
-        f"{seconds(row.get('seconds_until_out'))}, requests OK again after "
-        f"{seconds(row.get('recovery_s'))}"
+        f"{wording.seconds(row.get('seconds_until_out'))}, requests OK again after "
+        f"{wording.seconds(row.get('recovery_s'))}"
         for variant, row in cloud.table_rows(run.cloud_sticky_kill).items()
     ]
 
@@ -347,8 +346,9 @@ def _failover(run: RunData) -> list[str]:
             if number(row.get(column)) is not None
         ]
         lines.append(
-            f"store primary SIGKILLed, Sentinel failover in {seconds(row.get('failover_s'))}: "
-            f"{variant} requests OK again after {seconds(row.get('recovery_s'))}, "
+            "store primary SIGKILLed, Sentinel failover in "
+            f"{wording.seconds(row.get('failover_s'))}: "
+            f"{variant} requests OK again after {wording.seconds(row.get('recovery_s'))}, "
             f"{_count(row.get('failed_after'))} failed, "
             f"{_count(row.get('users_forced_to_log_in'))} users forced to log in again"
             + (f"; {', '.join(lost)}" if lost else "")
@@ -362,10 +362,10 @@ def _store_down(run: RunData) -> list[str]:
         ttl = number(row.get("access_ttl_s"))
         lifetime = f" (access tokens live {ttl:.0f} s)" if ttl else ""
         lines.append(
-            f"store down {seconds(row.get('down_s'))}{lifetime}: {variant} "
+            f"store down {wording.seconds(row.get('down_s'))}{lifetime}: {variant} "
             f"{fmt.pct(row.get('success_while_down'))} OK while down, GET /me served for "
-            f"{seconds(row.get('served_for_s'))} of it, OK again "
-            f"{seconds(row.get('recovery_after_back_s'))} after the store was back"
+            f"{wording.seconds(row.get('served_for_s'))} of it, OK again "
+            f"{wording.seconds(row.get('recovery_after_back_s'))} after the store was back"
         )
     return lines
 
