@@ -13,25 +13,21 @@ from urllib.parse import urlparse
 
 import typer
 
+from authlab.commands import cmd_serve
 from servers.config import (
     DEFAULT_DATABASE_URL,
     DEFAULT_KEY_DIR,
     Algorithm,
     Argon2Params,
-    Revocation,
-    SameSite,
-    SessionBackend,
     Settings,
-    TransportName,
 )
 
 T = TypeVar("T")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-serve_app = typer.Typer(no_args_is_help=True, help="Run one of the servers.")
 users_app = typer.Typer(no_args_is_help=True, help="Manage the shared user store.")
 keys_app = typer.Typer(no_args_is_help=True, help="Manage signing keys.")
-app.add_typer(serve_app, name="serve")
+app.add_typer(cmd_serve.app, name="serve")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 
@@ -61,16 +57,6 @@ def _check_redis_url(url: str | None) -> str | None:
     )
 
 
-HostOption = Annotated[str, typer.Option(help="Address to listen on (loopback by default).")]
-PortOption = Annotated[int, typer.Option(min=0, max=65535)]
-RedisOption = Annotated[
-    str | None,
-    typer.Option(
-        help="redis://... or redis+sentinel://HOST:PORT[,...]/SERVICE (follows failovers); "
-        "without it a private redis-server is started and stopped.",
-        callback=_check_redis_url,
-    ),
-]
 DatabaseOption = Annotated[
     str,
     typer.Option(
@@ -80,151 +66,10 @@ DatabaseOption = Annotated[
 KeyDirOption = Annotated[
     Path, typer.Option(help="Where keys and secrets are kept (made on first run).")
 ]
-WorkersOption = Annotated[int, typer.Option(min=1, max=64, help="uvicorn worker processes")]
-SameSiteOption = Annotated[SameSite, typer.Option(help="SameSite of the credential cookie")]
-CsrfOption = Annotated[
-    str | None, typer.Option(help="on|off; default: on where the credential rides in a cookie")
-]
 # The servers' default argon2id cost (OWASP's), the default of every --argon2-* option.
 OWASP_ARGON2 = Argon2Params()
 Argon2MemoryOption = Annotated[int, typer.Option(help="argon2id memory in KiB (OWASP: 19456)")]
 Argon2TimeOption = Annotated[int, typer.Option(help="argon2id iterations (OWASP: 2)")]
-# The benchmark's yardstick (servers/plain.py): hidden, since it must never be deployed.
-PlainTwinOption = Annotated[bool, typer.Option("--plain-twin", hidden=True)]
-
-
-def _csrf(value: str | None) -> bool | None:
-    if value is None:
-        return None
-    if value not in ("on", "off"):
-        raise typer.BadParameter("--csrf takes on or off")
-    return value == "on"
-
-
-def _run(settings: Settings, plain_twin: bool = False) -> None:
-    from authlab.serve import serve
-
-    try:
-        serve(settings, plain_twin)
-    except (ValueError, OSError, RuntimeError) as error:
-        typer.echo(f"authlab: {error}", err=True)
-        raise typer.Exit(2) from error
-
-
-@serve_app.command("session")
-def serve_session(
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
-    store: Annotated[SessionBackend, typer.Option(help="where sessions live")] = "redis",
-    transport: Annotated[TransportName, typer.Option(help="how the session id travels")] = "cookie",
-    redis_url: RedisOption = None,
-    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    cookie_samesite: SameSiteOption = "lax",
-    cookie_secure: Annotated[bool, typer.Option("--cookie-secure")] = False,
-    csrf: CsrfOption = None,
-    session_ttl: Annotated[int, typer.Option(min=1, help="idle timeout, seconds")] = 1800,
-    session_absolute_ttl: Annotated[int, typer.Option(min=1, help="absolute timeout")] = 8 * 3600,
-    workers: WorkersOption = 1,
-    key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
-    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
-    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
-    plain_twin: PlainTwinOption = False,
-) -> None:
-    """The session server: a signed opaque id, the session in a store."""
-    _run(
-        Settings(
-            variant="session",
-            host=host,
-            port=port,
-            store=store,
-            transport=transport,
-            redis_url=redis_url,
-            database_url=database_url,
-            cookie_samesite=cookie_samesite,
-            cookie_secure=cookie_secure,
-            csrf=_csrf(csrf),
-            session_ttl=session_ttl,
-            session_absolute_ttl=session_absolute_ttl,
-            workers=workers,
-            key_dir=str(key_dir),
-            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        ),
-        plain_twin,
-    )
-
-
-@serve_app.command("token")
-def serve_token(
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
-    alg: Annotated[Algorithm, typer.Option(help="JWT signing algorithm")] = "HS256",
-    transport: Annotated[TransportName, typer.Option(help="how the token travels")] = "header",
-    revocation: Annotated[Revocation, typer.Option(help="deny list of jti on logout")] = "none",
-    access_ttl: Annotated[int, typer.Option(min=1, help="access token lifetime, s")] = 900,
-    refresh_ttl: Annotated[int, typer.Option(min=1, help="refresh token lifetime, s")] = 14 * 86400,
-    client_id: Annotated[
-        str, typer.Option(help="client_id claim of access tokens (RFC 9068)")
-    ] = "authlab-lab",
-    cookie_samesite: SameSiteOption = "lax",
-    cookie_secure: Annotated[bool, typer.Option("--cookie-secure")] = False,
-    csrf: CsrfOption = None,
-    redis_url: RedisOption = None,
-    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    workers: WorkersOption = 1,
-    key_dir: KeyDirOption = Path(DEFAULT_KEY_DIR),
-    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
-    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
-    plain_twin: PlainTwinOption = False,
-) -> None:
-    """The token server: PyJWT access tokens, refresh tokens, optional deny list."""
-    _run(
-        Settings(
-            variant="token",
-            host=host,
-            port=port,
-            alg=alg,
-            transport=transport,
-            revocation=revocation,
-            access_ttl=access_ttl,
-            refresh_ttl=refresh_ttl,
-            client_id=client_id,
-            cookie_samesite=cookie_samesite,
-            cookie_secure=cookie_secure,
-            csrf=_csrf(csrf),
-            redis_url=redis_url,
-            database_url=database_url,
-            workers=workers,
-            key_dir=str(key_dir),
-            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        ),
-        plain_twin,
-    )
-
-
-@serve_app.command("baseline")
-def serve_baseline(
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
-    database_url: DatabaseOption = DEFAULT_DATABASE_URL,
-    workers: WorkersOption = 1,
-    argon2_memory_kib: Argon2MemoryOption = OWASP_ARGON2.memory_kib,
-    argon2_time_cost: Argon2TimeOption = OWASP_ARGON2.time_cost,
-    plain_twin: PlainTwinOption = False,
-) -> None:
-    """The no-auth floor: the same app with the credential check skipped. Never deploy."""
-    _run(
-        Settings(
-            variant="baseline",
-            host=host,
-            port=port,
-            database_url=database_url,
-            workers=workers,
-            transport="header",
-            csrf=False,
-            argon2=Argon2Params(memory_kib=argon2_memory_kib, time_cost=argon2_time_cost),
-        ),
-        plain_twin,
-    )
 
 
 def _admin(work: Coroutine[Any, Any, T]) -> T:
