@@ -6,6 +6,7 @@ SQLite file, key directory or Redis that a live server of the test uses.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 import jwt
 import pytest
 
+from authlab import cli, commands
 from authlab.redis_server import PrivateRedis
 from servers.config import Settings
 from tests.authlab.processes import FAST_ARGON2_ARGS, run_cli
@@ -304,3 +306,23 @@ def test_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "postgresql is unreachable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the assembly: one module per command, each of them in the CLI ------------------------
+
+
+def test_every_command_module_is_in_the_cli_once() -> None:
+    modules = sorted(path.stem for path in Path(commands.__file__).parent.glob("cmd_*.py"))
+    parts = [*cli.COMMANDS.values(), *cli.GROUPS.values()]
+    for name in modules:
+        module = importlib.import_module(f"authlab.commands.{name}")
+        given = [part for part in vars(module).values() if any(part is p for p in parts)]
+        assert len(given) == 1, f"{name} gives the CLI {given}"
+    assert len(parts) == len(modules)
+    names = {info.name for info in cli.app.registered_commands} | {
+        info.name for info in cli.app.registered_groups
+    }
+    assert names == {
+        "serve", "users", "keys", "bench", "flamegraph", "report", "compare", "security",
+        "browsers", "explore", "notebook",
+    }  # fmt: skip
