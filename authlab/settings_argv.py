@@ -101,23 +101,28 @@ def checked(parse: Callable[[str], Any]) -> Callable[[str | None], Any]:
     return callback
 
 
-def _parameter(option: SettingOption, variant: str) -> inspect.Parameter:
+def _option_settings(option: SettingOption, hidden: bool) -> dict[str, Any]:
+    """typer.Option's keywords for the field: its help, limits and check."""
     described = option.described
-    default = option.default_for(variant)
-    settings: dict[str, Any] = {
-        "help": described.help or None,
-        "hidden": variant not in described.listed_in,
-    }
+    settings: dict[str, Any] = {"help": described.help or None, "hidden": hidden}
     if described.minimum is not None:
         settings["min"] = described.minimum
     if described.maximum is not None:
         settings["max"] = described.maximum
+    if described.parse is not None:
+        settings["callback"] = checked(described.parse)
+    return settings
+
+
+def _parameter(option: SettingOption, variant: str) -> inspect.Parameter:
+    described = option.described
+    default = option.default_for(variant)
+    settings = _option_settings(option, hidden=variant not in described.listed_in)
     annotation = option.annotation
     declarations = [option.flag]
     if described.parse is not None:
         # The option takes text, which the field's parse turns into its value.
         annotation = str | None
-        settings["callback"] = checked(described.parse)
         default = None if default is None else option.text(default)
     elif option.is_flag and default:
         declarations = [f"{option.flag}/--no-{option.flag[2:]}"]
@@ -127,6 +132,13 @@ def _parameter(option: SettingOption, variant: str) -> inspect.Parameter:
         default=default,
         annotation=Annotated[annotation, typer.Option(*declarations, **settings)],
     )
+
+
+def field_option(name: str) -> Any:
+    """The typer.Option of a command outside `serve` that takes one of Settings' fields
+    (`authlab users add --database-url`): described as the serve commands describe it."""
+    (option,) = (option for option in OPTIONS if option.name == name)
+    return typer.Option(option.flag, **_option_settings(option, hidden=False))
 
 
 # The benchmark's yardstick (servers/plain.py): hidden, since it must never be deployed.

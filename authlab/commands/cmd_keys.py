@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from authlab.settings_argv import field_option
 from servers.config import DEFAULT_KEY_DIR, Algorithm
 
 app = typer.Typer(no_args_is_help=True, help="Manage signing keys.")
@@ -15,9 +16,7 @@ app = typer.Typer(no_args_is_help=True, help="Manage signing keys.")
 @app.command("rotate")
 def keys_rotate(
     alg: Algorithm,
-    key_dir: Annotated[
-        Path, typer.Option(help="Where keys and secrets are kept (made on first run).")
-    ] = Path(DEFAULT_KEY_DIR),
+    key_dir: Annotated[Path, field_option("key_dir")] = Path(DEFAULT_KEY_DIR),
 ) -> None:
     """Add a signing key for ALG: it signs from now on, the old ones still verify."""
     from servers.tokens.keys import add_key

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from authlab.settings_argv import checked
+from authlab.settings_argv import checked, field_option
 from servers import command_line
 from servers.config import DEFAULT_DATABASE_URL, Argon2Params, Settings
 
@@ -18,17 +18,12 @@ T = TypeVar("T")
 
 app = typer.Typer(no_args_is_help=True, help="Manage the shared user store.")
 
-DatabaseOption = Annotated[
-    str,
-    typer.Option(
-        help="sqlite:///PATH (default) or postgresql://user@host/db",
-        callback=checked(command_line.database_url),
-    ),
-]
+# Settings' fields, described as `authlab serve` describes them.
+DatabaseOption = Annotated[str, field_option("database_url")]
+Argon2MemoryOption = Annotated[int, field_option("argon2_memory_kib")]
+Argon2TimeOption = Annotated[int, field_option("argon2_time_cost")]
 # The servers' default argon2id cost (OWASP's), the default of every --argon2-* option.
 OWASP_ARGON2 = Argon2Params()
-Argon2MemoryOption = Annotated[int, typer.Option(help="argon2id memory in KiB (OWASP: 19456)")]
-Argon2TimeOption = Annotated[int, typer.Option(help="argon2id iterations (OWASP: 2)")]
 
 
 def _admin(work: Coroutine[Any, Any, T]) -> T:

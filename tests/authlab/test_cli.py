@@ -284,8 +284,9 @@ def test_keys_rotate_unknown_alg_is_exit_2(tmp_path: Path) -> None:
         (["serve", "session", "--database-url", "mysql://x/y"], "sqlite:///PATH"),
         (["serve", "token", "--redis-url", "http://127.0.0.1:6379"], "redis://"),
         (["users", "add", "alice", "--database-url", "users.db"], "sqlite:///PATH"),
+        (["users", "seed", "1", "--argon2-time-cost", "0"], "--argon2-time-cost': Input"),
     ],
-    ids=["store", "alg", "database-url", "redis-url", "users-database-url"],
+    ids=["store", "alg", "database-url", "redis-url", "users-database-url", "users-argon2"],
 )
 def test_bad_arguments_are_clear_errors_without_a_traceback(
     tmp_path: Path, args: list[str], expected: str
