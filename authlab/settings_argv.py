@@ -13,7 +13,7 @@ import dataclasses
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, get_type_hints
+from typing import Annotated, Any, get_args, get_type_hints
 
 import typer
 
@@ -22,7 +22,7 @@ from servers.config import Settings, Variant
 
 # The serve command itself, not an option of it.
 VARIANT_FIELD = "variant"
-VARIANTS: tuple[Variant, ...] = ("session", "token", "baseline")
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
 PLAIN_TWIN_FLAG = "--plain-twin"
 
 # What a serve command does with the Settings it read: (settings, plain_twin).
@@ -198,15 +198,17 @@ def settings_from_argv(argv: Sequence[str]) -> tuple[Settings, bool]:
 
 def serve_argv(settings: Settings, plain_twin: bool = False) -> list[str]:
     """`authlab serve ...` arguments that make a server with exactly these settings: the
-    options whose value differs from the command's default. None in a field whose command
-    has an explicit default (transport, the baseline's csrf) means the variant's natural
-    choice, which that default is."""
+    options whose value differs from the command's default. None, where it is the field's
+    own default (transport, csrf), means the variant's natural choice, which is what the
+    command takes by default."""
     argv = ["serve", settings.variant]
     for option in OPTIONS:
         value = option.value_in(settings)
         default = option.default_for(settings.variant)
-        if value is None or value == default:
+        if value == default or (value is None and option.default is None):
             continue
+        if value is None:
+            raise ValueError(f"{option.flag}: None cannot be said on the command line")
         if option.is_flag:
             argv.append(option.flag if value else f"--no-{option.flag[2:]}")
         else:

@@ -168,3 +168,9 @@ def test_a_new_field_is_an_option_by_its_declaration_alone() -> None:
 def test_every_settings_field_is_an_option() -> None:
     flat = {option.path[0] for option in OPTIONS}
     assert flat == {f.name for f in dataclasses.fields(Settings)} - {"variant"}
+
+
+def test_a_value_the_command_line_cannot_say_is_an_error_not_a_silent_default() -> None:
+    unsayable = Settings().replace(redis_prefix=None)
+    with pytest.raises(ValueError, match="--redis-prefix"):
+        serve_argv(unsayable)
