@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from authlab.fleet import serve_argv
 from authlab.processes import ProcessGroup
 from authlab.redis_server import PrivateRedis
 from authlab.results import add_to_manifest, new_run_dir, write_manifest
@@ -49,6 +48,7 @@ from authlab.security.fleet import Fleet, LabServer
 from authlab.security.matrix import disagreements
 from authlab.security.schema import SCHEMA_VERSION, SECTIONS
 from authlab.security.summary import summarise
+from authlab.settings_argv import serve_argv
 from servers.config import CHEAP_ARGON2
 
 T = TypeVar("T")
