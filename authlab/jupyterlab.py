@@ -40,7 +40,7 @@ def jupyter_argv(port: int, browser: bool) -> list[str]:
         f"--ServerApp.root_dir={NOTEBOOKS}",
         f"--ServerApp.open_browser={browser}",
         # notebooks/ is kept without outputs in git (the tests check it): saving strips them.
-        "--FileContentsManager.pre_save_hook=authlab.notebook.strip_outputs",
+        "--FileContentsManager.pre_save_hook=authlab.jupyterlab.strip_outputs",
         str(NOTEBOOK),  # the file the browser opens
     ]
     if os.geteuid() == 0:
