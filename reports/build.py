@@ -37,8 +37,8 @@ from reports import (
 from reports.claim import Claim, security_gap
 from reports.load import RunData, load_run, run_duration_s, variant_order
 from reports.metrics import number
-from reports.sections import FIGURES as FIGURES  # the notebook's (reports.notebook)
-from reports.sections import FigureSpec as FigureSpec
+from reports.sections import FIGURES as FIGURES  # notebooks/explore.ipynb imports it here
+from reports.sections import FigureSpec
 from reports.sections.overhead_section import overhead_rows
 from results_format.limits import OVERHEAD_LIMIT
 
