@@ -13,8 +13,8 @@ from reports.sections import instructions_section
 from reports.sections.section import Section, rows_by_variant
 from results_format.limits import OVERHEAD_LIMIT
 
-# A variant the instructions experiment counted but the overhead one did not time.
-_NOT_TIMED = {"instructions": "-", "instruction_counts": "", "instructions_flagged": False}
+# The instructions cells of a variant the instructions experiment did not count.
+_NOT_COUNTED = {"instructions": "-", "instruction_counts": "", "instructions_flagged": False}
 
 
 def overhead_rows(run: RunData) -> list[dict[str, Any]]:
@@ -38,7 +38,7 @@ def overhead_rows(run: RunData) -> list[dict[str, Any]]:
                 else f"{fmt.TIMES}{low:.2f}-{fmt.TIMES}{high:.2f}",
                 "repetitions": fmt.whole(row.get("repetitions")),
                 "flagged": ratio is not None and ratio > OVERHEAD_LIMIT,
-                **counted.get(variant, _NOT_TIMED),
+                **counted.get(variant, _NOT_COUNTED),
             }
         )
     return rows
