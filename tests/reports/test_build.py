@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from reports.build import FIGURES, build_report
+from reports.build import build_report
 from reports.capacity import Assumptions, model
 from reports.fmt import TIMES
 from reports.load import latency_curves, load_run
+from reports.sections import FIGURES
 from tests.reports.synthetic import security_document, write_run
 
 
