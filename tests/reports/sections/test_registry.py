@@ -74,11 +74,8 @@ def test_a_section_reads_only_the_tables_it_names(section: Section, sample: RunD
 
 
 def written(experiment: Any) -> tuple[str, ...]:
-    """The tables an experiment writes: its `tables` (the experiment modules of issue 17,
-    step 2) or, before them, its one `table`."""
-    if hasattr(experiment, "tables"):
-        return tuple(experiment.tables)
-    return () if experiment.table is None else (experiment.table,)
+    """The tables an experiment writes (its registry entry declares them)."""
+    return tuple(experiment.tables)
 
 
 def test_every_experiment_that_writes_a_table_has_a_section_naming_them() -> None:
