@@ -79,7 +79,7 @@ async def _revoke_in_redis(settings: Settings, username: str) -> None:
     from servers.redis_client import connect_redis
     from servers.sessions.redis import RedisSessionStore
     from servers.tokens.denylist import DenyList
-    from servers.tokens.refresh import RefreshFamilies
+    from servers.tokens.refresh_families import RefreshFamilies
 
     assert settings.redis_url
     client = connect_redis(settings.redis_url)

@@ -2,9 +2,9 @@
 
 Whoever launches servers (the benchmark, the security lab, explore, flamegraph, the
 tests, the topologies to come) describes each one as a Settings and starts it here:
-one command line made from the Settings (serve_argv), one health wait that survives
-a port race, one clean-up path (the ProcessGroup stops every server on a normal end,
-an error, Ctrl-C or SIGTERM; PR_SET_PDEATHSIG covers a SIGKILLed run).
+one command line made from the Settings (authlab.settings_argv.serve_argv), one health
+wait that survives a port race, one clean-up path (the ProcessGroup stops every server
+on a normal end, an error, Ctrl-C or SIGTERM; PR_SET_PDEATHSIG covers a SIGKILLed run).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import psutil
 
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
+from authlab.settings_argv import serve_argv
 from servers.config import Settings
 
 # A dozen Python processes importing at once on two cores take a while.
@@ -39,73 +40,6 @@ HEALTH: Probe = ("/health", frozenset({200}))
 
 class ServerFailed(RuntimeError):
     pass
-
-
-def serve_argv(settings: Settings, plain_twin: bool = False) -> list[str]:
-    """`authlab serve ...` arguments that make a server with exactly these settings."""
-    argon2 = [
-        "--argon2-memory-kib",
-        str(settings.argon2.memory_kib),
-        "--argon2-time-cost",
-        str(settings.argon2.time_cost),
-    ]
-    common = [
-        "--host",
-        settings.host,
-        "--port",
-        str(settings.port),
-        "--database-url",
-        settings.database_url,
-        "--workers",
-        str(settings.workers),
-        *argon2,
-    ]
-    twin = ["--plain-twin"] if plain_twin else []
-    if settings.variant == "baseline":
-        return ["serve", "baseline", *common, *twin]
-    credential = [
-        "--transport",
-        settings.effective_transport,
-        "--key-dir",
-        settings.key_dir,
-        "--cookie-samesite",
-        settings.cookie_samesite,
-        "--csrf",
-        "on" if settings.effective_csrf else "off",
-        *(["--cookie-secure"] if settings.cookie_secure else []),
-        *(["--redis-url", settings.redis_url] if settings.redis_url else []),
-    ]
-    if settings.variant == "session":
-        return [
-            "serve",
-            "session",
-            "--store",
-            settings.store,
-            "--session-ttl",
-            str(settings.session_ttl),
-            "--session-absolute-ttl",
-            str(settings.session_absolute_ttl),
-            *common,
-            *credential,
-            *twin,
-        ]
-    return [
-        "serve",
-        "token",
-        "--alg",
-        settings.alg,
-        "--revocation",
-        settings.revocation,
-        "--access-ttl",
-        str(settings.access_ttl),
-        "--refresh-ttl",
-        str(settings.refresh_ttl),
-        "--client-id",
-        settings.client_id,
-        *common,
-        *credential,
-        *twin,
-    ]
 
 
 def serve_command(settings: Settings) -> list[str]:

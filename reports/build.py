@@ -10,19 +10,15 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
-import pandas as pd
-from matplotlib.axes import Axes
 
 from reports import (
     capacity,
-    cloud_figures,
     costs,
     decision_files,
     decisions,
@@ -31,6 +27,7 @@ from reports import (
     matrix,
     run_facts,
     runtimes,
+    sections,
     security_table,
     situations,
     takeaways,
@@ -38,123 +35,17 @@ from reports import (
     windows,
 )
 from reports.bands import THRESHOLDS, spread_note
-from reports.claim import NOT_MEASURED, Claim, experiment, security_gap
-from reports.load import RunData, latency_curves, load_run, run_duration_s, variant_order
-from reports.metrics import login_costs, number
+from reports.claim import NOT_MEASURED, Claim, security_gap
+from reports.load import RunData, load_run, run_duration_s, variant_order
+from reports.metrics import number
+from reports.sections import FIGURES as FIGURES  # notebooks/explore.ipynb imports it here
+from reports.sections import FigureSpec
+from reports.sections.overhead_section import overhead_rows
 from results_format.limits import OVERHEAD_LIMIT
 
 # Modest resolution: a 7-inch figure is 700 px wide, enough for a phone and a
 # laptop, and keeps the whole report well under 2 MB.
 DPI = 100
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    id: str
-    title: str
-    caption: str  # what to read from it, in one line
-    draw: Callable[[RunData, Axes], bool]
-    tall: bool = False  # one bar per variant: grows with the number of variants
-
-
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "cpu",
-        "CPU per authenticated request: the credential check above the baseline",
-        "Grey: a request with no check (the baseline); red: what checking the credential "
-        "adds, hatched where Redis spends it.",
-        lambda run, ax: figures.cpu_per_request(costs.cpu_split(run), ax),
-        tall=True,
-    ),
-    FigureSpec(
-        "throughput",
-        "Maximum throughput, GET /me alone",
-        "Whiskers span the repetitions; a hatched bar: the load generator, not the server, "
-        "was the limit.",
-        lambda run, ax: figures.max_throughput(run.summary, ax, run.palette),
-        tall=True,
-    ),
-    FigureSpec(
-        "scale-out",
-        "Two instances with no sticky routing",
-        "The diamond is what state kept in each instance would give ((K-1)/K failed).",
-        lambda run, ax: figures.scale_out_failures(run.scale_out, ax, run.palette),
-    ),
-    FigureSpec(
-        "outage",
-        "The store frozen: answers per second, % of normal",
-        "Grey: when that variant's store was down; the dotted line is its normal rate; the "
-        "burst after is the queued requests completing.",
-        lambda run, ax: figures.outage_timeline(run.outage, ax, run.palette),
-        tall=True,
-    ),
-    FigureSpec(
-        "latency",
-        "Latency percentiles at a fixed arrival rate",
-        "Timed from when each request was due, so stalls show in the tail.",
-        lambda run, ax: figures.latency_percentiles(latency_curves(run), ax, run.palette),
-        tall=True,
-    ),
-    FigureSpec(
-        "login",
-        "A login against an authenticated request",
-        "Log scale: the password hash at login against one checked request.",
-        lambda run, ax: figures.login_vs_request(login_costs(run), ax),
-    ),
-    FigureSpec(
-        "sessions",
-        "What a store keeps per live session",
-        "Measured at the largest N of the run; a million is that times 10^6, not measured.",
-        lambda run, ax: figures.session_memory(run.sessions_at_scale, ax),
-    ),
-    FigureSpec(
-        "bytes",
-        "Bytes per request on the wire",
-        "Headers included: the credential rides in every GET /me.",
-        lambda run, ax: figures.bytes_per_request(run.wire, ax),
-        tall=True,
-    ),
-)
-# The cloud topology's figures, drawn where a run has its experiments (the cloud profile).
-CLOUD_FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec(
-        "cloud-sticky-kill",
-        "Behind HAProxy with sticky routing: one instance SIGKILLed",
-        "Requests OK per second; HAProxy's health checks take the dead instance out. Sessions "
-        "in its memory are gone: its users log in again (cloud_sticky_kill.csv counts them).",
-        lambda run, ax: cloud_figures.success_through_failure(
-            run.cloud_sticky_kill_seconds, ax, "the kill"
-        ),
-    ),
-    FigureSpec(
-        "cloud-failover",
-        "The store's primary SIGKILLed: Sentinel promotes the replica",
-        "Requests OK per second under mixed load (browsing, logins, refreshes, logouts); the "
-        "servers follow the new primary without a restart.",
-        lambda run, ax: cloud_figures.success_through_failure(
-            run.cloud_failover_seconds, ax, "the kill"
-        ),
-    ),
-    FigureSpec(
-        "cloud-store-down",
-        "The store down longer than an access token lives",
-        "Requests OK per second: a stateless token serves until it expires, then refresh and "
-        "login need the store like sessions do.",
-        lambda run, ax: cloud_figures.success_through_failure(
-            run.cloud_store_down_seconds, ax, "the store went down"
-        ),
-    ),
-)
-
-
-def figures_of(run: RunData) -> tuple[FigureSpec, ...]:
-    """The figures a run's report draws: the cloud topology's where it has them."""
-    cloud = tuple(
-        spec
-        for spec in CLOUD_FIGURES
-        if not getattr(run, spec.id.replace("-", "_") + "_seconds").empty
-    )
-    return FIGURES + cloud
 
 
 @dataclass(frozen=True)
@@ -228,48 +119,6 @@ def _summary_rows(run: RunData) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-# The lean-servers target: authlab's cost per GET /me within this of a plain server's.
-
-
-def _overhead_rows(run: RunData) -> list[dict[str, Any]]:
-    """overhead.csv (CPU) and instructions.csv (callgrind): each variant beside its plain
-    twin server, each ratio flagged above the limit."""
-    cpu = _by_variant(run.overhead, "ratio")
-    counted = _by_variant(run.instructions, "instruction_ratio")
-    rows = []
-    for variant in dict.fromkeys([*cpu, *counted]):
-        row, instr = cpu.get(variant, {}), counted.get(variant, {})
-        ratio = number(row.get("ratio"))
-        low, high = number(row.get("ratio_min")), number(row.get("ratio_max"))
-        instr_ratio = number(instr.get("instruction_ratio"))
-        rows.append(
-            {
-                "variant": variant,
-                "plain": fmt.us(row.get("plain_us")),
-                "authlab": fmt.us(row.get("authlab_us")),
-                "ratio": "-" if ratio is None else f"{fmt.TIMES}{ratio:.2f}",
-                "spread": ""
-                if low is None or high is None
-                else f"{fmt.TIMES}{low:.2f}-{fmt.TIMES}{high:.2f}",
-                "repetitions": fmt.whole(row.get("repetitions")),
-                "flagged": ratio is not None and ratio > OVERHEAD_LIMIT,
-                "instructions": "-" if instr_ratio is None else f"{fmt.TIMES}{instr_ratio:.2f}",
-                "instruction_counts": ""
-                if instr_ratio is None
-                else f"{fmt.count(instr.get('plain_instructions'))} → "
-                f"{fmt.count(instr.get('authlab_instructions'))}",
-                "instructions_flagged": instr_ratio is not None and instr_ratio > OVERHEAD_LIMIT,
-            }
-        )
-    return rows
-
-
-def _by_variant(table: pd.DataFrame, column: str) -> dict[str, dict[str, Any]]:
-    if table.empty or column not in table:
-        return {}
-    return {str(row["variant"]): dict(row) for _, row in table.iterrows()}
 
 
 def _saturated_phases(run: RunData) -> list[dict[str, str]]:
@@ -456,7 +305,7 @@ def _warnings(run: RunData) -> list[RunWarning]:
     """Every warning of the run, each once: the bench's own (status.json), the saturated
     phases, the variants that failed verification, the lab's own overhead."""
     saturated = _saturated_phases(run)
-    flagged = [r for r in _overhead_rows(run) if r["flagged"] or r["instructions_flagged"]]
+    flagged = [r for r in overhead_rows(run) if r["flagged"] or r["instructions_flagged"]]
     found = []
     for text in run.status.get("warnings") or []:
         if flagged and "its plain twin per GET /me" in str(text):
@@ -505,7 +354,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         (report / dropped).unlink(missing_ok=True)
     drawn = [
         DrawnFigure(spec, image, takeaways.takeaway(spec.id, run) if image else "")
-        for spec in figures_of(run)
+        for spec in sections.figures_of(run)
         for image in [_draw(spec, run, report, variants)]
     ]
     claims = verdicts.claims(run)
@@ -548,13 +397,6 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         matched_load=(run.status.get("matched_load") or {}).get("from"),
         phase_rows=windows.phase_rows(run),
         repeat=decision_files.read_agreement(Path(run_dir)),
-        overhead=_overhead_rows(run),
-        overhead_shared_store=bool(
-            "shared_store" in run.overhead and run.overhead["shared_store"].fillna(False).any()
-        ),
-        overhead_instructions=not run.instructions.empty,
-        overhead_limit=OVERHEAD_LIMIT,
-        overhead_command=experiment("overhead"),
         thresholds=THRESHOLDS,
         spreads=spread_note(run),
         cells=matrix.two_by_two(run),
@@ -571,6 +413,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         raw_links=_raw_links(run, report),
         not_measured=NOT_MEASURED,
         runtimes=across,
+        **sections.page_rows(run),
     )
     index = report / "index.html"
     index.write_text(page, encoding="utf-8")

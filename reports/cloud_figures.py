@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
-from reports.figures import _legend_below, _nothing, colour
+from reports.figures import colour, legend_below, not_measured
 
 
 def success_through_failure(seconds: pd.DataFrame, ax: Axes, what: str) -> bool:
     """One line per variant: % of the answers of each second that were OK."""
     if seconds.empty or "success_rate" not in seconds:
-        return _nothing(ax)
+        return not_measured(ax)
     for variant, rows in seconds.groupby("variant", sort=False):
         rows = rows.sort_values("second")
         ax.plot(
@@ -28,5 +28,5 @@ def success_through_failure(seconds: pd.DataFrame, ax: Axes, what: str) -> bool:
     ax.set_ylabel("requests OK (%)")
     ax.set_ylim(-5, 105)
     ax.grid(True, alpha=0.3)
-    _legend_below(ax, columns=4)
+    legend_below(ax, columns=4)
     return True

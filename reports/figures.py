@@ -1,4 +1,6 @@
-"""The report's figures: one function per figure, each drawing its data on a given Axes.
+"""The load phases' figures, and what every figure shares (a canvas, colours, legends).
+
+An experiment's own figures are in its report section (reports.sections.<experiment>).
 
 No pyplot: callers make a matplotlib.figure.Figure on an Agg canvas
 (new_figure) and pass its axes, so that nothing global is touched and
@@ -9,7 +11,6 @@ drew something."""
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from reports.fmt import TIMES, duration
-from reports.metrics import OutageStats, complete_seconds, normal_rate
+from reports.fmt import TIMES
 from results_format import palette as variant_palette
 
 # One colour per variant, the same in every figure: the run's own (RunData.palette, from
@@ -49,13 +49,14 @@ def png(figure: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-def _nothing(ax: Axes, what: str = "not measured in this run") -> bool:
+def not_measured(ax: Axes, what: str = "not measured in this run") -> bool:
+    """Say so on the axes; False: nothing was drawn."""
     ax.text(0.5, 0.5, what, ha="center", va="center", transform=ax.transAxes, color="#666666")
     ax.set_axis_off()
     return False
 
 
-def _legend_below(ax: Axes, columns: int = 3) -> None:
+def legend_below(ax: Axes, columns: int = 3) -> None:
     """A legend under the axes, where it covers no data (constrained layout makes room)."""
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=columns, fontsize="small",
@@ -65,11 +66,11 @@ def _legend_below(ax: Axes, columns: int = 3) -> None:
 
 def _plain_log_ticks(axis: Any) -> None:
     """Log-axis labels as 2, 10, 300, 1k, 10M rather than 10^x, and no minor labels."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: _plain(v)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: plain_number(v)))
     axis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
 
-def _plain(value: float) -> str:
+def plain_number(value: float) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if value >= limit:
             return f"{value / limit:g}{suffix}"
@@ -86,7 +87,7 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None 
     every "nine" gets the same width and the tail is as visible as the median.
     """
     if curves.empty:
-        return _nothing(ax)
+        return not_measured(ax)
     right = 2.0
     # Ten variants in ten colours are hard to tell apart: each also gets its own line
     # style and marker, and the legend goes below the axes, off the data.
@@ -111,7 +112,7 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None 
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     _plain_log_ticks(ax.yaxis)
     ax.grid(True, which="major", alpha=0.3)
-    _legend_below(ax, columns=4)
+    legend_below(ax, columns=4)
     return True
 
 
@@ -121,10 +122,10 @@ def latency_percentiles(curves: pd.DataFrame, ax: Axes, palette: Palette | None 
 def max_throughput(summary: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
     """Peak requests/s of the step ramp: bar = median, whisker = min..max over repetitions."""
     if summary.empty or "max_throughput_rps" not in summary:
-        return _nothing(ax)
+        return not_measured(ax)
     rows = summary.dropna(subset=["max_throughput_rps"])
     if rows.empty:
-        return _nothing(ax)
+        return not_measured(ax)
     names = [str(v) for v in rows["variant"]]
     median = rows["max_throughput_rps"].to_numpy(dtype=float)
     low = rows.get("max_throughput_rps_min", rows["max_throughput_rps"]).to_numpy(dtype=float)
@@ -150,7 +151,7 @@ def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
     credential adds (its Redis share hatched). Both parts are measured (no primitive timed
     elsewhere is drawn into the bar), so no part can be longer than its bar."""
     if split.empty:
-        return _nothing(ax)
+        return not_measured(ax)
     names = [str(v) for v in split["variant"]]
     y = np.arange(len(names))
     floor = split["floor_us"].astype(float).to_numpy()
@@ -173,7 +174,7 @@ def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
     ax.invert_yaxis()
     ax.set_xlim(right=float(np.nanmax(floor + check)) * 1.18)
     ax.set_xlabel("server + store CPU µs per authenticated GET /me")
-    _legend_below(ax, columns=2)
+    legend_below(ax, columns=2)
     ax.grid(True, axis="x", alpha=0.3)
     return True
 
@@ -181,7 +182,7 @@ def cpu_per_request(split: pd.DataFrame, ax: Axes) -> bool:
 def login_vs_request(costs: pd.DataFrame, ax: Axes) -> bool:
     """Server CPU of one login (argon2id at OWASP's cost) against one authenticated request."""
     if costs.empty or costs["login_us"].isna().all():
-        return _nothing(ax)
+        return not_measured(ax)
     rows = costs.dropna(subset=["login_us"])
     names = [str(v) for v in rows["variant"]]
     x = np.arange(len(names))
@@ -208,40 +209,6 @@ def login_vs_request(costs: pd.DataFrame, ax: Axes) -> bool:
     return True
 
 
-# --- state: sessions at scale ---------------------------------------------------------
-
-
-def session_memory(scale: pd.DataFrame, ax: Axes) -> bool:
-    """Bytes held per live session (or refresh family, deny-list entry) in each store at
-    the largest N measured, one bar each; a store that keeps nothing is a bar of 0 B
-    written as such. The same bytes for a million sessions are printed beside each bar,
-    marked as extrapolated: only N up to the largest measured was."""
-    if scale.empty or "bytes_per_session" not in scale:
-        return _nothing(ax)
-    rows = scale.dropna(subset=["bytes_per_session"])
-    if rows.empty:
-        return _nothing(ax)
-    largest = float(rows["sessions"].max())
-    rows = rows[rows["sessions"] == largest]
-    names = [str(v) for v in rows["store"]]
-    values = rows["bytes_per_session"].astype(float).to_numpy()
-    y = np.arange(len(names))
-    ax.barh(y, values, color=["#9ecae1" if str(n).startswith("token") else "#1f77b4"
-                              for n in names])  # fmt: skip
-    for position, value in zip(y, values, strict=True):
-        million = value * 1e6 / 2**20
-        text = " 0 B: nothing kept" if value <= 0 else (
-            f" {value:,.0f} B; 1M: {million:,.0f} MiB (extrapolated)"
-        )  # fmt: skip
-        ax.annotate(text, (max(value, 0.0), position), va="center", fontsize="small")
-    ax.set_yticks(y, names, fontsize="small")
-    ax.invert_yaxis()
-    ax.set_xlim(0, float(values.max()) * 1.9 if values.max() > 0 else 1.0)
-    ax.set_xlabel(f"bytes per live session, measured with {_plain(largest)} of them")
-    ax.grid(True, axis="x", alpha=0.3)
-    return True
-
-
 # --- wire -----------------------------------------------------------------------------
 
 
@@ -249,7 +216,7 @@ def bytes_per_request(wire: pd.DataFrame, ax: Axes) -> bool:
     """Bytes on the socket, headers included: each request of GET /me (what every
     authenticated request carries) and the login's answer (where the credential is issued)."""
     if wire.empty:
-        return _nothing(ax)
+        return not_measured(ax)
     names = list(dict.fromkeys(str(v) for v in wire["variant"]))
     series = (
         ("GET /me", "request_bytes", "GET /me request", "#1f77b4"),
@@ -267,109 +234,6 @@ def bytes_per_request(wire: pd.DataFrame, ax: Axes) -> bool:
     ax.set_yticks(y, names, fontsize="small")
     ax.invert_yaxis()
     ax.set_xlabel("bytes (headers included)")
-    _legend_below(ax)
+    legend_below(ax)
     ax.grid(True, axis="x", alpha=0.3)
     return True
-
-
-# --- experiments: scale-out and outage ------------------------------------------------
-
-
-def scale_out_failures(scale_out: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
-    """Share of requests that failed with K instances and no sticky routing; the
-    diamond is what is expected when each instance keeps its own sessions ((K-1)/K)."""
-    if scale_out.empty:
-        return _nothing(ax)
-    names = [str(v) for v in scale_out["variant"]]
-    x = np.arange(len(names))
-    rates = scale_out["failure_rate"].astype(float).fillna(0.0) * 100
-    ax.bar(x, rates, color=[colour(n, palette) for n in names])
-    if "expected_if_state_is_local" in scale_out:
-        ax.scatter(
-            x,
-            scale_out["expected_if_state_is_local"].astype(float) * 100,
-            marker="D",
-            color="black",
-            zorder=3,
-            label="expected if each instance keeps its own state",
-        )
-        ax.legend(fontsize="small")
-    instances = scale_out["instances"].iloc[0] if "instances" in scale_out else "K"
-    ax.set_xticks(x, names, fontsize="small")
-    ax.set_ylabel(f"requests failed with {instances} instances (%)")
-    ax.set_ylim(0, 100)
-    ax.grid(True, axis="y", alpha=0.3)
-    return True
-
-
-def down_interval(rows: pd.DataFrame) -> tuple[float, float] | None:
-    """When this variant's store was down, in seconds of its run: the share of the first
-    second it touched ends that second, the share of the last one starts it."""
-    touched = rows[rows["store_down"] > 0].sort_values("second")
-    if touched.empty:
-        return None
-    first, last = touched.iloc[0], touched.iloc[-1]
-    start = float(first["second"]) + 1.0 - float(first["store_down"])
-    end = float(last["second"]) + float(last["store_down"])
-    if len(touched) == 1:
-        start, end = float(first["second"]), float(first["second"]) + float(first["store_down"])
-    return start, end
-
-
-def outage_timeline(outage: pd.DataFrame, ax: Axes, palette: Palette | None = None) -> bool:
-    """One panel per variant (a line under another hides nothing here): OK answers per
-    second against its normal rate (bars), failed answers (red), and the grey span when
-    its own store was down. Nothing is clipped: the burst of queued requests completing
-    after the outage shows at its height."""
-    if outage.empty:
-        return _nothing(ax)
-    groups = [(str(v), complete_seconds(g)) for v, g in outage.groupby("variant", sort=False)]
-    figure = ax.get_figure()
-    panels: list[Axes] = [ax]
-    if len(groups) > 1 and isinstance(figure, Figure):
-        ax.remove()
-        panels = list(np.atleast_1d(figure.subplots(len(groups), 1, sharex=True, sharey=True)))
-    top = 100.0
-    for panel, (variant, rows) in zip(panels, groups, strict=False):
-        normal = normal_rate(rows)
-        if math.isnan(normal):
-            normal = float((rows["ok"] + rows["failed"]).max())
-        scale = 100.0 / max(normal, 1.0)
-        ok = rows["ok"].to_numpy(dtype=float) * scale
-        failed = rows["failed"].to_numpy(dtype=float) * scale
-        top = max(top, float(np.nanmax(ok + failed)))
-        span = down_interval(rows)
-        if span is not None:
-            panel.axvspan(*span, color="#e4e4e4", label="store down")
-        # One colour for OK in every panel (the panel names the variant): a variant's own
-        # colour could be the red of "failed".
-        panel.bar(rows["second"], ok, width=0.9, align="edge", label="OK", color="#4c72b0")
-        panel.bar(rows["second"], failed, width=0.9, align="edge", bottom=ok, color="#d62728",
-                  label="failed")  # fmt: skip
-        panel.axhline(100.0, color="black", linewidth=0.8, linestyle=":")
-        panel.set_ylabel(variant, fontsize="small", rotation=0, ha="right", va="center")
-        panel.grid(True, axis="y", alpha=0.3)
-    for panel in panels:
-        panel.set_ylim(0, top * 1.05)
-    panels[-1].set_xlabel("seconds into the outage run; answers per second, % of normal")
-    handles, labels = panels[0].get_legend_handles_labels()
-    panels[0].legend(handles, labels, fontsize="x-small", ncol=3, loc="upper right")
-    return True
-
-
-def outage_summary_text(stats: list[OutageStats]) -> str:
-    """One line per variant for captions and evidence."""
-    parts = []
-    for stat in stats:
-        success = "-" if stat.success_rate is None else f"{stat.success_rate:.0%}"
-        slowest = "" if stat.slowest_us is None else f", slowest answer {duration(stat.slowest_us)}"
-        parts.append(
-            f"{stat.variant}: {success} OK, "
-            + (
-                "normal throughput unknown"
-                if stat.goodput is None
-                else f"{stat.goodput:.0%} of normal throughput"
-            )
-            + slowest
-        )
-    return "; ".join(parts)

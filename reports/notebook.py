@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 
 from reports import figures, verdicts
-from reports.build import FIGURES, FigureSpec
 from reports.load import RunData, variant_order
+from reports.sections import FIGURES, FigureSpec
 
 REPO = Path(__file__).resolve().parents[1]
 # A real standard run kept in git: what the notebook shows before any `make bench`.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reports import costs, fmt
-from reports.figures import down_interval
 from reports.load import RunData, variant_order
 from reports.metrics import complete_seconds, login_costs, number, outage_stats, wire_bytes
+from reports.sections.outage_section import down_interval
 
 
 def _extremes(values: dict[str, float]) -> tuple[tuple[str, float], tuple[str, float]] | None:

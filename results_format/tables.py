@@ -1,6 +1,6 @@
 """Every table of a results folder: its name, its columns and what one row is.
 
-The bench writes each table's columns in the order declared here (authlab.bench.tables)
+The bench writes each table's columns in the order declared here (authlab.bench.growing_csv)
 and the report reads the tables this list names (reports.load): a table or column renamed
 here is renamed on both sides. A row may leave a column out (a failed measurement has an
 `error` and no figures); every column a run writes is declared.

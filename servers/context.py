@@ -10,15 +10,15 @@ from redis.asyncio import Redis
 
 from servers.auth import AuthStrategy
 from servers.config import Settings
-from servers.csrf import CSRFGuard
+from servers.csrf_defence import CSRFGuard
 from servers.db import Database, open_database
 from servers.passwords import Passwords
 from servers.redis_client import connect_redis
 from servers.secrets import load_or_create_secrets
 from servers.throttle import LoginThrottle, MemoryLoginThrottle, RedisLoginThrottle
-from servers.transport.base import Transport
 from servers.transport.cookie import CookieTransport
 from servers.transport.header import HeaderTransport
+from servers.transport.protocol import Transport
 from servers.users import SQLUserStore
 
 
@@ -72,7 +72,7 @@ def make_strategy(
         from servers.tokens.codec import TokenCodec
         from servers.tokens.denylist import DenyList
         from servers.tokens.keys import KeyRing
-        from servers.tokens.refresh import RefreshFamilies
+        from servers.tokens.refresh_families import RefreshFamilies
 
         if redis is None:
             raise ValueError("the token server keeps refresh tokens in Redis: give a Redis URL")

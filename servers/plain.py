@@ -32,7 +32,7 @@ from starlette.routing import Route
 from servers.config import Settings
 from servers.db import sqlite_connection, sqlite_path
 from servers.secrets import load_or_create_secrets
-from servers.sessions.base import SessionRecord
+from servers.sessions.session_store import SessionRecord
 from servers.tokens.codec import ACCESS_TYPE, TokenCodec
 from servers.tokens.keys import KeyRing
 

@@ -13,7 +13,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from servers.metrics import observe_store
+from servers.prometheus_metrics import observe_store
 
 # TimeoutError (a deadline below ran out) is an OSError too.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)

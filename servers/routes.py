@@ -23,16 +23,8 @@ from servers.asgi_status import StatusRecorder
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
 from servers.context import Context, open_context
-from servers.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRFRejected
+from servers.csrf_defence import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRFRejected
 from servers.errors import NotSupported, StoreUnavailable
-from servers.metrics import (
-    AUTHENTICATED,
-    TALLY,
-    record_auth,
-    render_metrics,
-    request_counter,
-    request_latency,
-)
 from servers.observe import observer_middleware
 from servers.payloads import (
     USERNAME_PATTERN,
@@ -43,8 +35,16 @@ from servers.payloads import (
     username_field,
 )
 from servers.payloads import amount_field as amount_value
-from servers.transport.base import CredentialTooLong
+from servers.prometheus_metrics import (
+    AUTHENTICATED,
+    TALLY,
+    record_auth,
+    render_metrics,
+    request_counter,
+    request_latency,
+)
 from servers.transport.header import MalformedAuthorization
+from servers.transport.protocol import CredentialTooLong
 from servers.users import TransferRefused
 
 logger = logging.getLogger("authlab.server")

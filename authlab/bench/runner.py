@@ -25,10 +25,10 @@ from typing import Any
 from authlab.bench import derive, experiments
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.experiments.security_browser import not_measured
+from authlab.bench.growing_csv import Table
 from authlab.bench.phase import Phase, Target, load_hdr, load_ticks, run_phase
 from authlab.bench.profiles import Profile
 from authlab.bench.sampler import Sampler
-from authlab.bench.tables import Table
 from authlab.bench.targets import (
     TargetVariant,
     accounts_needed,
@@ -597,7 +597,7 @@ class Bench:
 
 @dataclass
 class _ExperimentContext:
-    """What an experiment is handed (authlab.bench.experiments.context): this run's parts."""
+    """What an experiment is handed (bench.experiments.experiment_context): this run's parts."""
 
     bench: Bench
     group: ProcessGroup

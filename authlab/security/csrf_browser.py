@@ -36,7 +36,7 @@ from authlab.security.browser import (
     log_offset,
     read_observed,
 )
-from authlab.security.fleet import LabServer
+from authlab.security.lab_servers import LabServer
 
 AMOUNTS = {"form": 7, "fetch": 11, "form_aged": 5}
 # Chromium sends a cookie set without SameSite on top-level cross-site POSTs while it

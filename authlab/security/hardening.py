@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from authlab.security.fleet import LabServer
+from authlab.security.lab_servers import LabServer
 
 PASSWORD = "correct horse battery staple"
 ALPHA = 0.01

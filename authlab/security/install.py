@@ -1,4 +1,4 @@
-"""`authlab browsers` (`make browsers`): find each browser the lab drives, start it once,
+"""What `authlab browsers` (`make browsers`) does: find each browser the lab drives, start it once,
 and get a missing Chromium where this machine allows.
 
 Chromium comes from Playwright's own download where the network has it (into
@@ -77,9 +77,10 @@ def download_chromium() -> bool:
     return done.returncode == 0
 
 
-def browsers() -> None:
+def prepare_browsers() -> bool:
     """Find Chromium and Firefox, start each once, and get a missing Chromium where this
-    machine allows (Playwright's download); say what to run where it cannot."""
+    machine allows (Playwright's download); say what to run where it cannot. Whether both
+    run."""
     not_ready: list[BrowserName] = []
     for name in BROWSERS:
         error = check(name)
@@ -105,5 +106,6 @@ def browsers() -> None:
             f"not ready: {', '.join(not_ready)}; until then the claims that need "
             f'{" and ".join(LABELS[n] for n in not_ready)} (CSRF, XSS) come out "not measured"'
         )
-        raise typer.Exit(1)
+        return False
     typer.echo("both browsers run: every claim can be judged")
+    return True

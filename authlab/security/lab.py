@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from authlab.fleet import serve_argv
 from authlab.processes import ProcessGroup
 from authlab.redis_server import PrivateRedis
 from authlab.results import add_to_manifest, new_run_dir, write_manifest
-from authlab.security import csrf_browser, hardening, revocation, xss
+from authlab.security import csrf_browser, hardening, revocation, xss_lab
 from authlab.security.browser import (
     BROWSERS,
     HEADER_STORAGES,
@@ -45,10 +44,11 @@ from authlab.security.configs import (
     select,
 )
 from authlab.security.discovery import FoundBrowser, find_browser, open_browser
-from authlab.security.fleet import Fleet, LabServer
-from authlab.security.matrix import disagreements
+from authlab.security.lab_servers import Fleet, LabServer
+from authlab.security.printed_matrix import disagreements
 from authlab.security.schema import SCHEMA_VERSION, SECTIONS
 from authlab.security.summary import summarise
+from authlab.settings_argv import serve_argv
 from servers.config import CHEAP_ARGON2
 
 T = TypeVar("T")
@@ -382,10 +382,10 @@ def _xss(
     for browser in browsers.values():
         for server in servers:
             storages = sorted(
-                {xss.storage_for(server, storage) for storage in options.storages},
+                {xss_lab.storage_for(server, storage) for storage in options.storages},
                 key=("localStorage", "memory", "cookie").index,
             )
             for storage in storages:
                 with browser.app_tab(server.browser_url, storage, exfiltration=True) as tab:
-                    rows.append(xss.run_xss(tab, server, site, accounts[server.name]))
+                    rows.append(xss_lab.run_xss(tab, server, site, accounts[server.name]))
     return rows

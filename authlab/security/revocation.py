@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from authlab.security.fleet import LabServer
+from authlab.security.lab_servers import LabServer
 
 EVENTS = ("logout", "password_change", "account_disabled")
 PASSWORD = "correct horse battery staple"

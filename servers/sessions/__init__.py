@@ -1,5 +1,5 @@
 """Server-side session stores: one protocol, three backends (memory, Redis, SQL)."""
 
-from servers.sessions.base import SessionRecord, SessionStore
+from servers.sessions.session_store import SessionRecord, SessionStore
 
 __all__ = ["SessionRecord", "SessionStore"]

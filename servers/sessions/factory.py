@@ -8,9 +8,9 @@ from redis.asyncio import Redis
 
 from servers.config import SessionBackend, Settings
 from servers.db import Database
-from servers.sessions.base import SessionStore
 from servers.sessions.memory import MemorySessionStore
 from servers.sessions.redis import RedisSessionStore
+from servers.sessions.session_store import SessionStore
 from servers.sessions.sql import SQLSessionStore
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 
-from servers.sessions.base import SessionRecord
+from servers.sessions.session_store import SessionRecord
 
 _PURGE_EVERY = 1024  # creations between sweeps of expired records
 

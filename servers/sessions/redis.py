@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from servers.redis_client import as_text, redis_call
-from servers.sessions.base import SessionRecord
+from servers.sessions.session_store import SessionRecord
 
 
 class RedisSessionStore:

@@ -7,8 +7,8 @@ import time
 from collections.abc import Sequence
 
 from servers.db import Database
-from servers.metrics import observe_store
-from servers.sessions.base import SessionRecord
+from servers.prometheus_metrics import observe_store
+from servers.sessions.session_store import SessionRecord
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (

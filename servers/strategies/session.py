@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, Signer
 from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
 from servers.errors import NotSupported
-from servers.sessions.base import SessionRecord, SessionStore
+from servers.sessions.session_store import SessionRecord, SessionStore
 from servers.users import User
 
 SESSION_ID_BYTES = 32  # 256 bits of randomness; OWASP asks for at least 64 bits of entropy

@@ -9,7 +9,7 @@ from servers.auth import AuthFailed, Grant, Principal
 from servers.config import Settings
 from servers.tokens.codec import ACCESS_TYPE, REFRESH_TYPE, TokenCodec, TokenRejected
 from servers.tokens.denylist import DenyList
-from servers.tokens.refresh import RefreshFamilies, Rotation
+from servers.tokens.refresh_families import RefreshFamilies, Rotation
 from servers.users import User
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from servers.transport.base import MAX_CREDENTIAL_LENGTH, CredentialTooLong
+from servers.transport.protocol import MAX_CREDENTIAL_LENGTH, CredentialTooLong
 
 
 class CookieTransport:

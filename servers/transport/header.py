@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from servers.transport.base import MAX_CREDENTIAL_LENGTH, CredentialTooLong
+from servers.transport.protocol import MAX_CREDENTIAL_LENGTH, CredentialTooLong
 
 
 class MalformedAuthorization(Exception):

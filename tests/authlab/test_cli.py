@@ -6,6 +6,7 @@ SQLite file, key directory or Redis that a live server of the test uses.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 import jwt
 import pytest
 
+from authlab import cli, commands
 from authlab.redis_server import PrivateRedis
 from servers.config import Settings
 from tests.authlab.processes import FAST_ARGON2_ARGS, run_cli
@@ -282,8 +284,9 @@ def test_keys_rotate_unknown_alg_is_exit_2(tmp_path: Path) -> None:
         (["serve", "session", "--database-url", "mysql://x/y"], "sqlite:///PATH"),
         (["serve", "token", "--redis-url", "http://127.0.0.1:6379"], "redis://"),
         (["users", "add", "alice", "--database-url", "users.db"], "sqlite:///PATH"),
+        (["users", "seed", "1", "--argon2-time-cost", "0"], "--argon2-time-cost': Input"),
     ],
-    ids=["store", "alg", "database-url", "redis-url", "users-database-url"],
+    ids=["store", "alg", "database-url", "redis-url", "users-database-url", "users-argon2"],
 )
 def test_bad_arguments_are_clear_errors_without_a_traceback(
     tmp_path: Path, args: list[str], expected: str
@@ -304,3 +307,23 @@ def test_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "postgresql is unreachable" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the assembly: one module per command, each of them in the CLI ------------------------
+
+
+def test_every_command_module_is_in_the_cli_once() -> None:
+    modules = sorted(path.stem for path in Path(commands.__file__).parent.glob("cmd_*.py"))
+    parts = [*cli.COMMANDS.values(), *cli.GROUPS.values()]
+    for name in modules:
+        module = importlib.import_module(f"authlab.commands.{name}")
+        given = [part for part in vars(module).values() if any(part is p for p in parts)]
+        assert len(given) == 1, f"{name} gives the CLI {given}"
+    assert len(parts) == len(modules)
+    names = {info.name for info in cli.app.registered_commands} | {
+        info.name for info in cli.app.registered_groups
+    }
+    assert names == {
+        "serve", "users", "keys", "bench", "flamegraph", "report", "compare", "security",
+        "browsers", "explore", "notebook",
+    }  # fmt: skip

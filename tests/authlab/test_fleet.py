@@ -1,4 +1,5 @@
-"""The one fleet: a Settings becomes exactly that server, healthy, and stopped with the group."""
+"""The one fleet: a Settings becomes a healthy server, stopped with the group (that the
+command line says exactly these Settings: tests/authlab/commands/test_cmd_serve.py)."""
 
 from __future__ import annotations
 
@@ -10,53 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from authlab import cli
 from authlab.bench.variants import VARIANTS
-from authlab.fleet import Fleet, serve_argv
+from authlab.fleet import Fleet
 from authlab.processes import ProcessGroup
-from authlab.security.configs import CONFIGURATIONS
-from servers.config import CHEAP_ARGON2, Settings
-
-SPECS = [
-    *((v.name, v.settings) for v in VARIANTS.values()),
-    *((c.name, c.settings) for c in CONFIGURATIONS),
-]
-
-
-def _deployed(settings: Settings, tmp_path: Path) -> Settings:
-    """Everything a launcher adds (a baseline keeps no Redis or keys of its own)."""
-    where: dict[str, Any] = {
-        "port": 12345,
-        "database_url": f"sqlite:///{tmp_path / 'users.sqlite3'}",
-        "workers": 2,
-        "argon2": CHEAP_ARGON2,
-    }
-    if settings.variant != "baseline":
-        where.update(redis_url="redis://127.0.0.1:1/0", key_dir=str(tmp_path / "keys"))
-    return settings.replace(**where)
-
-
-@pytest.mark.parametrize(("name", "settings"), SPECS, ids=[name for name, _ in SPECS])
-def test_serve_argv_makes_a_server_with_exactly_these_settings(
-    name: str, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = _deployed(settings, tmp_path)
-    seen: list[tuple[Settings, bool]] = []
-    monkeypatch.setattr(cli, "_run", lambda got, plain_twin=False: seen.append((got, plain_twin)))
-    result = CliRunner().invoke(cli.app, serve_argv(expected))
-    assert result.exit_code == 0, result.output
-    ((got, twin),) = seen
-    # Compared as the server reads them: what the defaults leave open is resolved.
-    assert (got.effective_transport, got.effective_csrf) == (
-        expected.effective_transport,
-        expected.effective_csrf,
-    )
-    assert got.replace(transport=None, csrf=None) == expected.replace(transport=None, csrf=None)
-    assert not twin
-    CliRunner().invoke(cli.app, serve_argv(expected, plain_twin=True))
-    assert seen[-1][1]
+from servers.config import CHEAP_ARGON2
 
 
 class _Impostor(BaseHTTPRequestHandler):

@@ -16,7 +16,7 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from authlab import notebook
+from authlab import jupyterlab
 from authlab.cli import app
 from authlab.ports import free_port
 from tests.authlab.processes import AUTHLAB, child_environment, gone, wait_until
@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_without_jupyterlab_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notebook, "jupyterlab_installed", lambda: False)
+    monkeypatch.setattr(jupyterlab, "jupyterlab_installed", lambda: False)
     result = CliRunner().invoke(app, ["notebook", "--no-browser"])
     assert result.exit_code == 2
     assert "make notebook" in result.stderr and "JupyterLab is not installed" in result.stderr
@@ -35,7 +35,7 @@ def test_without_jupyterlab_it_says_how_to_install_it(monkeypatch: pytest.Monkey
 
 
 def test_a_taken_port_is_said_before_jupyter_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notebook, "jupyterlab_installed", lambda: True)
+    monkeypatch.setattr(jupyterlab, "jupyterlab_installed", lambda: True)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -46,7 +46,7 @@ def test_a_taken_port_is_said_before_jupyter_starts(monkeypatch: pytest.MonkeyPa
 
 
 def test_jupyter_listens_on_loopback_only_on_the_port_printed() -> None:
-    argv = notebook.jupyter_argv(9999, browser=False)
+    argv = jupyterlab.jupyter_argv(9999, browser=False)
     assert "--ServerApp.ip=127.0.0.1" in argv and "--ServerApp.port=9999" in argv
     assert "--ServerApp.port_retries=0" in argv  # no silent move to another port
     assert f"--ServerApp.root_dir={REPO / 'notebooks'}" in argv
@@ -64,17 +64,17 @@ def test_saving_a_notebook_strips_its_outputs() -> None:
             ]
         },
     }
-    notebook.strip_outputs(model=model, path="explore.ipynb")
+    jupyterlab.strip_outputs(model=model, path="explore.ipynb")
     markdown, code = model["content"]["cells"]  # type: ignore[index]
     assert code["outputs"] == [] and code["execution_count"] is None
     assert markdown == {"cell_type": "markdown", "source": "# title"}
     other = {"type": "file", "content": "text"}
-    notebook.strip_outputs(model=other, path="notes.txt")
+    jupyterlab.strip_outputs(model=other, path="notes.txt")
     assert other == {"type": "file", "content": "text"}
 
 
 @pytest.mark.skipif(
-    not notebook.jupyterlab_installed(),
+    not jupyterlab.jupyterlab_installed(),
     reason="JupyterLab is the optional `notebook` group: `make notebook` installs it",
 )
 def test_jupyterlab_serves_the_notebook_with_the_newest_run_preselected(tmp_path: Path) -> None:

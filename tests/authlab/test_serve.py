@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
 from authlab.redis_server import find_redis_server
-from servers.metrics import FLUSH_SECONDS
+from servers.prometheus_metrics import FLUSH_SECONDS
 from tests.authlab.processes import FAST_ARGON2_ARGS, cli_server, run_cli, wait_gone, wait_until
 from tests.conftest import PASSWORD, register_and_login
 
@@ -126,8 +126,9 @@ def test_two_workers_share_the_load_and_metrics_add_up(tmp_path: Path) -> None:
         metrics_dir = Path(workers[0].environ()["PROMETHEUS_MULTIPROC_DIR"])
         scratch = tmp_path / "per-worker"
         scratch.mkdir()
-        # A worker adds its counts to the shared files within FLUSH_SECONDS (servers/metrics.py
-        # Tally): wait that long before each reading that must include a sibling's counts.
+        # A worker adds its counts to the shared files within FLUSH_SECONDS
+        # (servers/prometheus_metrics.py Tally): wait that long before each reading that
+        # must include a sibling's counts.
         time.sleep(2 * FLUSH_SECONDS)
         before = _health_total(server.base_url)  # the start-up wait's own /health calls
         sent = Counter[int]()

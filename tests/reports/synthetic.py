@@ -15,7 +15,7 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from authlab.bench import derive
-from authlab.bench.tables import Table
+from authlab.bench.growing_csv import Table
 from authlab.bench.variants import VARIANTS
 
 START = 1_800_000_000.0

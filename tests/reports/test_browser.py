@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from reports.build import FIGURES, build_report
+from reports.build import build_report
+from reports.sections import FIGURES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

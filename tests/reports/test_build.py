@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from reports.build import FIGURES, build_report
+from reports.build import build_report
 from reports.capacity import Assumptions, model
 from reports.fmt import TIMES
 from reports.load import latency_curves, load_run
+from reports.sections import FIGURES
 from tests.reports.synthetic import security_document, write_run
 
 
@@ -278,7 +279,7 @@ def test_the_benchs_own_overhead_lines_are_not_counted_again(
 def test_instruction_counts_join_the_overhead_table_and_flag_on_their_own(
     synthetic_run: Path,
 ) -> None:
-    from authlab.bench.tables import Table
+    from authlab.bench.growing_csv import Table
 
     counted = Table(synthetic_run / "instructions.csv")
     for variant, plain, ratio in (("baseline", 230_000, 1.10), ("session-redis", 560_000, 1.20)):

@@ -9,27 +9,10 @@ import matplotlib.pyplot as plt_guard  # only to prove that no pyplot figure is 
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.axes import Axes
 
 from reports import figures
 from reports.fmt import TIMES
-
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def draw(function: Callable[..., bool], *data: Any) -> tuple[bool, Axes, bytes]:
-    figure, ax = figures.new_figure()
-    drew = function(*data, ax)
-    return drew, ax, figures.png(figure, dpi=40)
-
-
-def bar_widths(ax: Axes) -> list[float]:
-    return [round(float(p.get_width()), 3) for p in ax.patches]
-
-
-def bar_heights(ax: Axes) -> list[float]:
-    return [round(float(p.get_height()), 3) for p in ax.patches]
-
+from tests.reports.drawing import PNG, bar_heights, bar_widths, draw
 
 SUMMARY = pd.DataFrame(
     {
@@ -104,26 +87,6 @@ def test_login_against_request_on_a_log_scale_with_the_ratio() -> None:
     assert [t.get_text() for t in ax.texts] == [f"{TIMES}80"]
 
 
-def test_session_memory_bars_per_session_with_the_extrapolation_said() -> None:
-    scale = pd.DataFrame(
-        {
-            "store": ["redis", "redis", "token access (no deny list)",
-                      "token access (no deny list)"],
-            "sessions": [1000, 10000, 1000, 10000],
-            "bytes_total": [880_000, 5_500_000, 0, 0],
-            "bytes_per_session": [880.0, 550.0, 0.0, 0.0],
-        }
-    )  # fmt: skip
-    drew, ax, _ = draw(figures.session_memory, scale)
-    assert drew
-    # The largest N measured, per session; the zero is a zero, written as such.
-    assert bar_widths(ax) == [550.0, 0.0]
-    texts = [t.get_text() for t in ax.texts]
-    assert texts[0] == " 550 B; 1M: 525 MiB (extrapolated)"
-    assert texts[1] == " 0 B: nothing kept"
-    assert "10k" in ax.get_xlabel()
-
-
 def test_bytes_per_request_three_series_per_variant() -> None:
     wire = pd.DataFrame(
         {
@@ -138,52 +101,12 @@ def test_bytes_per_request_three_series_per_variant() -> None:
     assert bar_widths(ax) == [304.0, 464.0, 169.0, 169.0, 465.0, 967.0]
 
 
-def test_scale_out_failure_rates_in_percent_with_the_expectation() -> None:
-    scale_out = pd.DataFrame(
-        {"variant": ["session-memory", "session-redis"], "instances": [2, 2],
-         "failure_rate": [0.48, 0.0], "expected_if_state_is_local": [0.5, 0.0]}
-    )  # fmt: skip
-    drew, ax, _ = draw(figures.scale_out_failures, scale_out)
-    assert drew
-    assert bar_heights(ax) == [48.0, 0.0]
-    assert "2 instances" in ax.get_ylabel()
-    (expected,) = ax.collections
-    assert [round(float(y), 3) for _, y in expected.get_offsets()] == [50.0, 0.0]
-
-
-def test_outage_one_panel_per_variant_its_own_down_span_nothing_clipped() -> None:
-    outage = pd.DataFrame(
-        {
-            "variant": ["s"] * 5 + ["t"] * 5,
-            "second": [0, 1, 2, 3, 4] * 2,
-            "ok": [10, 80, 40, 0, 200, 10, 80, 80, 80, 80],
-            "failed": [0, 0, 0, 8, 0] * 2,
-            "store_down": [0.0, 0.0, 0.25, 1.0, 0.5, 0.0, 0.0, 0.0, 1.0, 0.0],
-        }
-    )
-    figure, ax = figures.new_figure()
-    assert figures.outage_timeline(outage, ax)
-    first, second = figure.axes
-    # Down from 2.75 s (the last quarter of second 2) to 4.5 s, for s alone.
-    assert first.patches[0].get_x() == pytest.approx(2.75)
-    assert first.patches[0].get_width() == pytest.approx(1.75)
-    assert second.patches[0].get_x() == pytest.approx(3.0)
-    # OK answers against the normal 80/s: the burst after the outage (250%) is drawn whole.
-    oks = [round(p.get_height(), 3) for p in first.patches[1:6]]
-    assert oks == [12.5, 100.0, 50.0, 0.0, 250.0]
-    assert first.get_ylim()[1] >= 250.0
-    assert figures.down_interval(outage[outage["variant"] == "s"]) == (2.75, 4.5)
-
-
 EMPTY_CALLS: list[tuple[Callable[..., bool], tuple[Any, ...]]] = [
     (figures.latency_percentiles, (pd.DataFrame(),)),
     (figures.max_throughput, (pd.DataFrame(),)),
     (figures.cpu_per_request, (pd.DataFrame(),)),
     (figures.login_vs_request, (pd.DataFrame(columns=["variant", "login_us"]),)),
-    (figures.session_memory, (pd.DataFrame(),)),
     (figures.bytes_per_request, (pd.DataFrame(),)),
-    (figures.scale_out_failures, (pd.DataFrame(),)),
-    (figures.outage_timeline, (pd.DataFrame(),)),
 ]
 
 

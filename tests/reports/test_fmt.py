@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reports import fmt
-from reports.figures import outage_summary_text
 from reports.metrics import OutageStats
+from reports.sections.outage_section import outage_summary_text
 
 
 @pytest.mark.parametrize(

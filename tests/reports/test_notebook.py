@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from reports.build import FIGURES
 from reports.load import load_run
 from reports.notebook import claims_table, draw, figure_ids, figure_spec, only
+from reports.sections import FIGURES
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reports import notebook
-from reports.build import FIGURES
 from reports.load import load_run, variant_order
+from reports.sections import FIGURES
 from tests.reports.synthetic import security_document, write_run
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-report"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from authlab.bench import derive
-from authlab.bench.tables import Table
+from authlab.bench.growing_csv import Table
 from reports import runtimes
 from reports.load import load_run
 from reports.runtimes import Interval, bootstrap_ratio

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from authlab.bench import experiments
-from authlab.bench.tables import Table as CsvTable
+from authlab.bench.growing_csv import Table as CsvTable
 from reports.load import RAW_TABLES, TABLES, RunData
 from results_format import tables
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from servers.csrf import CSRFGuard, CSRFRejected
+from servers.csrf_defence import CSRFGuard, CSRFRejected
 
 SECRET = b"s" * 64
 HOST = "127.0.0.1:8000"

@@ -6,7 +6,7 @@ import asyncio
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from servers.metrics import FLUSH_SECONDS, Tally
+from servers.prometheus_metrics import FLUSH_SECONDS, Tally
 
 BUCKETS = (0.0005, 0.001, 0.5)
 # On a bound, just above it, and above every bound (+Inf).

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from authlab.bench.experiments.cloud import (
+from authlab.bench.experiments.cloud_common import (
     CLOUD_VARIANTS,
     PROBE_PREFIX,
     CloudParams,
@@ -18,8 +18,8 @@ from authlab.bench.experiments.cloud import (
     run_in_topology,
 )
 from authlab.bench.experiments.cloud_load import load_through, seconds_after, summary
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.variants import Variant
 from authlab.topology import probes, timeline
 from authlab.topology.store import ReplicatedStore

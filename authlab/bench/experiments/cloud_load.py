@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from authlab.bench.experiments.cloud import CloudRun
+from authlab.bench.experiments.cloud_common import CloudRun
 from authlab.topology import timeline
-from authlab.topology.load import DistributedLoad, LoadPlan
+from authlab.topology.distributed_locust import DistributedLoad, LoadPlan
 from authlab.topology.tier import Tier
 
 

@@ -8,10 +8,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from authlab.bench.experiments.cloud import CLOUD_VARIANTS, CloudParams, CloudRun, run_in_topology
+from authlab.bench.experiments.cloud_common import (
+    CLOUD_VARIANTS,
+    CloudParams,
+    CloudRun,
+    run_in_topology,
+)
 from authlab.bench.experiments.cloud_load import load_through, seconds_after, summary
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts, timeline
 from authlab.topology.tier import start_tier, stop_tier

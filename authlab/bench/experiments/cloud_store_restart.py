@@ -10,10 +10,15 @@ from typing import Any
 
 import httpx
 
-from authlab.bench.experiments.cloud import CLOUD_VARIANTS, CloudParams, CloudRun, run_in_topology
+from authlab.bench.experiments.cloud_common import (
+    CLOUD_VARIANTS,
+    CloudParams,
+    CloudRun,
+    run_in_topology,
+)
 from authlab.bench.experiments.cloud_failover import Probed
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts
 from authlab.topology.tier import Tier, start_tier, stop_tier

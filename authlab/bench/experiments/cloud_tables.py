@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from authlab.bench.experiments import REGISTRY
-from authlab.bench.experiments.cloud import CloudParams
+from authlab.bench.experiments.cloud_common import CloudParams
 
 # In the registry's order: the cloud experiments are those with the cloud's parameters.
 CLOUD_EXPERIMENTS = tuple(e.name for e in REGISTRY.values() if isinstance(e.params, CloudParams))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment_context import ExperimentContext
 
 Params = TypeVar("Params")
 

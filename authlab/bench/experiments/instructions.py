@@ -1,7 +1,7 @@
 """Instructions per GET /me under callgrind, each variant against its plain twin.
 
 The `overhead` experiment's CPU figure moves with the machine; this count does
-not (authlab/bench/instructions.py), so it settles whether the lab's own code
+not (authlab/bench/callgrind.py), so it settles whether the lab's own code
 stays within the limit where the CPU figure's repetitions straddle it.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.callgrind import InstructionsUnavailable, measure
 from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.instructions import InstructionsUnavailable, measure
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from results_format.limits import OVERHEAD_LIMIT
 
 

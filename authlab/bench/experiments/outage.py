@@ -10,9 +10,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.timeline import per_second_rows
+from authlab.bench.experiments.experiment_context import ExperimentContext
+from authlab.bench.experiments.outage_timeline import per_second_rows
 from authlab.bench.phase import Phase
 from authlab.bench.variants import VARIANTS
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from authlab.bench import derive
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from results_format.limits import OVERHEAD_LIMIT
 
 

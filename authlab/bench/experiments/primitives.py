@@ -19,8 +19,8 @@ from typing import Any
 
 from itsdangerous import Signer
 
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from servers.config import ALGORITHMS, Argon2Params
 from servers.strategies.session import SESSION_SALT
 
@@ -159,7 +159,7 @@ def _sql_lookups(iterations: int, postgres_url: str | None) -> list[dict[str, An
 
 def _sql_lookups_in(iterations: int, postgres_url: str | None) -> list[dict[str, Any]]:
     from servers.db import open_database
-    from servers.sessions.base import SessionRecord
+    from servers.sessions.session_store import SessionRecord
     from servers.sessions.sql import SQLSessionStore
 
     rows: list[dict[str, Any]] = []

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from authlab.bench.experiments import resident_app
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.phase import Phase, Target
 from authlab.bench.sampler import tree_usage
 from authlab.bench.variant_servers import Workspace, start_redis, stop_redis

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.processes import ProcessGroup, Tracked
 from authlab.redis_server import die_with_parent
 from authlab.results import add_to_manifest

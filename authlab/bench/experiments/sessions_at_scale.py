@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from authlab.bench.experiments.context import ExperimentContext
 from authlab.bench.experiments.experiment import Experiment
-from servers.sessions.base import SessionRecord
+from authlab.bench.experiments.experiment_context import ExperimentContext
+from servers.sessions.session_store import SessionRecord
 
 # Sessions per bulk call: big enough to amortise round trips, small enough
 # that a batch of records is a small share of what is being measured.
@@ -109,7 +109,7 @@ def token_state(count: int, redis_url: str, kind: str) -> dict[str, Any]:
     """The token server's own state: refresh-token families, and deny-list entries."""
     from servers.redis_client import connect_redis
     from servers.tokens.denylist import DenyList
-    from servers.tokens.refresh import FamilyStart, RefreshFamilies
+    from servers.tokens.refresh_families import FamilyStart, RefreshFamilies
 
     async def run() -> tuple[int, float]:
         client = connect_redis(redis_url)

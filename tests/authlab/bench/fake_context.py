@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.phase import Phase, Target
 from authlab.bench.variant_servers import RunningVariant, Workspace
 from authlab.bench.variants import Variant

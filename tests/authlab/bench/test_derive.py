@@ -278,7 +278,7 @@ def test_overhead_says_when_one_redis_served_both_sides() -> None:
 
 
 def test_outage_timeline_keeps_silent_seconds_and_partial_overlap() -> None:
-    from authlab.bench.experiments.timeline import per_second_rows
+    from authlab.bench.experiments.outage_timeline import per_second_rows
 
     data = {"per_second": [[100, 10, 0], [102, 0, 4], [103, 9, 0]]}
     rows = per_second_rows("v", data, origin=100.4, outage=(101.5, 102.5))

@@ -14,10 +14,11 @@ import pytest
 
 import authlab.bench.experiments as package
 from authlab.bench import derive
+from authlab.bench.callgrind import InstructionCount, InstructionsUnavailable
 from authlab.bench.experiments import (
     REGISTRY,
     TABLES,
-    cloud,
+    cloud_common,
     instructions,
     overhead,
     primitives,
@@ -25,17 +26,23 @@ from authlab.bench.experiments import (
     security_browser,
     sessions_at_scale,
 )
-from authlab.bench.experiments.cloud import SHORT, CloudParams, CloudRun
+from authlab.bench.experiments.cloud_common import SHORT, CloudParams, CloudRun
 from authlab.bench.experiments.cloud_tables import CLOUD_EXPERIMENTS
 from authlab.bench.experiments.primitives import PrimitivesParams
 from authlab.bench.experiments.scale_out import ScaleOutParams
 from authlab.bench.experiments.sessions_at_scale import SessionsAtScaleParams
-from authlab.bench.instructions import InstructionCount, InstructionsUnavailable
 from authlab.bench.profiles import PROFILES, get_profile
 from authlab.topology.haproxy import HAProxyNotFound
 from tests.authlab.bench.fake_context import FakeContext
 
-HELPERS = {"context", "experiment", "cloud", "cloud_load", "cloud_tables", "timeline"}
+HELPERS = {
+    "experiment_context",
+    "experiment",
+    "cloud_common",
+    "cloud_load",
+    "cloud_tables",
+    "outage_timeline",
+}
 HELPERS |= {"resident_app"}  # the resident-sessions server, a process of its own
 
 
@@ -204,7 +211,7 @@ def test_a_cloud_experiment_without_haproxy_is_a_warning_not_a_failure(
     def absent() -> str:
         raise HAProxyNotFound("haproxy is not installed: apt-get install haproxy")
 
-    monkeypatch.setattr(cloud, "find_haproxy", absent)
+    monkeypatch.setattr(cloud_common, "find_haproxy", absent)
     experiment = REGISTRY["cloud_balancer"]
     experiment.run(context, experiment.params)
     assert context.warnings == [
@@ -216,9 +223,9 @@ def test_a_cloud_experiment_without_haproxy_is_a_warning_not_a_failure(
 def test_a_cloud_experiment_writes_its_rows_seconds_and_hosts(
     context: FakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cloud, "find_haproxy", lambda: "haproxy")
+    monkeypatch.setattr(cloud_common, "find_haproxy", lambda: "haproxy")
     seeded: list[CloudParams] = []
-    monkeypatch.setattr(cloud, "seed", lambda workspace, params: seeded.append(params))
+    monkeypatch.setattr(cloud_common, "seed", lambda workspace, params: seeded.append(params))
     (context.directory / "topology.json").write_text(json.dumps({"earlier": []}))
 
     def measure(run: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -226,7 +233,7 @@ def test_a_cloud_experiment_writes_its_rows_seconds_and_hosts(
         run.topology["cloud_x token"] = [{"role": "haproxy", "address": "127.0.0.2:1"}]
         return [{"variant": "token"}], [{"second": 0}, {"second": 1}]
 
-    cloud.run_in_topology(context, "cloud_x", SHORT, measure)
+    cloud_common.run_in_topology(context, "cloud_x", SHORT, measure)
     assert seeded == [SHORT]
     assert context.tables == {
         "cloud_x": [{"variant": "token"}],

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from authlab.bench import instructions
-from authlab.bench.instructions import InstructionsUnavailable, callgrind_tools
+from authlab.bench import callgrind
+from authlab.bench.callgrind import InstructionsUnavailable, callgrind_tools
 from authlab.bench.variant_servers import Workspace
 from authlab.bench.variants import VARIANTS
 from authlab.processes import ProcessGroup
@@ -33,9 +33,9 @@ def test_the_count_repeats_and_the_lab_does_more_than_its_plain_twin(
 ) -> None:
     baseline = VARIANTS["baseline"]
     with ProcessGroup() as group:
-        first = instructions.count(baseline, workspace, tmp_path / "cg", None, True, group)
-        again = instructions.count(baseline, workspace, tmp_path / "cg", None, True, group)
-        lab = instructions.count(baseline, workspace, tmp_path / "cg", None, False, group)
+        first = callgrind.count(baseline, workspace, tmp_path / "cg", None, True, group)
+        again = callgrind.count(baseline, workspace, tmp_path / "cg", None, True, group)
+        lab = callgrind.count(baseline, workspace, tmp_path / "cg", None, False, group)
         assert not group.tracked, "a server outlived its count"
     assert first > 50_000  # a GET /me through Starlette is tens of thousands, not a few
     # The same binary, requests and inputs: the same count, within a fraction of a percent
@@ -46,6 +46,6 @@ def test_the_count_repeats_and_the_lab_does_more_than_its_plain_twin(
 
 
 def test_without_valgrind_it_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    monkeypatch.setattr(callgrind.shutil, "which", lambda name: None)
     with pytest.raises(InstructionsUnavailable, match="apt-get install valgrind"):
         callgrind_tools()

@@ -14,8 +14,8 @@ from authlab.security.browser import app_page
 from authlab.security.configs import BY_NAME
 from authlab.security.csrf_browser import expected_cookie_sent
 from authlab.security.lab import parse_choice
-from authlab.security.matrix import browser_rows, disagreements
-from authlab.security.xss import storage_for
+from authlab.security.printed_matrix import browser_rows, disagreements
+from authlab.security.xss_lab import storage_for
 
 
 class _Server:

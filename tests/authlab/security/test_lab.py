@@ -19,7 +19,7 @@ from authlab.security.browser import BROWSERS
 from authlab.security.csrf_browser import LAX_ALLOWING_UNSAFE_WINDOW
 from authlab.security.discovery import browser_missing
 from authlab.security.lab import LabOptions, LabRun, run_lab
-from authlab.security.matrix import render
+from authlab.security.printed_matrix import render
 from authlab.security.schema import SECTIONS, validate
 from tests.conftest import REQUIRE_SERVICES, service_missing
 

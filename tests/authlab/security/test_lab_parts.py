@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from authlab.cli import app
-from authlab.fleet import serve_argv
 from authlab.security import discovery, hardening, lab
 from authlab.security.configs import BY_NAME, CONFIGURATIONS
-from authlab.security.fleet import Fleet, LabServer
 from authlab.security.hardening import mann_whitney_u
 from authlab.security.lab import LabOptions, parse_only, run_lab
+from authlab.security.lab_servers import Fleet, LabServer
 from authlab.security.schema import SECTIONS, TOP_LEVEL_KEYS, validate
+from authlab.settings_argv import serve_argv
 
 
 def test_every_configuration_of_the_issue_is_there() -> None:

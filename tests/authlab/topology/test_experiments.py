@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from authlab.bench.experiments import REGISTRY
-from authlab.bench.experiments.cloud import SHORT
+from authlab.bench.experiments.cloud_common import SHORT
 from authlab.processes import ProcessGroup
 from tests.authlab.bench.fake_context import FakeContext
 

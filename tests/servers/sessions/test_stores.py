@@ -20,9 +20,9 @@ from authlab.ports import free_port
 from servers.db import open_database
 from servers.errors import StoreUnavailable
 from servers.redis_client import connect_redis
-from servers.sessions.base import SessionRecord, SessionStore
 from servers.sessions.memory import MemorySessionStore
 from servers.sessions.redis import RedisSessionStore
+from servers.sessions.session_store import SessionRecord, SessionStore
 from servers.sessions.sql import SQLSessionStore
 
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from servers.redis_client import connect_redis
 from servers.tokens.denylist import DenyList
-from servers.tokens.refresh import FamilyStart, RefreshFamilies, Rotation
+from servers.tokens.refresh_families import FamilyStart, RefreshFamilies, Rotation
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def security(
 
     from authlab.security.browser import BROWSERS, HEADER_STORAGES
     from authlab.security.lab import LabOptions, parse_choice, parse_only, run_lab
-    from authlab.security.matrix import render
+    from authlab.security.printed_matrix import render
 
     console = Console()
     if not console.is_terminal:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authlab.bench.experiments.context import ExperimentContext
+from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.variant_servers import Workspace
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.processes import ProcessGroup

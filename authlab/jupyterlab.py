@@ -13,11 +13,11 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, NoReturn
 
 import typer
 
-from authlab.ports import PortUnavailable, check_free, free_port
+from authlab.ports import free_port
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8888  # Jupyter's own default
@@ -40,7 +40,7 @@ def jupyter_argv(port: int, browser: bool) -> list[str]:
         f"--ServerApp.root_dir={NOTEBOOKS}",
         f"--ServerApp.open_browser={browser}",
         # notebooks/ is kept without outputs in git (the tests check it): saving strips them.
-        "--FileContentsManager.pre_save_hook=authlab.notebook.strip_outputs",
+        "--FileContentsManager.pre_save_hook=authlab.jupyterlab.strip_outputs",
         str(NOTEBOOK),  # the file the browser opens
     ]
     if os.geteuid() == 0:
@@ -61,30 +61,11 @@ def strip_outputs(model: dict[str, Any], **_: Any) -> None:
             cell["execution_count"] = None
 
 
-def command(
-    port: Annotated[
-        int, typer.Option(min=0, max=65535, help="JupyterLab's port on 127.0.0.1; 0: any free")
-    ] = DEFAULT_PORT,
-    browser: Annotated[
-        bool, typer.Option("--browser/--no-browser", help="open it in a web browser")
-    ] = True,
-) -> None:
-    """JupyterLab on notebooks/explore.ipynb, the newest results folder preselected."""
+def start_jupyterlab(port: int, browser: bool) -> NoReturn:
+    """Become JupyterLab on notebooks/ (port 0: any free), the results folder to explore
+    chosen; what it opens is said first."""
     from reports.notebook import pick_run
 
-    if not jupyterlab_installed():
-        typer.echo(
-            "authlab notebook: JupyterLab is not installed in this environment: "
-            "`make notebook` installs it (pip install -e '.[notebook]')",
-            err=True,
-        )
-        raise typer.Exit(2)
-    try:
-        if port:
-            check_free(port, LOOPBACK)
-    except PortUnavailable as error:
-        typer.echo(f"authlab notebook: {error}", err=True)
-        raise typer.Exit(2) from error
     port = port or free_port(LOOPBACK)
     run, why = pick_run()
     # The token travels in the environment (JUPYTER_TOKEN), not on a command line that

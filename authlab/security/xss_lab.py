@@ -24,7 +24,7 @@ import httpx
 
 from authlab.security.browser import AppTab, AttackerSite, Storage
 from authlab.security.csrf_browser import Accounts, log_in
-from authlab.security.fleet import LabServer
+from authlab.security.lab_servers import LabServer
 
 XSS_AMOUNT = 13
 _PAYLOAD = """

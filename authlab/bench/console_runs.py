@@ -1,11 +1,11 @@
-"""`authlab bench`: run a profile, show progress, print the summary and where results are."""
+"""A bench run on the terminal (`authlab bench`): progress, the summary and overhead tables,
+where the results are, the report at the end."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from authlab.bench.experiments import REGISTRY
+if TYPE_CHECKING:
+    from authlab.bench.runner import BenchOptions
 
 console = Console(stderr=True)
 
@@ -75,7 +76,7 @@ def print_overhead(rows: list[dict[str, Any]]) -> None:
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
-def _security_file(choice: str | None, results: Path) -> Path | None:
+def security_file(choice: str | None, results: Path) -> Path | None:
     """The security lab's file the report should use: a path, or the newest one."""
     if choice is None:
         return None
@@ -92,103 +93,20 @@ def _security_file(choice: str | None, results: Path) -> Path | None:
     return path
 
 
-def bench(
-    profile: Annotated[
-        str, typer.Option(help="smoke | quick | standard | full | cloud (the cloud topology)")
-    ] = "standard",
-    only: Annotated[
-        str | None,
-        typer.Option(
-            help="comma-separated variants, e.g. session-redis,token-hs256 ('none': targets only)"
-        ),
-    ] = None,
-    target_url: Annotated[
-        str | None, typer.Option(help="load a server started elsewhere (with --only VARIANT)")
-    ] = None,
-    redis_url: Annotated[
-        str | None, typer.Option(help="use this Redis instead of private ones")
-    ] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="user store (default: a fresh SQLite file)")
-    ] = None,
-    postgres_url: Annotated[
-        str | None,
-        typer.Option(
-            help="PostgreSQL server for the store experiments (a scratch database is made there)"
-        ),
-    ] = os.environ.get("AUTHLAB_POSTGRES_URL"),
-    results: Annotated[Path, typer.Option(help="where results/<run-id>/ goes")] = Path("results"),
-    locust_processes: Annotated[int, typer.Option(min=1, help="Locust worker processes")] = 1,
-    experiments: Annotated[
-        str | None,
-        typer.Option(help=f"comma-separated subset of {', '.join(REGISTRY)}; or 'none'"),
-    ] = None,
-    repetitions: Annotated[
-        int | None,
-        typer.Option(min=1, help="repetitions of the load phases (default: the profile's)"),
-    ] = None,
-    target: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="a target file describing a server the lab did not write (repeat for "
-            "several): verified, then loaded beside the variants; see README"
-        ),
-    ] = None,
-    report: Annotated[bool, typer.Option(help="write report/index.html at the end")] = True,
-    runs: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="run the profile this many times, each in its own folder, and count per "
-            "claim how many runs gave the same verdict (repeat.json in the last folder)",
-        ),
-    ] = 1,
-    security: Annotated[
-        str | None,
-        typer.Option(
-            help="security.json for the report's security claims, or 'latest' for the "
-            "newest one under --results (from `authlab security`)"
-        ),
-    ] = None,
-) -> None:
-    """Drive every variant with the same Locust load and record everything."""
-    from authlab.bench.profiles import get_profile
-    from authlab.bench.runner import BenchOptions
-
-    try:
-        security_file = _security_file(security, results)
-        chosen = (
-            tuple(e for e in experiments.split(",") if e and e != "none") if experiments else None
-        )
-        known = set(REGISTRY)
-        if chosen and set(chosen) - known:
-            raise ValueError(f"unknown experiment(s): {', '.join(set(chosen) - known)}")
-        options = BenchOptions(
-            profile=get_profile(profile, repetitions),
-            only=only,
-            target_url=target_url,
-            redis_url=redis_url,
-            database_url=database_url,
-            postgres_url=postgres_url,
-            results_root=results,
-            locust_processes=locust_processes,
-            experiments=chosen,
-            security_file=security_file,
-            targets=tuple(target or ()),
-        )
-        directories: list[Path] = []
-        for number in range(runs):
-            result = _run_once(options, number, runs)
-            directories.append(result.directory)
-            _print_result(result, profile)
-            _write_report(result, security_file, report or runs > 1, report)
-            if result.interrupted:
-                break
-    except ValueError as error:
-        # As written: a path folded at the terminal's width cannot be copied, and a TOML
-        # table's "[start]" in the message is not rich markup.
-        console.print(f"authlab: {error}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from error
+def run_profile(
+    options: BenchOptions, runs: int, profile: str, security: Path | None, report: bool
+) -> bool:
+    """Run the profile `runs` times, printing each run's tables and writing its report (or
+    its decisions.json), then the verdicts' agreement across runs; whether it was
+    interrupted. ValueError: a choice the user can correct."""
+    directories: list[Path] = []
+    for number in range(runs):
+        result = _run_once(options, number, runs)
+        directories.append(result.directory)
+        _print_result(result, profile)
+        _write_report(result, security, report or runs > 1, report)
+        if result.interrupted:
+            break
     if len(directories) > 1:
         from reports.decision_files import write_agreement
 
@@ -196,12 +114,11 @@ def bench(
         if report:
             from reports.build import build_report
 
-            typer.echo(f"report: {build_report(directories[-1], security_file)}")
-    if result.interrupted:
-        raise typer.Exit(130)
+            typer.echo(f"report: {build_report(directories[-1], security)}")
+    return bool(result.interrupted)
 
 
-def _run_once(options: Any, number: int, runs: int) -> Any:
+def _run_once(options: BenchOptions, number: int, runs: int) -> Any:
     from authlab.bench.runner import Bench
 
     with Progress(

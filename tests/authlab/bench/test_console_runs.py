@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from authlab.bench.cli import _security_file
+from authlab.bench.console_runs import security_file
 
 
-def test_security_latest_is_the_newest_security_file(tmp_path: Path) -> None:
+def test_security_latest_is_the_newestsecurity_file(tmp_path: Path) -> None:
     for run in ("20261101-000000-security-aaaa", "20261102-000000-security-bbbb"):
         (tmp_path / run).mkdir()
         (tmp_path / run / "security.json").write_text("{}")
@@ -20,17 +20,17 @@ def test_security_latest_is_the_newest_security_file(tmp_path: Path) -> None:
     (tmp_path / "20261103-000000-bench-cccc").mkdir()
     (tmp_path / "20261103-000000-bench-cccc" / "security.json").write_text("{}")
     assert (
-        _security_file("latest", tmp_path)
+        security_file("latest", tmp_path)
         == tmp_path / "20261102-000000-security-bbbb" / "security.json"
     )
-    assert _security_file(None, tmp_path) is None
+    assert security_file(None, tmp_path) is None
 
 
 def test_security_file_that_is_missing_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="authlab security"):
-        _security_file("latest", tmp_path)
+        security_file("latest", tmp_path)
     with pytest.raises(ValueError, match="no security results"):
-        _security_file(str(tmp_path / "nope.json"), tmp_path)
+        security_file(str(tmp_path / "nope.json"), tmp_path)
 
 
 def test_a_ctrl_c_that_python_dropped_is_raised_at_the_next_step(tmp_path: Path) -> None:
