@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reports import costs, fmt
 from reports.load import RunData
-from reports.margins import Decision, band, ratios, relative_spread
+from reports.margins import Decision, ratios, relative_spread
 from reports.metrics import measured, variants_where
 
 # Ratio bands for "how much more": under SIMILAR the two are similar (the run-to-run
@@ -77,42 +77,6 @@ def ratio_decision(
         ratios(cost_a.by_repetition, cost_b.by_repetition),
         interval,
     )
-
-
-def grade(value: float, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")) -> str:
-    """The wording of a ratio: similar, modestly higher, heavy (or lower, for under 1/SIMILAR);
-    `words` names the lower, middle and top bands for other comparisons."""
-    if value < 1 / SIMILAR:
-        return words[0]
-    return band(value, ((SIMILAR, words[1]), (HEAVY, words[2])), "similar")
-
-
-BETTER = ("worse", "modestly better", "much better")
-
-
-def _edge(value: float) -> float:
-    """The band edge nearest a ratio: the line its wording rests on."""
-    if value < (1 / SIMILAR + SIMILAR) / 2:
-        return 1 / SIMILAR
-    if value < (SIMILAR + HEAVY) / 2:
-        return SIMILAR
-    return HEAVY
-
-
-def wording(
-    decision: Decision, words: tuple[str, str, str] = ("lower", "modestly higher", "heavy")
-) -> str:
-    """A ratio's band, marked borderline when its repetitions fall either side of the
-    band edge nearest it (the word could change on a rerun, even if the verdict would not)."""
-    text = grade(decision.value, words)
-    edge = _edge(decision.value)
-    spread = decision.spread
-    if spread is not None and spread[0] < edge < spread[1]:
-        text += (
-            f", borderline: repetitions {fmt.TIMES}{spread[0]:.2f}-{fmt.TIMES}{spread[1]:.2f} "
-            f"either side of {fmt.TIMES}{edge:.2f}"
-        )
-    return text
 
 
 def spreads_text(run: RunData, variants: list[str]) -> str | None:

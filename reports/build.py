@@ -34,7 +34,8 @@ from reports import (
     verdicts,
     windows,
 )
-from reports.claim import Claim, security_gap
+from reports.bands import THRESHOLDS, spread_note
+from reports.claim import NOT_MEASURED, Claim, security_gap
 from reports.load import RunData, load_run, run_duration_s, variant_order
 from reports.metrics import number
 from reports.sections import FIGURES as FIGURES  # notebooks/explore.ipynb imports it here
@@ -396,8 +397,8 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         matched_load=(run.status.get("matched_load") or {}).get("from"),
         phase_rows=windows.phase_rows(run),
         repeat=decision_files.read_agreement(Path(run_dir)),
-        thresholds=verdicts.THRESHOLDS,
-        spreads=verdicts.spread_note(run),
+        thresholds=THRESHOLDS,
+        spreads=spread_note(run),
         cells=matrix.two_by_two(run),
         states=matrix.STATES,
         transports=matrix.TRANSPORTS,
@@ -410,7 +411,7 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         security_link=_security_link(run, report),
         security_gap=security_gap(run),
         raw_links=_raw_links(run, report),
-        not_measured=verdicts.NOT_MEASURED,
+        not_measured=NOT_MEASURED,
         runtimes=across,
         **sections.page_rows(run),
     )

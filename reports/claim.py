@@ -4,13 +4,22 @@ verdict needs: the vocabulary every rule (reports.rules) speaks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from reports.load import RunData
 from reports.margins import Decision
 
-# "not decided": the deciding figure's interval crosses its threshold (reports.margins).
-Verdict = Literal["supported", "refuted", "depends", "not measured", "not decided"]
+
+class Verdict(StrEnum):
+    """A claim's verdict; its value is the word decisions.json and claims.csv hold."""
+
+    SUPPORTED = "supported"
+    REFUTED = "refuted"
+    DEPENDS = "depends"
+    NOT_DECIDED = "not decided"  # a deciding figure's interval crosses its threshold
+    NOT_MEASURED = "not measured"
+
 
 NOT_MEASURED = "not measured in this run"
 
@@ -95,7 +104,7 @@ class Claim:
         return {
             "id": self.id,
             "claim": self.claim,
-            "verdict": self.verdict,
+            "verdict": str(self.verdict),
             "condition": self.condition,
             "decisions": [d.as_dict() for d in self.decisions],
         }
@@ -113,34 +122,3 @@ class Claim:
             "figures": " ".join(self.figures),
             "source": self.source,
         }
-
-
-def not_decided(claim: Claim, deciding: list[Decision] | None = None) -> Claim:
-    """The claim with its verdict withheld where a deciding figure's interval crosses its
-    threshold: what the run would have said, and how many repetitions would decide it.
-    `deciding`: the decisions whose side can still change the verdict (default: all)."""
-    undecided = [d for d in (claim.decisions if deciding is None else deciding) if not d.decided]
-    if not undecided or claim.verdict == "not measured":
-        return claim
-    why = "; ".join(d.undecided_text() for d in undecided)
-    leaning = f"{claim.verdict} by the figure alone" if claim.verdict != "depends" else (
-        f"'depends on {claim.condition}' by the figures alone"
-    )  # fmt: skip
-    sentence = claim.sentence
-    if sentence:
-        # The first screen's sentence keeps its figures and says they do not decide.
-        sentence = sentence.rstrip(".") + "; at this run's precision that does not decide it ("
-        sentence += "; ".join(d.interval_text() for d in undecided) + ")."
-    return Claim(
-        claim.id, claim.claim, "not decided", f"{why}; {leaning}", claim.evidence,
-        claim.figures, claim.source, claim.decisions, sentence,
-    )  # fmt: skip
-
-
-def not_measured(
-    id_: str, claim: str, command: str, source: str = "bench", because: str = ""
-) -> Claim:
-    """No verdict from absence: what is missing (why, where the run said), and the command
-    that measures it."""
-    why = f"{because}; run {command}" if because else f"run {command}"
-    return Claim(id_, claim, "not measured", why, [f"not measured: {why}"], [], source)

@@ -1,20 +1,19 @@
 """The one place the page and `authlab compare` read a claim's deciding figures from.
 
-The rules (reports.rules) hand each Claim a list of decisions; today a decision is a
-reports.margins.Decision (value, threshold, margin, the repetitions' range). The
-rules are growing a typed decision with a bootstrap interval and a verdict "not decided
-at this run's precision": when it lands, this adapter is what changes, and nothing that
-draws a page or compares two runs.
+The rules (reports.rules) hand each Claim its deciding figures as reports.margins.Decision
+(value, unit, threshold, margin, the repetitions, a bootstrap interval where the figure
+is a measured rate, and whether that interval leaves it decided); this module is what
+draws them the same way on the page, in claims.csv and in `authlab compare`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from reports import fmt
-from reports.claim import Claim
+from reports.claim import Claim, Verdict
+from reports.margins import Decision
 
 
 @dataclass(frozen=True)
@@ -79,28 +78,14 @@ def show(value: float | None, unit: str) -> str:
     return fmt.us(value)
 
 
-def _spread(decision: Any) -> tuple[float | None, float | None, str]:
-    """The rules' interval where a decision carries one (low, high), else the range of its
-    repetitions (today's Decision), else nothing."""
-    interval = getattr(decision, "interval", None)
-    if interval is not None:
-        return float(interval.low), float(interval.high), "interval"
-    spread = getattr(decision, "spread", None)
-    if spread is not None:
-        return float(spread[0]), float(spread[1]), "repetitions"
+def _spread(decision: Decision) -> tuple[float | None, float | None, str]:
+    """The decision's interval where it has one, else the range of its repetitions, else
+    nothing."""
+    if decision.interval is not None:
+        return decision.interval.low, decision.interval.high, "interval"
+    if decision.spread is not None:
+        return decision.spread[0], decision.spread[1], "repetitions"
     return None, None, ""
-
-
-def _decided(decision: Any, low: float | None, high: float | None) -> bool:
-    explicit = getattr(decision, "decided", None)
-    if isinstance(explicit, bool):
-        return explicit
-    if getattr(decision, "fragile", False):
-        return False
-    if low is None or high is None:
-        return True
-    threshold = float(decision.threshold)
-    return not (min(low, decision.value) < threshold <= max(high, decision.value))
 
 
 def deciding(claim: Claim) -> list[Deciding]:
@@ -111,15 +96,15 @@ def deciding(claim: Claim) -> list[Deciding]:
         found.append(
             Deciding(
                 claim_id=claim.id,
-                figure=str(decision.figure),
+                figure=decision.figure,
                 value=float(decision.value),
-                unit=str(getattr(decision, "unit", "x")),
+                unit=decision.unit,
                 threshold=float(decision.threshold),
-                meaning=str(decision.meaning),
+                meaning=decision.meaning,
                 low=low,
                 high=high,
                 spread_kind=kind,
-                decided=_decided(decision, low, high),
+                decided=decision.decided,
             )
         )
     return found
@@ -144,7 +129,7 @@ def find(claims: Iterable[Claim], claim_id: str, contains: str = "") -> Deciding
 
 def undecided(claim: Claim) -> bool:
     """Whether the run's precision leaves the verdict open: the rules' own word where
-    they say so, else a deciding figure whose spread reaches across its threshold."""
-    if "not decided" in claim.verdict:
+    they say so, else a deciding figure whose interval crosses its threshold."""
+    if claim.verdict == Verdict.NOT_DECIDED:
         return True
     return any(not figure.decided for figure in deciding(claim))

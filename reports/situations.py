@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reports import costs, csrf, decisions, fmt, xss
-from reports.bands import grade
 from reports.claim import Claim, experiment, security_command, variants_command
 from reports.decisions import Deciding
 from reports.load import RunData
 from reports.metrics import configuration_info, number, security_rows
 from reports.names import configuration_words, short_words, variant_words
+from reports.rules.wording import grade
 
 
 @dataclass(frozen=True)

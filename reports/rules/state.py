@@ -3,34 +3,36 @@ more robust for distributed systems (scale-out without sticky routing, store out
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reports import fmt
-from reports.bands import (
-    BREAKS,
-    CARRIES_ON,
-    WORKS,
-)
-from reports.claim import (
-    Claim,
-    experiment,
-    not_measured,
-)
+from reports.bands import BREAKS, CARRIES_ON, WORKS
+from reports.claim import Verdict, experiment
 from reports.load import RunData
 from reports.margins import Decision
-from reports.metrics import (
-    number,
-    outage_stats,
-    session_bytes,
+from reports.metrics import number, outage_stats
+from reports.rules import cloud
+from reports.rules.ruling import (
+    Failures,
+    MemoryScaling,
+    OutageRobustness,
+    Serving,
+    Setting,
 )
 
 # --- 2. sessions in server memory are a scalability problem ---------------------------
 
 
-def _scale_rows(run: RunData) -> dict[str, dict[str, Any]]:
+def scale_rows(run: RunData) -> dict[str, dict[str, Any]]:
     if run.scale_out.empty:
         return {}
     return {str(r["variant"]): dict(r) for _, r in run.scale_out.iterrows()}
+
+
+def _is_shared_session(run: RunData, variant: str) -> bool:
+    info = run.variant_info(variant)
+    return info.get("kind") == "session" and info.get("store") not in ("memory", "-", None)
 
 
 def _breaks_decision(variant: str, row: dict[str, Any]) -> Decision:
@@ -56,191 +58,108 @@ def _works_decision(variant: str, row: dict[str, Any]) -> Decision:
     )
 
 
-def memory_scalability(run: RunData) -> Claim:
-    from reports.rules import cloud  # the cloud topology decides where a run has it
-
-    judged = cloud.memory_scalability(run)
+def decide_memory_scalability(run: RunData) -> MemoryScaling:
+    """Claim 2: the cloud topology decides where a run has it (reports.rules.cloud). On
+    one host: refuted where in-process sessions kept working on several instances;
+    'depends' on where the sessions live where a shared store worked; supported where
+    sessions broke, in a shared store as well (or it was not measured)."""
+    judged = cloud.decide_memory_scalability(run)
     if judged is not None:
         return judged
-    claim = "Sessions in server memory are a scalability problem."
-    rows = _scale_rows(run)
+    rows = scale_rows(run)
     local = [v for v in rows if run.variant_info(v).get("store") == "memory"]
-    shared = [
-        v
-        for v in rows
-        if run.variant_info(v).get("kind") == "session"
-        and run.variant_info(v).get("store") not in ("memory", "-", None)
-    ]
-    evidence = [
-        f"{v}: {fmt.pct(rows[v].get('failure_rate'))} of {fmt.count(rows[v].get('requests'))} "
-        f"requests failed on {rows[v].get('instances')} instances without sticky routing "
-        f"(local state would give {fmt.pct(rows[v].get('expected_if_state_is_local'))})"
-        for v in rows
-    ]
-    for store, where in (("memory", "process memory"), ("redis", "Redis")):
-        per_session = session_bytes(run, store)
-        if per_session is not None:
-            evidence.append(
-                f"{fmt.size(per_session)} per session in {where}: "
-                f"1M sessions would take {fmt.size(per_session * 1e6)} (extrapolated)"
-            )
-    figures = ["scale-out", "sessions"]
     if not local:
-        return not_measured("memory-scalability", claim, experiment("scale_out"))
-    decisions = [_breaks_decision(v, rows[v]) for v in local]
-    decisions += [_works_decision(v, rows[v]) for v in shared]
-    if not any(d.above for d in decisions[: len(local)]):
-        return Claim(
-            "memory-scalability", claim, "refuted",
-            "in-process sessions kept working on several instances", evidence, figures,
-            decisions=decisions,
-        )  # fmt: skip
-    working = [v for v in shared if (number(rows[v].get("failure_rate")) or 0.0) < WORKS]
-    failed = ", ".join(f"{v} {fmt.pct(rows[v].get('failure_rate'))}" for v in local)
-    sentence = (
-        f"Sessions kept in one process's memory fail behind a non-sticky balancer ({failed} failed)"
+        return MemoryScaling(
+            verdict=Verdict.NOT_MEASURED, missing=experiment("scale_out"), setting=Setting.ONE_HOST
+        )
+    failures = [
+        Failures(v, number(rows[v].get("failure_rate")), _breaks_decision(v, rows[v]))
+        for v in local
+    ]
+    shared = [
+        Failures(v, number(rows[v].get("failure_rate")), _works_decision(v, rows[v]))
+        for v in rows
+        if _is_shared_session(run, v)
+    ]
+    ruling = MemoryScaling(
+        verdict=Verdict.SUPPORTED,
+        deciding=tuple(f.failed for f in [*failures, *shared]),
+        setting=Setting.ONE_HOST,
+        local=tuple(failures),
+        shared=tuple(shared),
     )
-    if working:
-        return Claim(
-            "memory-scalability", claim, "depends",
-            f"where the sessions live: in one process's memory they break behind a "
-            f"non-sticky balancer, in a shared store ({', '.join(working)}) they do not",
-            evidence, figures, decisions=decisions,
-            sentence=sentence + f"; in a shared store ({', '.join(working)}) they do not.",
-        )  # fmt: skip
-    if not shared:
-        return Claim(
-            "memory-scalability", claim, "supported",
-            "sessions in process memory broke on several instances; a shared store was not "
-            "measured: run " + experiment("scale_out") + " with session-redis",
-            evidence, figures, decisions=decisions, sentence=sentence + ".",
-        )  # fmt: skip
-    return Claim(
-        "memory-scalability", claim, "supported",
-        "sessions broke on several instances, in a shared store as well", evidence, figures,
-        decisions=decisions, sentence=sentence + ", and in a shared store as well.",
-    )  # fmt: skip
+    if not any(f.failed.above for f in failures):
+        return replace(ruling, verdict=Verdict.REFUTED)
+    if ruling.working:
+        return replace(ruling, verdict=Verdict.DEPENDS)
+    return ruling
 
 
 # --- 7. tokens are more robust for distributed systems in the cloud --------------------
 
 
-def tokens_robust(run: RunData) -> Claim:
-    from reports.rules import cloud  # the cloud topology decides where a run has it
-
-    judged = cloud.tokens_robust(run)
+def decide_tokens_robust(run: RunData) -> OutageRobustness:
+    """Claim 7: the cloud topology decides where a run has it (reports.rules.cloud). On
+    one host, where stateless tokens and sessions both rode the store outage: refuted
+    unless tokens carried on and sessions did not; supported where shared-store sessions
+    also failed on several instances; 'depends' on the store's availability otherwise.
+    Without the outage, tokens failing on several instances refute it, and nothing else
+    can support it."""
+    judged = cloud.decide_tokens_robust(run)
     if judged is not None:
         return judged
-    claim = "Tokens are more robust for distributed systems in the cloud."
-    rows = _scale_rows(run)
-    every = outage_stats(run)
+    rows = scale_rows(run)
     # A variant whose normal rate is unknown (no full second with the store up) gives no
-    # figure to judge: it is named in the evidence, and left out of the verdict.
-    stats = {s.variant: s for s in every if s.goodput is not None}
+    # figure to judge: the evidence names it, and the verdict leaves it out.
+    stats = {s.variant: s for s in outage_stats(run) if s.goodput is not None}
     if not rows and not stats:
-        return not_measured("tokens-robust", claim, experiment("scale_out,outage"))
-    evidence = []
-    for variant, row in rows.items():
-        evidence.append(
-            f"scale-out, {row.get('instances')} instances: {variant} "
-            f"{fmt.pct(row.get('failure_rate'))} failed"
+        return OutageRobustness(
+            verdict=Verdict.NOT_MEASURED,
+            missing=experiment("scale_out,outage"),
+            setting=Setting.ONE_HOST,
         )
-    for stat in stats.values():
-        success = "no answer" if stat.success_rate is None else f"{fmt.pct(stat.success_rate)} OK"
-        recovered = (
-            ""
-            if stat.recovered_after_s is None
-            else f", normal again {stat.recovered_after_s} s after"
-        )
-        slowest = (
-            "" if stat.slowest_us is None else f", slowest answer {fmt.duration(stat.slowest_us)}"
-        )
-        evidence.append(
-            f"in the {stat.seconds_down} s the store was down throughout: {stat.variant} "
-            f"{success}, "
-            f"{fmt.pct(stat.goodput)} of its normal throughput{slowest}{recovered}"
-        )
-    for stat in every:
-        if stat.goodput is None:
-            evidence.append(
-                f"store down: {stat.variant}'s normal throughput is unknown (no full second "
-                "with the store up): not judged"
+    shared_sessions = [v for v in rows if _is_shared_session(run, v)]
+
+    def scales(variants: list[str]) -> bool:
+        return all((number(rows[v].get("failure_rate")) or 0.0) < WORKS for v in variants)
+
+    def carry_on(variants: list[str]) -> bool:
+        return all((stats[v].goodput or 0.0) >= CARRIES_ON for v in variants)
+
+    def where(**wanted: str) -> list[str]:
+        info = run.variant_info
+        return [v for v in stats if all(info(v).get(k) == w for k, w in wanted.items())]
+
+    stateless, denylist = where(state="client"), where(state="client+server")
+    session_out = where(kind="session")
+    ruling = OutageRobustness(
+        verdict=Verdict.DEPENDS,
+        deciding=tuple(
+            Decision(
+                f"{stat.variant}: throughput while the store was down / normal",
+                float(stat.goodput or 0.0),
+                CARRIES_ON,
+                "'carries on' from here",
+                "%",
             )
-    figures = ["outage", "scale-out"]
-    decisions = [
-        Decision(
-            f"{stat.variant}: throughput while the store was down / normal",
-            float(stat.goodput or 0.0),
-            CARRIES_ON,
-            "'carries on' from here",
-            "%",
-        )
-        for stat in stats.values()
-    ]
-    sentence = ""
-    if stats:
-        sentence = (
-            "When the store stops answering, "
-            + ", ".join(f"{s.variant} serves {fmt.pct(s.goodput)}" for s in stats.values())
-            + " of its normal throughput."
-        )
-    shared_sessions = [
-        v
-        for v in rows
-        if run.variant_info(v).get("kind") == "session"
-        and run.variant_info(v).get("store") not in ("memory", "-", None)
-    ]
-    shared_scales = all(
-        (number(rows[v].get("failure_rate")) or 0.0) < WORKS for v in shared_sessions
+            for stat in stats.values()
+        ),
+        setting=Setting.ONE_HOST,
+        serving=tuple(Serving(s.variant, s.goodput) for s in stats.values()),
+        shared_scale_measured=bool(shared_sessions),
+        denylist_held=carry_on(denylist) if denylist else None,
     )
-    token_rows = [v for v in rows if run.variant_info(v).get("kind") == "token"]
-    tokens_scale = all((number(rows[v].get("failure_rate")) or 0.0) < WORKS for v in token_rows)
-    stateless = [v for v in stats if run.variant_info(v).get("state") == "client"]
-    denylist = [v for v in stats if run.variant_info(v).get("state") == "client+server"]
-    session_out = [v for v in stats if run.variant_info(v).get("kind") == "session"]
     if stateless and session_out:
-        tokens_carry_on = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in stateless)
-        sessions_carry_on = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in session_out)
-        if not tokens_carry_on or sessions_carry_on:
-            return Claim(
-                "tokens-robust",
-                claim,
-                "refuted",
-                "tokens did not ride out the store outage better than sessions",
-                evidence,
-                figures,
-                decisions=decisions,
-                sentence=sentence,
-            )
-        if shared_sessions and not shared_scales:
-            return Claim(
-                "tokens-robust",
-                claim,
-                "supported",
-                "sessions failed both on several instances and when their store was down",
-                evidence,
-                figures,
-                decisions=decisions,
-                sentence=sentence,
-            )
-        condition = (
-            "the session store's availability: sessions in a shared store scale out "
-            + ("as well" if shared_sessions else f"(not measured: run {experiment('scale_out')})")
-            + ", but stop answering while it is down, when stateless tokens carry on"
-        )
-        if denylist:
-            held = all((stats[v].goodput or 0.0) >= CARRIES_ON for v in denylist)
-            condition += "; a deny list " + (
-                "kept working" if held else "brings the dependency back"
-            )
-        return Claim(
-            "tokens-robust", claim, "depends", condition, evidence, figures,
-            decisions=decisions, sentence=sentence,
-        )  # fmt: skip
+        if not carry_on(stateless) or carry_on(session_out):
+            return replace(ruling, verdict=Verdict.REFUTED)
+        if shared_sessions and not scales(shared_sessions):
+            return replace(ruling, verdict=Verdict.SUPPORTED)
+        return ruling
     # Scale-out alone cannot answer "more robust": the outage is the other half.
-    if not tokens_scale:
-        return Claim(
-            "tokens-robust", claim, "refuted", "tokens failed on several instances", evidence,
-            figures,
-        )  # fmt: skip
-    return not_measured("tokens-robust", claim, experiment("outage"))
+    if not scales([v for v in rows if run.variant_info(v).get("kind") == "token"]):
+        return OutageRobustness(
+            verdict=Verdict.REFUTED, setting=Setting.ONE_HOST, outage_compared=False
+        )
+    return OutageRobustness(
+        verdict=Verdict.NOT_MEASURED, missing=experiment("outage"), setting=Setting.ONE_HOST
+    )

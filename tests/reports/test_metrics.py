@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from authlab.bench.variants import VARIANTS
+from reports.claim import NOT_MEASURED
 from reports.costs import cpu_split, credential_us
 from reports.load import RunData, described_variants, load_run
 from reports.matrix import two_by_two
@@ -18,7 +19,6 @@ from reports.metrics import (
     credential_check_parts,
     outage_stats,
 )
-from reports.verdicts import NOT_MEASURED
 from tests.reports.synthetic import security_document
 
 
