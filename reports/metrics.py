@@ -82,8 +82,6 @@ def primitive_us(run: RunData, name: str) -> float | None:
     'JWT verify HS256' finds 'JWT verify HS256 (PyJWT + header checks)')."""
     if run.primitives.empty or "primitive" not in run.primitives:
         return None
-    # Callers that still pass the old prefix form ("JWT verify HS256 ") name the same one.
-    name = name.strip()
     for _, row in run.primitives.iterrows():
         if primitive_ids.matches(str(row["primitive"]), name):
             return number(row.get("us_per_op"))

@@ -23,7 +23,7 @@ from reports.metrics import (
     variants_where,
     wire_bytes,
 )
-from reports.rules import cloud, cost, security, state, wording
+from reports.rules import cloud_topology, cost, security, state, wording
 from reports.rules.ruling import (
     HeavyLoad,
     MemoryScaling,
@@ -35,6 +35,7 @@ from reports.rules.ruling import (
     TokensBetter,
     TokensFree,
 )
+from results_format import primitive_ids
 
 # --- 1. sessions put a heavy load on the server --------------------------------------------
 
@@ -146,7 +147,7 @@ def _balancer(run: RunData) -> list[str]:
         f"{fmt.pct(row.get('failure_rate'))} of {fmt.count(row.get('requests'))} GET /me "
         f"failed, {_count(row.get('users_forced_to_log_in'))} of "
         f"{_count(row.get('users'))} users forced to log in again"
-        for variant, row in cloud.table_rows(run.cloud_balancer).items()
+        for variant, row in cloud_topology.table_rows(run.cloud_balancer).items()
     ]
 
 
@@ -158,7 +159,7 @@ def _sticky_kill(run: RunData) -> list[str]:
         f"{_count(row.get('failed_after'))} requests failed, HAProxy took it out after "
         f"{wording.seconds(row.get('seconds_until_out'))}, requests OK again after "
         f"{wording.seconds(row.get('recovery_s'))}"
-        for variant, row in cloud.table_rows(run.cloud_sticky_kill).items()
+        for variant, row in cloud_topology.table_rows(run.cloud_sticky_kill).items()
     ]
 
 
@@ -201,7 +202,7 @@ def _no_load(run: RunData, ruling: NoLoad) -> list[str]:
         f"and {fmt.us(ruling.session_check_us)} for {ruling.session} (the check cost: server + "
         f"store CPU, each minus the no-auth baseline's; {costs.source_text(run)})"
     ]
-    verify = primitive_us(run, "JWT verify HS256 ")
+    verify = primitive_us(run, primitive_ids.jwt_verify("HS256"))
     if verify is not None:
         lines.append(f"JWT verify HS256 alone, in-process: {fmt.us(verify)}")
     lines.append(
@@ -239,7 +240,7 @@ def tokens_transfer(run: RunData, ruling: ThirdPartyVerify) -> list[str]:
         + ", ".join(f"{fmt.us(cost)} ({name})" for name, cost in measured_algs.items())
         + ", without asking the issuer"
     ]
-    hs256 = primitive_us(run, "JWT verify HS256 ")
+    hs256 = primitive_us(run, primitive_ids.jwt_verify("HS256"))
     if hs256 is not None:
         evidence.append(
             f"HS256 verifies in {fmt.us(hs256)}, but every verifier then holds the secret that "
@@ -335,7 +336,7 @@ def _robust_one_host(run: RunData) -> list[str]:
 
 def _failover(run: RunData) -> list[str]:
     lines = []
-    for variant, row in cloud.table_rows(run.cloud_failover).items():
+    for variant, row in cloud_topology.table_rows(run.cloud_failover).items():
         lost = [
             f"{_count(row.get(column))} of {_count(row.get('probes'))} {what}"
             for column, what in (
@@ -358,7 +359,7 @@ def _failover(run: RunData) -> list[str]:
 
 def _store_down(run: RunData) -> list[str]:
     lines = []
-    for variant, row in cloud.table_rows(run.cloud_store_down).items():
+    for variant, row in cloud_topology.table_rows(run.cloud_store_down).items():
         ttl = number(row.get("access_ttl_s"))
         lifetime = f" (access tokens live {ttl:.0f} s)" if ttl else ""
         lines.append(

@@ -157,7 +157,7 @@ class TokensBetter(Ruling):
     caveats: tuple[Caveat, ...] = ()
 
 
-# --- Where the state lives (reports.rules.state, reports.rules.cloud) -----------------
+# --- Where the state lives (reports.rules.state, reports.rules.cloud_topology) -----------------
 
 
 class Setting(StrEnum):
@@ -214,7 +214,7 @@ class Serving:
 
 
 class Sooner(StrEnum):
-    """Which recovered sooner from a Sentinel failover (reports.rules.cloud.ALIKE_S)."""
+    """Which recovered sooner from a Sentinel failover (reports.rules.cloud_topology.ALIKE_S)."""
 
     ALIKE = "alike"
     TOKENS = "tokens"

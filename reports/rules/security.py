@@ -21,6 +21,7 @@ from reports.metrics import (
     verified_algorithms,
 )
 from reports.rules.ruling import Ruling, ThirdPartyVerify
+from results_format import primitive_ids
 
 # --- CSRF (security lab): judged by reports.csrf, the one claim engine ----------------
 
@@ -58,7 +59,7 @@ def public_key_verify_us(run: RunData) -> dict[str, float]:
     """Each public-key algorithm's verify, alone in-process. Public-key algorithms only:
     with an HMAC (HS*) every verifier could mint tokens."""
     asymmetric = {
-        alg: primitive_us(run, f"JWT verify {alg} ")
+        alg: primitive_us(run, primitive_ids.jwt_verify(alg))
         for alg in verified_algorithms(run)
         if not alg.startswith("HS")
     }

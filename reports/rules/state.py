@@ -12,7 +12,7 @@ from reports.claim import Verdict, experiment
 from reports.load import RunData
 from reports.margins import Decision
 from reports.metrics import number, outage_stats
-from reports.rules import cloud
+from reports.rules import cloud_topology
 from reports.rules.ruling import (
     Failures,
     MemoryScaling,
@@ -59,11 +59,11 @@ def _works_decision(variant: str, row: dict[str, Any]) -> Decision:
 
 
 def decide_memory_scalability(run: RunData) -> MemoryScaling:
-    """Claim 2: the cloud topology decides where a run has it (reports.rules.cloud). On
+    """Claim 2: the cloud topology decides where a run has it (reports.rules.cloud_topology). On
     one host: refuted where in-process sessions kept working on several instances;
     'depends' on where the sessions live where a shared store worked; supported where
     sessions broke, in a shared store as well (or it was not measured)."""
-    judged = cloud.decide_memory_scalability(run)
+    judged = cloud_topology.decide_memory_scalability(run)
     if judged is not None:
         return judged
     rows = scale_rows(run)
@@ -99,13 +99,13 @@ def decide_memory_scalability(run: RunData) -> MemoryScaling:
 
 
 def decide_tokens_robust(run: RunData) -> OutageRobustness:
-    """Claim 7: the cloud topology decides where a run has it (reports.rules.cloud). On
+    """Claim 7: the cloud topology decides where a run has it (reports.rules.cloud_topology). On
     one host, where stateless tokens and sessions both rode the store outage: refuted
     unless tokens carried on and sessions did not; supported where shared-store sessions
     also failed on several instances; 'depends' on the store's availability otherwise.
     Without the outage, tokens failing on several instances refute it, and nothing else
     can support it."""
-    judged = cloud.decide_tokens_robust(run)
+    judged = cloud_topology.decide_tokens_robust(run)
     if judged is not None:
         return judged
     rows = scale_rows(run)

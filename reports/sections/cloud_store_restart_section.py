@@ -1,6 +1,7 @@
 """The cloud_store_restart experiment: the store restarted, without and with persistence.
 
-No figure of its own: the cloud claims read what each restart lost (reports.rules.cloud)."""
+No figure of its own: the cloud claims read what each restart lost
+(reports.rules.cloud_topology)."""
 
 from __future__ import annotations
 

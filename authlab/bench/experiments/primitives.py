@@ -21,6 +21,7 @@ from itsdangerous import Signer
 
 from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.experiments.experiment_context import ExperimentContext
+from results_format import primitive_ids
 from servers.config import ALGORITHMS, Argon2Params
 from servers.strategies.session import SESSION_SALT
 
@@ -80,7 +81,7 @@ def measure(
     signed = signer.sign("x" * 43)
     add(
         "credential check",
-        "itsdangerous unsign (session id)",
+        primitive_ids.label(primitive_ids.UNSIGN_SESSION_ID, primitive_ids.UNSIGN_DETAIL),
         _time(lambda: signer.unsign(signed), iterations),
     )
 
@@ -93,12 +94,12 @@ def measure(
             token = codec.issue("user000001", ACCESS_TYPE, 900, roles=["user"]).token
             add(
                 "credential check",
-                f"JWT verify {alg} (PyJWT + header checks)",
+                primitive_ids.label(primitive_ids.jwt_verify(alg), primitive_ids.JWT_VERIFY_DETAIL),
                 _time(functools.partial(codec.decode, token, ACCESS_TYPE), iterations),
             )
             add(
                 "credential issue",
-                f"JWT sign {alg}",
+                primitive_ids.jwt_sign(alg),
                 _time(
                     functools.partial(codec.issue, "user000001", ACCESS_TYPE, 900),
                     max(1, iterations // 4),
@@ -112,14 +113,14 @@ def measure(
         client.set("authlab:primitive", "x" * 200)
         add(
             "store lookup",
-            "Redis GET, sync (redis-py + hiredis)",
+            primitive_ids.label(primitive_ids.REDIS_GET_SYNC, primitive_ids.REDIS_DETAIL),
             _time(lambda: client.get("authlab:primitive"), iterations),
         )
         client.close()
 
         add(
             "store lookup",
-            "Redis GET, asyncio (redis-py + hiredis)",
+            primitive_ids.label(primitive_ids.REDIS_GET_ASYNC, primitive_ids.REDIS_DETAIL),
             asyncio.run(_redis_get_async(redis_url, iterations)),
         )
 
@@ -166,7 +167,12 @@ def _sql_lookups_in(iterations: int, postgres_url: str | None) -> list[dict[str,
     urls = []
     with tempfile.TemporaryDirectory() as directory:
         urls.append(
-            ("SQLite session lookup (sqlite3 in a worker thread)", f"sqlite:///{directory}/p.db")
+            (
+                primitive_ids.label(
+                    primitive_ids.SQLITE_SESSION_LOOKUP, "sqlite3 in a worker thread"
+                ),
+                f"sqlite:///{directory}/p.db",
+            )
         )
         if postgres_url:
             urls.append(("PostgreSQL session lookup (asyncpg)", postgres_url))

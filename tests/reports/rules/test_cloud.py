@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.bands import CARRIES_ON
 from reports.claim import Verdict
-from reports.rules.cloud import decide_memory_scalability, decide_tokens_robust
+from reports.rules.cloud_topology import decide_memory_scalability, decide_tokens_robust
 from reports.rules.ruling import Setting, Sooner
 from reports.verdicts import memory_scalability, tokens_robust
 from tests.reports.rules.crafted import BALANCER, FAILOVER, STICKY, cloud_run, store_down
