@@ -36,6 +36,7 @@ from reports import (
 )
 from reports.bands import THRESHOLDS, spread_note
 from reports.claim import NOT_MEASURED, Claim, security_gap
+from reports.intervals import CONFIDENCE
 from reports.load import RunData, load_run, run_duration_s, variant_order
 from reports.metrics import number
 from reports.sections import FIGURES as FIGURES  # notebooks/explore.ipynb imports it here
@@ -301,6 +302,16 @@ class RunWarning:
     text: str  # the whole warning, in the folded list
 
 
+def _repeat_view(directory: Path) -> dict[str, Any]:
+    """repeat.json with each run's deciding figure as text, for the verdicts-across-runs table."""
+    repeat = decision_files.read_agreement(directory)
+    for claim in repeat.get("claims") or []:
+        claim["deciding_texts"] = [
+            decision_files.deciding_text(f) for f in claim.get("deciding") or []
+        ]
+    return repeat
+
+
 def _warnings(run: RunData) -> list[RunWarning]:
     """Every warning of the run, each once: the bench's own (status.json), the saturated
     phases, the variants that failed verification, the lab's own overhead."""
@@ -396,7 +407,8 @@ def build_report(run_dir: Path, security: Path | None = None) -> Path:
         cost_source=costs.source_text(run),
         matched_load=(run.status.get("matched_load") or {}).get("from"),
         phase_rows=windows.phase_rows(run),
-        repeat=decision_files.read_agreement(Path(run_dir)),
+        repeat=_repeat_view(Path(run_dir)),
+        confidence=f"{CONFIDENCE:.0%}",
         thresholds=THRESHOLDS,
         spreads=spread_note(run),
         cells=matrix.two_by_two(run),

@@ -5,7 +5,9 @@ decisions.json (in a results folder, written with its report) holds, per claim, 
 verdict and each deciding figure with its interval, threshold, margin and sample
 counts (reports.margins.Decision.as_dict): what the page and `authlab compare` read
 instead of parsing text. repeat.json (written by `authlab bench --runs K` into the
-last run's folder) counts, per claim, how many of the K runs gave the same verdict.
+last run's folder) counts, per claim, how many of the K runs gave the same verdict, and
+keeps each run's first deciding figure with its interval beside it: a verdict that repeats
+is only as convincing as the figures under it, and a reader should see them side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.claim import Claim
+from reports.margins import show
 
 SCHEMA = 1
 DECISIONS = "decisions.json"
@@ -37,20 +40,36 @@ def read_decisions(directory: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# What a run's deciding figure keeps in repeat.json (decisions.json has the rest).
+FIGURE_KEYS = ("figure", "value", "unit", "threshold", "interval_low", "interval_high", "decided")
+
+
+def _deciding(claim: dict[str, Any]) -> dict[str, Any] | None:
+    """A claim's first deciding figure that has an interval (else its first), or None."""
+    figures = claim.get("decisions") or []
+    measured = [f for f in figures if f.get("interval_low") is not None] or figures
+    return {key: measured[0].get(key) for key in FIGURE_KEYS} if measured else None
+
+
 def agreement(directories: list[Path]) -> dict[str, Any]:
-    """Per claim: each run's verdict, the most frequent one and how many runs gave it."""
+    """Per claim: each run's verdict and deciding figure, the most frequent verdict and how
+    many runs gave it."""
     runs = [(d, read_decisions(d)) for d in directories]
     runs = [(d, data) for d, data in runs if data.get("claims")]
     order: dict[str, str] = {}
     verdicts: dict[str, list[str]] = {}
+    deciding: dict[str, list[dict[str, Any] | None]] = {}
     for _, data in runs:
         for claim in data["claims"]:
             order.setdefault(claim["id"], claim["claim"])
             verdicts.setdefault(claim["id"], [])
+            deciding.setdefault(claim["id"], [])
     for _, data in runs:
-        given = {c["id"]: c["verdict"] for c in data["claims"]}
+        given = {c["id"]: c for c in data["claims"]}
         for claim_id in order:
-            verdicts[claim_id].append(given.get(claim_id, "not measured"))
+            claim = given.get(claim_id)
+            verdicts[claim_id].append(claim["verdict"] if claim else "not measured")
+            deciding[claim_id].append(_deciding(claim) if claim else None)
     claims = []
     for claim_id, text in order.items():
         counts = Counter(verdicts[claim_id])
@@ -60,6 +79,7 @@ def agreement(directories: list[Path]) -> dict[str, Any]:
                 "id": claim_id,
                 "claim": text,
                 "verdicts": verdicts[claim_id],
+                "deciding": deciding[claim_id],
                 "most": most,
                 "same": same,
                 "of": len(runs),
@@ -85,3 +105,18 @@ def read_agreement(directory: Path) -> dict[str, Any]:
         return {}
     data = json.loads(path.read_text())
     return data if isinstance(data, dict) else {}
+
+
+def deciding_text(figure: dict[str, Any] | None) -> str:
+    """A run's deciding figure as the page shows it under its verdict: x1.24 (x0.99-x1.67)
+    vs x1.50, with the times sign; "" without one (an older repeat.json too)."""
+    if not figure or figure.get("value") is None:
+        return ""
+    unit = str(figure.get("unit") or "x")
+    text = show(float(figure["value"]), unit)
+    low, high = figure.get("interval_low"), figure.get("interval_high")
+    if low is not None and high is not None:
+        text += f" ({show(float(low), unit)}-{show(float(high), unit)})"
+    if figure.get("threshold") is not None:
+        text += f" vs {show(float(figure['threshold']), unit)}"
+    return text

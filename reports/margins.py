@@ -18,7 +18,8 @@ from reports.intervals import CONFIDENCE, Interval, repetitions_to_decide
 Unit = str  # "x" (a ratio), "%" (a share), "us" (microseconds), "B" (bytes)
 
 
-def _show(value: float, unit: Unit) -> str:
+def show(value: float, unit: Unit) -> str:
+    """A figure in its unit, as every verdict shows it."""
     if unit == "x":
         return f"{fmt.TIMES}{value:.2f}"
     if unit == "%":
@@ -75,8 +76,8 @@ class Decision:
         if interval is None:
             return ""
         return (
-            f"{CONFIDENCE:.0%} interval {_show(interval.low, self.unit)}-"
-            f"{_show(interval.high, self.unit)} across the {_show(self.threshold, self.unit)} line"
+            f"{CONFIDENCE:.0%} interval {show(interval.low, self.unit)}-"
+            f"{show(interval.high, self.unit)} across the {show(self.threshold, self.unit)} line"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -126,24 +127,24 @@ class Decision:
         shown_margin = (
             f"{sign}{abs(margin):.2f}"
             if self.unit == "x"
-            else f"{sign}{_show(abs(margin), self.unit)}"
+            else f"{sign}{show(abs(margin), self.unit)}"
         )
         parts = [
-            f"{self.figure}: {_show(self.value, self.unit)}",
-            f"threshold {_show(self.threshold, self.unit)} ({self.meaning})",
+            f"{self.figure}: {show(self.value, self.unit)}",
+            f"threshold {show(self.threshold, self.unit)} ({self.meaning})",
             f"margin {shown_margin}",
         ]
         interval = self.interval
         if interval is not None:
             parts.append(
-                f"{CONFIDENCE:.0%} interval {_show(interval.low, self.unit)}-"
-                f"{_show(interval.high, self.unit)} ({fmt.count(interval.repetitions)} "
+                f"{CONFIDENCE:.0%} interval {show(interval.low, self.unit)}-"
+                f"{show(interval.high, self.unit)} ({fmt.count(interval.repetitions)} "
                 f"repetition{'s' if interval.repetitions != 1 else ''}, "
                 f"{fmt.count(interval.batches)} batches)"
             )
         spread = self.spread
         if spread is not None:
-            parts.append(f"repetitions {_show(spread[0], self.unit)}-{_show(spread[1], self.unit)}")
+            parts.append(f"repetitions {show(spread[0], self.unit)}-{show(spread[1], self.unit)}")
         text = "; ".join(parts)
         if not self.decided:
             text += ": " + self.undecided_text()

@@ -6,7 +6,14 @@ import json
 from pathlib import Path
 
 from reports.claim import Claim
-from reports.decision_files import agreement, read_decisions, write_agreement, write_decisions
+from reports.decision_files import (
+    agreement,
+    deciding_text,
+    read_decisions,
+    write_agreement,
+    write_decisions,
+)
+from reports.fmt import TIMES
 from reports.intervals import Interval
 from reports.margins import Decision
 
@@ -44,3 +51,28 @@ def test_agreement_counts_the_runs_that_gave_the_same_verdict(tmp_path: Path) ->
     assert (free["same"], free["of"]) == (3, 3)
     written = json.loads(write_agreement(folders, folders[-1]).read_text())
     assert written["runs"] == ["run-0", "run-1", "run-2"]
+
+
+def test_agreement_keeps_each_runs_deciding_figure_beside_its_verdict(tmp_path: Path) -> None:
+    folders = []
+    for number in range(2):
+        folder = tmp_path / f"run-{number}"
+        folder.mkdir()
+        write_decisions(folder, folder.name, _claims("not decided"))
+        folders.append(folder)
+    heavy, free = agreement(folders)["claims"]
+    assert heavy["deciding"][0] == {
+        "figure": "a / b",
+        "value": 1.55,
+        "unit": "x",
+        "threshold": 1.5,
+        "interval_low": 1.4,
+        "interval_high": 1.7,
+        "decided": False,
+    }
+    assert free["deciding"] == [None, None]  # no deciding figure: nothing to show
+    assert (
+        deciding_text(heavy["deciding"][1])
+        == f"{TIMES}1.55 ({TIMES}1.40-{TIMES}1.70) vs {TIMES}1.50"
+    )
+    assert deciding_text(None) == ""
