@@ -39,11 +39,13 @@ lock: setup
 	$(BIN)/python -m authlab.dependency_lock check
 
 # Every test: the fast ones on every core (pytest-xdist), then the end-to-end ones (marked e2e)
-# one after another with the machine to themselves, since each loads both cores and a test
-# beside it would disturb what it measures. test-fast is the first half alone.
+# on two workers: the ones that drive load (bench phases, the cloud topology) one after another
+# on one, every other end-to-end test (browsers, the security lab, explore, ...) on the other
+# (tests/conftest.py's xdist groups), so no two load tests disturb each other.
+# test-fast is the first half alone.
 test: setup
 	$(BIN)/python -m pytest -m "not e2e" -n auto
-	$(BIN)/python -m pytest -m e2e
+	$(BIN)/python -m pytest -m e2e -n 2 --dist loadgroup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e" -n auto

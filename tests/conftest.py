@@ -34,9 +34,36 @@ if TYPE_CHECKING:
 REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The end-to-end tests that drive load (Locust phases, the cloud topology's kills and
+# restarts) and read what it did: their figures and timings (an outage timed from the phase's
+# start, a persistence check, a closed loop's capacity) are what a neighbour disturbs, so they
+# run one after another on one pytest-xdist worker while every other end-to-end test (browsers,
+# the security lab, explore, notebook, callgrind) runs on the other one (`make test`).
+LOAD_TESTS = (
+    "tests/authlab/bench/test_run.py",
+    "tests/authlab/bench/test_targets.py",
+    "tests/authlab/topology/",
+)
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
 FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """Where an end-to-end test runs under `--dist loadgroup`: the load group, or the other.
+    Two groups, not one per module, so that a module-scoped fixture (one bench run, one
+    browser) is made once, and no two load tests ever run at the same time."""
+    return "e2e-load" if nodeid.startswith(LOAD_TESTS) else "e2e-other"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (its loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each end-to-end test in its xdist group (no effect without `--dist loadgroup`); the load
+    group first, since it is the longer of the two."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group(xdist_group_of(item.nodeid)))
+    items.sort(key=lambda item: xdist_group_of(item.nodeid) != "e2e-load")
 
 
 def service_missing(what: str) -> NoReturn:
