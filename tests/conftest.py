@@ -41,6 +41,7 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # the security lab, explore, notebook, callgrind) runs on the other one (`make test`).
 LOAD_TESTS = (
     "tests/authlab/bench/test_run.py",
+    "tests/authlab/bench/test_flamegraph.py",  # what py-spy samples in 3 s of load
     "tests/authlab/bench/test_targets.py",
     "tests/authlab/topology/",
 )
@@ -50,20 +51,27 @@ PASSWORD = "correct horse battery"
 
 
 def xdist_group_of(nodeid: str) -> str:
-    """Where an end-to-end test runs under `--dist loadgroup`: the load group, or the other.
+    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, or the other.
     Two groups, not one per module, so that a module-scoped fixture (one bench run, one
     browser) is made once, and no two load tests ever run at the same time."""
     return "e2e-load" if nodeid.startswith(LOAD_TESTS) else "e2e-other"
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (its loadgroup)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each end-to-end test in its xdist group (no effect without `--dist loadgroup`); the load
-    group first, since it is the longer of the two."""
-    for item in items:
-        if item.get_closest_marker("e2e") is not None:
-            item.add_marker(pytest.mark.xdist_group(xdist_group_of(item.nodeid)))
-    items.sort(key=lambda item: xdist_group_of(item.nodeid) != "e2e-load")
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with the groups above. pytest-xdist's own loadgroup puts a test's
+    `xdist_group` mark into its node id, which pytest 9 no longer reads (every test was then a
+    group of its own: the smoke run and the security lab were each made twice, beside each
+    other); the scheduler's one overridable step, a node id's scope, is the group here."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return ByGroup(config, log)
 
 
 def service_missing(what: str) -> NoReturn:
