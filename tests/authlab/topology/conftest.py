@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
@@ -28,17 +27,21 @@ def topology_parts() -> None:
         service_missing(str(missing))
 
 
-def _temporary() -> set[Path]:
-    root = Path(tempfile.gettempdir())
-    return {path for pattern in OUR_TEMPORARY for path in root.glob(pattern)}
-
-
 @pytest.fixture
-def nothing_left_behind() -> Iterator[None]:
-    """After the test: no child process of ours alive, no temporary directory of ours new."""
-    before = _temporary()
+def nothing_left_behind(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """After the test: no child process of ours alive, no temporary directory of ours left.
+
+    The test gets a temporary folder of its own (TMPDIR, for this process and the bench it
+    starts): in the machine's /tmp, another test's or another run's topology directory
+    (beside it under xdist, or anyone's on a shared machine) would count as ours."""
+    private = tmp_path_factory.mktemp("tmpdir")
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     yield
     children = [c for c in psutil.Process().children(recursive=True) if c.is_running()]
     alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"processes left behind: {[c.cmdline()[:3] for c in alive]}"
-    assert not _temporary() - before, f"left behind: {_temporary() - before}"
+    left = [path for pattern in OUR_TEMPORARY for path in private.glob(pattern)]
+    assert not left, f"left behind: {left}"
