@@ -4,8 +4,10 @@ AUTHLAB_REQUIRE_SERVICES=1. Each test must leave no process and no directory beh
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -35,13 +37,18 @@ def nothing_left_behind(
 
     The test gets a temporary folder of its own (TMPDIR, for this process and the bench it
     starts): in the machine's /tmp, another test's or another run's topology directory
-    (beside it under xdist, or anyone's on a shared machine) would count as ours."""
-    private = tmp_path_factory.mktemp("tmpdir")
+    (beside it under xdist, or anyone's on a shared machine) would count as ours. A short
+    one, right in /tmp: HAProxy's socket path inside it may not exceed 97 characters."""
+    tmp_path_factory.getbasetemp()  # pytest's own folder stays where it is, not in ours
+    private = Path(tempfile.mkdtemp(prefix="al-"))
     monkeypatch.setenv("TMPDIR", str(private))
     monkeypatch.setattr(tempfile, "tempdir", str(private))
-    yield
-    children = [c for c in psutil.Process().children(recursive=True) if c.is_running()]
-    alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
-    assert not alive, f"processes left behind: {[c.cmdline()[:3] for c in alive]}"
-    left = [path for pattern in OUR_TEMPORARY for path in private.glob(pattern)]
-    assert not left, f"left behind: {left}"
+    try:
+        yield
+        children = [c for c in psutil.Process().children(recursive=True) if c.is_running()]
+        alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, f"processes left behind: {[c.cmdline()[:3] for c in alive]}"
+        left = [path for pattern in OUR_TEMPORARY for path in private.glob(pattern)]
+        assert not left, f"left behind: {left}"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
