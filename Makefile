@@ -38,12 +38,17 @@ lock: setup
 	$(COMPILE) -c requirements/dev.txt -o requirements/runtime.txt pyproject.toml
 	$(BIN)/python -m authlab.dependency_lock check
 
-# Every test: the fast ones on every core (pytest-xdist), then the end-to-end ones (marked e2e)
-# one after another with the machine to themselves, since each loads both cores and a test
-# beside it would disturb what it measures. test-fast is the first half alone.
+# Every test: the fast ones on every core (pytest-xdist); the end-to-end ones (marked e2e) on
+# two workers, those that drive load (the cloud topology, the Node targets, ...) one after
+# another on one, every other (browsers, the security lab, explore, ...) on the other
+# (tests/conftest.py's LOAD_TESTS), so no two load tests disturb each other; last the smoke
+# run's file, alone (its figures are the ones a neighbour disturbs).
+# test-fast is the first part alone.
+E2E_ALONE := tests/authlab/bench/test_run.py
 test: setup
 	$(BIN)/python -m pytest -m "not e2e" -n auto
-	$(BIN)/python -m pytest -m e2e
+	$(BIN)/python -m pytest -m e2e -n 2 --dist loadgroup --ignore=$(E2E_ALONE)
+	$(BIN)/python -m pytest -m e2e $(E2E_ALONE)
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e" -n auto

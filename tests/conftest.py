@@ -34,9 +34,47 @@ if TYPE_CHECKING:
 REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The end-to-end tests that drive load (Locust phases, the cloud topology's kills and
+# restarts) and read what it did: their figures and timings (a closed loop's capacity, a
+# persistence check, what py-spy samples) are what a neighbour disturbs, so under `make test`
+# they run one after another on one pytest-xdist worker while every other end-to-end test runs
+# on the other. The bench's Chromium run drives no load but joins them to even out the two
+# workers (about 3 minutes each). The smoke run (tests/authlab/bench/test_run.py) is not here:
+# its steady windows and its outage seconds failed beside any neighbour, so `make test` runs
+# that file alone, after the others.
+LOAD_TESTS = (
+    "tests/authlab/bench/test_targets.py",
+    "tests/authlab/bench/test_flamegraph.py",
+    "tests/authlab/bench/test_security_browser.py::test_with_chromium",
+    "tests/authlab/topology/",
+)
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
 FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, or the other.
+    Two groups, not one per module, so that a module-scoped fixture (one bench run, one
+    browser) is made once, and no two load tests ever run at the same time."""
+    return "e2e-load" if nodeid.startswith(LOAD_TESTS) else "e2e-other"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` with the groups above. pytest-xdist's own loadgroup puts a test's
+    `xdist_group` mark into its node id, which pytest 9 no longer reads (every test was then a
+    group of its own: the smoke run and the security lab were each made twice, beside each
+    other); the scheduler's one overridable step, a node id's scope, is the group here."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return ByGroup(config, log)
 
 
 def service_missing(what: str) -> NoReturn:

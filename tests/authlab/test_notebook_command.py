@@ -21,8 +21,6 @@ from authlab.cli import app
 from authlab.ports import free_port
 from tests.authlab.processes import AUTHLAB, child_environment, gone, wait_until
 
-pytestmark = pytest.mark.e2e
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -73,6 +71,7 @@ def test_saving_a_notebook_strips_its_outputs() -> None:
     assert other == {"type": "file", "content": "text"}
 
 
+@pytest.mark.e2e  # JupyterLab itself; the tests above need no process
 @pytest.mark.skipif(
     not jupyterlab.jupyterlab_installed(),
     reason="JupyterLab is the optional `notebook` group: `make notebook` installs it",

@@ -13,8 +13,6 @@ from reports.load import load_run
 from reports.notebook import claims_table, draw, figure_ids, figure_spec, only
 from reports.sections import FIGURES
 
-pytestmark = pytest.mark.e2e
-
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"
 
 
@@ -27,6 +25,7 @@ def test_the_notebook_is_stored_without_outputs() -> None:
         assert cell.outputs == [] and cell.execution_count is None
 
 
+@pytest.mark.e2e  # a real Jupyter kernel
 def test_the_notebook_runs_against_a_results_folder(
     synthetic_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

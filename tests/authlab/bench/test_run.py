@@ -5,6 +5,7 @@ These runs take a minute or so: they are what `make bench` does, shortened.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -17,6 +18,8 @@ import pandas as pd
 import psutil
 import pytest
 
+from authlab.bench.profiles import get_profile
+from authlab.bench.runner import Bench, BenchOptions
 from authlab.processes import ProcessGroup
 
 pytestmark = pytest.mark.e2e
@@ -206,13 +209,29 @@ def test_ctrl_c_stops_every_process_and_keeps_what_was_measured(tmp_path: Path) 
     assert len(pd.read_csv(run_dir / "phases.csv")) >= 1
 
 
+# What a Locust master with workers changes: users logged in beforehand shared out among the
+# workers (me-closed), an open model's rate (me-rate), a shaped phase (step), and one latency
+# file per worker, merged. The smoke run has every other phase in one Locust process.
+MASTER_PHASES = ("me-closed", "me-rate", "step")
+
+
 def test_locust_master_with_local_workers(tmp_path: Path) -> None:
-    process = _bench(tmp_path, "--profile", "smoke", "--only", "baseline", "--experiments", "none",
-                     "--locust-processes", "2")  # fmt: skip
-    output, _ = process.communicate(timeout=300)
-    assert process.returncode == 0, output
+    smoke = get_profile("smoke")
+    profile = dataclasses.replace(
+        smoke, phases=tuple(phase for phase in smoke.phases if phase.name in MASTER_PHASES)
+    )
+    options = BenchOptions(
+        profile=profile,
+        only="baseline",
+        results_root=tmp_path,
+        experiments=(),
+        locust_processes=2,
+    )
+    result = Bench(options).run()
+    assert not result.interrupted
     run_dir = _run_dir(tmp_path)
     phases = pd.read_csv(run_dir / "phases.csv")
+    assert set(phases["phase"]) == set(MASTER_PHASES)
     assert (phases["requests_ok"] > 0).all()
     step = run_dir / "raw" / "baseline" / "rep0" / "step"
     assert len(list(step.glob("hdr-*.json"))) == 2  # one histogram file per worker, merged

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import psutil
 import pytest
 from rich.console import Console
 
@@ -100,9 +100,26 @@ def test_security_json_follows_its_schema(run: LabRun) -> None:
 
 
 def test_every_process_is_gone_after_the_run(run: LabRun) -> None:
-    for configuration in run.document["configurations"]:
-        with pytest.raises(httpx.TransportError):
-            httpx.get(f"http://127.0.0.1:{configuration['port']}/health", timeout=1)
+    # Not "nothing answers on the port": the run gave its ports back, and on a shared machine
+    # (or beside another xdist worker) another process may listen there by now. What must be
+    # gone is a lab server: `authlab serve ... --port PORT` listening on a port of the run.
+    ports = {configuration["port"] for configuration in run.document["configurations"]}
+    assert ports
+    assert _lab_servers_listening_on(ports) == []
+
+
+def _lab_servers_listening_on(ports: set[int]) -> list[list[str]]:
+    found = []
+    for connection in psutil.net_connections("tcp"):
+        if connection.status != psutil.CONN_LISTEN or connection.laddr.port not in ports:
+            continue
+        try:
+            argv = psutil.Process(connection.pid).cmdline() if connection.pid else []
+        except psutil.Error:  # ended since it was listed
+            continue
+        if "serve" in argv and str(connection.laddr.port) in argv:
+            found.append(argv)
+    return found
 
 
 def test_every_attack_of_the_battery_fails(run: LabRun) -> None:

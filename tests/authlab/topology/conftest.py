@@ -4,6 +4,7 @@ AUTHLAB_REQUIRE_SERVICES=1. Each test must leave no process and no directory beh
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,17 +29,26 @@ def topology_parts() -> None:
         service_missing(str(missing))
 
 
-def _temporary() -> set[Path]:
-    root = Path(tempfile.gettempdir())
-    return {path for pattern in OUR_TEMPORARY for path in root.glob(pattern)}
-
-
 @pytest.fixture
-def nothing_left_behind() -> Iterator[None]:
-    """After the test: no child process of ours alive, no temporary directory of ours new."""
-    before = _temporary()
-    yield
-    children = [c for c in psutil.Process().children(recursive=True) if c.is_running()]
-    alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
-    assert not alive, f"processes left behind: {[c.cmdline()[:3] for c in alive]}"
-    assert not _temporary() - before, f"left behind: {_temporary() - before}"
+def nothing_left_behind(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """After the test: no child process of ours alive, no temporary directory of ours left.
+
+    The test gets a temporary folder of its own (TMPDIR, for this process and the bench it
+    starts): in the machine's /tmp, another test's or another run's topology directory
+    (beside it under xdist, or anyone's on a shared machine) would count as ours. A short
+    one, right in /tmp: HAProxy's socket path inside it may not exceed 97 characters."""
+    tmp_path_factory.getbasetemp()  # pytest's own folder stays where it is, not in ours
+    private = Path(tempfile.mkdtemp(prefix="al-"))
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    try:
+        yield
+        children = [c for c in psutil.Process().children(recursive=True) if c.is_running()]
+        alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, f"processes left behind: {[c.cmdline()[:3] for c in alive]}"
+        left = [path for pattern in OUR_TEMPORARY for path in private.glob(pattern)]
+        assert not left, f"left behind: {left}"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
