@@ -16,7 +16,8 @@ repetitions: the plain percentile interval covered far less than 95%, and a figu
 its threshold came out "decided" on opposite sides in successive runs. The correction is
 Hesterberg's expanded percentile interval ("What Teachers Should Know About the
 Bootstrap", The American Statistician 69(4), 2015), in its normal-theory form: each side's
-distance from the point estimate times sqrt(n/(n-1)) * t(n-1) / z. With one repetition
+distance from the point estimate times sqrt(n/(n-1)) * t(n-1) / z (on the log scale for a
+positive figure such as a ratio, so that its interval stays positive). With one repetition
 there is no spread between repetitions to correct, and the batches (many) stand alone.
 
 scipy.stats.bootstrap resamples one level (observations); this two-level scheme is
@@ -84,6 +85,22 @@ def _point(
     return value if value is not None and math.isfinite(value) else None
 
 
+def _widened(point: float, low: float, high: float, widen: float) -> tuple[float, float]:
+    """Each side's distance from the figure, times `widen`. A figure positive all through
+    its interval (a ratio of costs, a share) is widened on the log scale, where a ratio's
+    spread is symmetric, so that it never reaches zero or below; any other linearly. A
+    skewed resample can leave the figure outside the plain interval: that side stays."""
+    if point > 0 and low > 0:
+        return (
+            min(low, point * (low / point) ** widen),
+            max(high, point * (high / point) ** widen),
+        )
+    return (
+        min(low, point - widen * max(point - low, 0.0)),
+        max(high, point + widen * max(high - point, 0.0)),
+    )
+
+
 def bootstrap(
     samples: Samples,
     statistic: Callable[[Mapping[str, float]], float | None],
@@ -128,11 +145,7 @@ def bootstrap(
     tail = (1 - confidence) / 2 * 100
     low, high = (float(v) for v in np.percentile(values, [tail, 100 - tail]))
     if point is not None:
-        # Each side's distance from the figure, widened (a skewed resample can leave the
-        # figure outside the plain interval: that side stays where it was).
-        widen = small_sample_factor(len(common), confidence)
-        low = min(low, point - widen * max(point - low, 0.0))
-        high = max(high, point + widen * max(high - point, 0.0))
+        low, high = _widened(point, low, high, small_sample_factor(len(common), confidence))
     total = sum(len(arrays[name][k]) for name in arrays for k in common)
     return Interval(low, high, len(common), total)
 

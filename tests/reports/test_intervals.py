@@ -115,3 +115,15 @@ def test_the_interval_is_widened_about_the_figure() -> None:
     # reaches beyond both, symmetric about 10 up to the resampling's own noise.
     assert found.low < 9.0 and found.high > 11.0
     assert 10.0 - found.low == pytest.approx(found.high - 10.0, rel=0.2)
+
+
+def test_a_positive_figure_keeps_a_positive_interval_however_few_its_repetitions() -> None:
+    # Two repetitions far apart: x9.17 wider on a linear scale would reach below zero
+    # (quick's x1.19 showed -0.75 as its low end); on the log scale it stays positive.
+    reps = {0: [(1.0, 1.0)] * 3, 1: [(3.0, 1.0)] * 3}
+    found = bootstrap({"a": reps, "b": {0: [(1.0, 1.0)] * 3, 1: [(1.0, 1.0)] * 3}},
+                      lambda r: r["a"] / r["b"], resamples=500)  # fmt: skip
+    assert found is not None and 0 < found.low < 1.0 and found.high > 3.0
+    # A figure that can be negative (a difference) is widened linearly, below zero if so.
+    diff = bootstrap({"a": reps}, lambda r: r["a"] - 1.5, resamples=500)
+    assert diff is not None and diff.low < -0.5
