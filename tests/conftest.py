@@ -43,6 +43,7 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # its steady windows and its outage seconds failed beside any neighbour, so `make test` runs
 # that file alone, after the others.
 LOAD_TESTS = (
+    "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
     "tests/authlab/bench/test_flamegraph.py",
     "tests/authlab/bench/test_security_browser.py::test_with_chromium",
