@@ -11,6 +11,7 @@ import pytest
 
 from reports.build import build_report
 from reports.load import load_run
+from reports.verdicts import claims
 from results_format import palette
 from results_format.upgrade import NewerFormat
 from results_format.version import FORMAT_VERSION, FORMAT_VERSION_KEY
@@ -63,3 +64,15 @@ def test_a_folder_newer_than_the_code_is_refused(synthetic_run: Path) -> None:
     path.write_text(json.dumps(manifest))
     with pytest.raises(NewerFormat, match="newer than"):
         load_run(synthetic_run)
+
+
+def test_a_real_format_1_folder_is_read_through_upgrade_and_judged() -> None:
+    # The README's sample until 2026-12-04, written before manifests carried a version.
+    run = load_run(Path(__file__).parents[1] / "results_format" / "format_1_run")
+    assert run.manifest[FORMAT_VERSION_KEY] == FORMAT_VERSION
+    assert not run.summary.empty and not run.batches.empty
+    verdicts = {claim.id: claim.verdict for claim in claims(run)}
+    # Its session-redis / token-hs256 ratio, x1.13 (x1.01-x1.31 over 3 repetitions), is
+    # well short of heavy; its memory and cloud claims depend as they did.
+    assert verdicts["sessions-heavy"] == "refuted"
+    assert verdicts["memory-scalability"] == "depends"

@@ -15,16 +15,19 @@ from results_format.upgrade import Folder, NewerFormat, format_version, upgrade
 from results_format.version import FORMAT_VERSION, FORMAT_VERSION_KEY
 
 SAMPLE = Path(__file__).parents[2] / "docs" / "sample-report"
+# A real folder of format 1 (no version in its manifest): the README's sample until
+# 2026-12-04, its tables, manifest and status kept as they were written.
+FORMAT_1_RUN = Path(__file__).parent / "format_1_run"
 
 
-def _sample() -> Folder:
+def _sample(directory: Path = SAMPLE) -> Folder:
     read: dict[str, list[dict[str, Any]]] = {}
     for table in tables.TABLES:
-        path = SAMPLE / table.path
+        path = directory / table.path
         if path.is_file():
             with open(path, newline="") as handle:
                 read[table.name] = list(csv.DictReader(handle))
-    return Folder(json.loads((SAMPLE / "manifest.json").read_text()), read)
+    return Folder(json.loads((directory / "manifest.json").read_text()), read)
 
 
 def _version_1_folder() -> Folder:
@@ -87,13 +90,23 @@ def test_a_summary_with_get_only_phases_behind_it_keeps_its_names() -> None:
     assert upgrade(old).tables["summary"] is old.tables["summary"]
 
 
-def test_the_current_sample_upgrades_to_itself() -> None:
+def test_the_current_sample_is_of_the_current_format_and_upgrades_to_itself() -> None:
     sample = _sample()
+    assert format_version(sample.manifest) == FORMAT_VERSION
     upgraded = upgrade(sample)
-    assert {k: v for k, v in upgraded.manifest.items() if k != FORMAT_VERSION_KEY} == (
-        sample.manifest
-    )
+    assert upgraded.manifest == sample.manifest
     assert all(upgraded.tables[name] is rows for name, rows in sample.tables.items())
+
+
+def test_a_real_format_1_folder_upgrades_to_the_current_format() -> None:
+    # The previous sample: already in today's shape but for the version, so the upgrade
+    # adds the version and changes nothing else.
+    old = _sample(FORMAT_1_RUN)
+    assert FORMAT_VERSION_KEY not in old.manifest
+    upgraded = upgrade(old)
+    assert format_version(upgraded.manifest) == FORMAT_VERSION
+    assert {k: v for k, v in upgraded.manifest.items() if k != FORMAT_VERSION_KEY} == (old.manifest)
+    assert all(upgraded.tables[name] is rows for name, rows in old.tables.items())
 
 
 def test_a_current_folder_passes_unchanged() -> None:
