@@ -69,7 +69,14 @@ def one_server(run: RunData, claims: list[Claim]) -> Situation:
             "", "#claim-sessions-heavy",
         )  # fmt: skip
     session, token = costs.PAIRS[0][:2]
-    if found.value >= found.threshold:
+    if not found.decided:
+        # The figure alone would pick a side its interval does not: say neither.
+        choice = (
+            f"not decided at this run's precision: {variant_words(run, session)} costs "
+            f"{_cpu(run, session)} of CPU per request, {variant_words(run, token)} "
+            f"{_cpu(run, token)}; the interval reaches the 'heavy' line"
+        )
+    elif found.value >= found.threshold:
         choice = (
             f"{variant_words(run, token)}: {variant_words(run, session)} costs "
             f"{found.value_text} its CPU per request, past the 'heavy' line"
@@ -319,11 +326,16 @@ def answer(run: RunData, claims: list[Claim]) -> str:
     else:
         session, token = costs.PAIRS[0][:2]
         heavy = found.value >= found.threshold
+        where = (
+            f"{'past' if heavy else 'short of'} the {found.threshold_text} 'heavy' line"
+            if found.decided
+            else f"whether past the {found.threshold_text} 'heavy' line is not decided at this "
+            f"run's precision ({found.spread_text})"
+        )
         per_request = (
             f"Per request, {variant_words(run, session)} costs {found.value_text} the CPU of "
             f"{variant_words(run, token)}, {_cpu(run, session)} against {_cpu(run, token)}: "
-            f"{grade(found.value)}, {'past' if heavy else 'short of'} the "
-            f"{found.threshold_text} 'heavy' line"
+            f"{grade(found.value)}; {where}"
         )
     depends = tally.get("depends", 0)
     rest = (

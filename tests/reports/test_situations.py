@@ -3,10 +3,12 @@ or the command that fills a gap."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from reports import xss
 from reports.fmt import TIMES
+from reports.intervals import Interval
 from reports.load import load_run
 from reports.situations import answer, situations
 from reports.verdicts import claims, sessions_csrf
@@ -118,3 +120,20 @@ def test_a_browser_that_did_not_start_leads_the_csrf_claims(synthetic_run: Path)
     )
     (line,) = [s for s in situations(run, claims(run)) if s.key == "browser-attacks"]
     assert f"({said})" in line.choice
+
+
+def test_an_undecided_ratio_is_said_undecided_on_the_first_screen(synthetic_run: Path) -> None:
+    # The claims row says "not decided" when the interval reaches the line; the answer and
+    # the one-server line must not say "short of" or "not heavy" beside it.
+    run = load_run(synthetic_run)
+    judged = claims(run)
+    heavy = next(c for c in judged if c.id == "sessions-heavy")
+    figure = next(d for d in heavy.decisions if "deployable defaults" in d.figure)
+    crossing = dataclasses.replace(figure, interval=Interval(1.02, 1.56, 3, 18))
+    judged = [dataclasses.replace(c, decisions=[crossing]) if c is heavy else c for c in judged]
+    text = answer(run, judged)
+    assert "is not decided at this run's precision (interval" in text
+    assert "short of" not in text
+    (one_server,) = [s for s in situations(run, judged) if s.key == "one-server"]
+    assert one_server.choice.startswith("not decided at this run's precision")
+    assert "not heavy" not in one_server.choice
