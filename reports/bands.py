@@ -7,6 +7,7 @@ verdict shows its deciding figure's margin to one of them (reports.margins.Decis
 from __future__ import annotations
 
 from reports import costs, fmt
+from reports.intervals import small_sample_factor
 from reports.load import RunData
 from reports.margins import Decision, ratios, relative_spread
 from reports.metrics import measured, variants_where
@@ -52,7 +53,9 @@ THRESHOLDS = {
     f"check costs at least {fmt.TIMES}{HEAVY} the token's",
     "not decided": "a deciding cost figure is taken over every steady second of its "
     "repetitions, with a 95% interval from a bootstrap over the repetitions and the seconds "
-    "within each; a verdict is not decided when that interval crosses its threshold",
+    "within each, widened by Student's t for the few repetitions "
+    f"({fmt.TIMES}{small_sample_factor(3):.1f} for 3); a verdict is not decided when that "
+    "interval crosses its threshold",
     "fragile": "a verdict is fragile when its deciding figure's repetitions fall on both sides "
     "of its threshold",
 }

@@ -85,7 +85,7 @@ def _point(
     return value if value is not None and math.isfinite(value) else None
 
 
-def _widened(point: float, low: float, high: float, widen: float) -> tuple[float, float]:
+def widened(point: float, low: float, high: float, widen: float) -> tuple[float, float]:
     """Each side's distance from the figure, times `widen`. A figure positive all through
     its interval (a ratio of costs, a share) is widened on the log scale, where a ratio's
     spread is symmetric, so that it never reaches zero or below; any other linearly. A
@@ -145,7 +145,7 @@ def bootstrap(
     tail = (1 - confidence) / 2 * 100
     low, high = (float(v) for v in np.percentile(values, [tail, 100 - tail]))
     if point is not None:
-        low, high = _widened(point, low, high, small_sample_factor(len(common), confidence))
+        low, high = widened(point, low, high, small_sample_factor(len(common), confidence))
     total = sum(len(arrays[name][k]) for name in arrays for k in common)
     return Interval(low, high, len(common), total)
 

@@ -10,9 +10,9 @@ says whether each verdict holds on every runtime, changes with the runtime, or
 cannot be decided at this run's precision.
 
 The interval is a percentile bootstrap over the repetitions (paired, since the
-variants run interleaved): with 3 repetitions it is little more than their range,
-and with one there is none. The matched-load phases and the bench-wide bootstrap of
-the deciding figures (another change) will replace it; until then it lives here.
+variants run interleaved), widened for their small number as every deciding figure's
+is (reports.intervals.small_sample_factor); with one repetition there is none. It
+resamples each repetition's figure, not the seconds within it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 
 from reports import costs, fmt
 from reports.bands import HEAVY
+from reports.intervals import small_sample_factor, widened
 from reports.load import RunData
 from reports.margins import Decision
 from reports.metrics import measured, number, variants_where
@@ -116,8 +117,10 @@ def bootstrap_ratio(numerator: dict[int, float], denominator: dict[int, float]) 
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
     ratios = np.median(a[picks], axis=1) / np.median(b[picks], axis=1)
-    low, high = np.percentile(ratios, [2.5, 97.5])
-    return Interval(float(low), float(high))
+    low, high = (float(v) for v in np.percentile(ratios, [2.5, 97.5]))
+    # Drawn for the few repetitions it rests on, as every deciding figure's (reports.intervals).
+    point = float(np.median(a) / np.median(b))
+    return Interval(*widened(point, low, high, small_sample_factor(len(keys))))
 
 
 def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:

@@ -335,7 +335,7 @@ def answer(run: RunData, claims: list[Claim]) -> str:
         per_request = (
             f"Per request, {variant_words(run, session)} costs {found.value_text} the CPU of "
             f"{variant_words(run, token)}, {_cpu(run, session)} against {_cpu(run, token)}: "
-            f"{grade(found.value)}; {where}"
+            f"{grade(found.value)}{', ' if found.decided else '; '}{where}"
         )
     depends = tally.get("depends", 0)
     rest = (
