@@ -8,13 +8,10 @@ from typing import Any
 
 from authlab.bench.experiments.cloud_common import (
     CLOUD_VARIANTS,
-    CloudParams,
     CloudRun,
-    run_in_topology,
+    cloud_experiment,
 )
 from authlab.bench.experiments.cloud_load import load_through
-from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts, timeline
 from authlab.topology.tier import start_tier, stop_tier
@@ -61,16 +58,10 @@ def measure(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return rows, []
 
 
-def run(context: ExperimentContext, params: CloudParams) -> None:
-    run_in_topology(context, NAME, params, measure)
-
-
-EXPERIMENT = Experiment(
+EXPERIMENT = cloud_experiment(
     NAME,
     "HAProxy round robin, no stickiness",
-    (NAME,),
-    CloudParams(variants=("session-memory", "session-redis", "token-hs256")),
-    run,
-    by_default=False,
-    variants=lambda params: params.variants,
+    ("session-memory", "session-redis", "token-hs256"),
+    measure,
+    per_second=False,
 )

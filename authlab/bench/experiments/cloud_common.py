@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.variant_servers import Workspace
 from authlab.bench.variants import VARIANTS, Variant
@@ -125,3 +126,29 @@ def write_topology(results: Path, topology: dict[str, object]) -> None:
     path = results / "topology.json"
     known = json.loads(path.read_text()) if path.is_file() else {}
     path.write_text(json.dumps({**known, **topology}, indent=2) + "\n")
+
+
+def cloud_experiment(
+    name: str,
+    summary: str,
+    variants: tuple[str, ...],
+    measure: Callable[[CloudRun], tuple[Rows, Rows]],
+    per_second: bool = True,
+    needs_balancer: bool = True,
+) -> Experiment[CloudParams]:
+    """A cloud experiment's registry entry: run in the topology by `measure`, writing its
+    table (and, where it breaks something under load, `<name>_seconds`), only when a profile
+    names it, starting the variants its params list."""
+
+    def run(context: ExperimentContext, params: CloudParams) -> None:
+        run_in_topology(context, name, params, measure, needs_balancer=needs_balancer)
+
+    return Experiment(
+        name,
+        summary,
+        (name, f"{name}_seconds") if per_second else (name,),
+        CloudParams(variants=variants),
+        run,
+        by_default=False,
+        variants=lambda params: params.variants,
+    )

@@ -13,13 +13,10 @@ import httpx
 from authlab.bench.experiments.cloud_common import (
     CLOUD_VARIANTS,
     PROBE_PREFIX,
-    CloudParams,
     CloudRun,
-    run_in_topology,
+    cloud_experiment,
 )
 from authlab.bench.experiments.cloud_load import load_through, seconds_after, summary
-from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.variants import Variant
 from authlab.topology import probes, timeline
 from authlab.topology.store import ReplicatedStore
@@ -113,16 +110,9 @@ def measure(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return rows, seconds
 
 
-def run(context: ExperimentContext, params: CloudParams) -> None:
-    run_in_topology(context, NAME, params, measure)
-
-
-EXPERIMENT = Experiment(
+EXPERIMENT = cloud_experiment(
     NAME,
     "the store's primary SIGKILLed under mixed load, Sentinel failover",
-    (NAME, f"{NAME}_seconds"),
-    CloudParams(variants=("session-redis", "token-hs256", "token-hs256-denylist")),
-    run,
-    by_default=False,
-    variants=lambda params: params.variants,
+    ("session-redis", "token-hs256", "token-hs256-denylist"),
+    measure,
 )

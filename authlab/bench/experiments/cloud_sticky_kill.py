@@ -12,13 +12,10 @@ from typing import Any
 
 from authlab.bench.experiments.cloud_common import (
     CLOUD_VARIANTS,
-    CloudParams,
     CloudRun,
-    run_in_topology,
+    cloud_experiment,
 )
 from authlab.bench.experiments.cloud_load import load_through, seconds_after, summary
-from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts, timeline
 from authlab.topology.tier import Tier, start_tier, stop_tier
@@ -81,16 +78,9 @@ def measure(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return rows, seconds
 
 
-def run(context: ExperimentContext, params: CloudParams) -> None:
-    run_in_topology(context, NAME, params, measure)
-
-
-EXPERIMENT = Experiment(
+EXPERIMENT = cloud_experiment(
     NAME,
     "sticky routing, an instance SIGKILLed under load",
-    (NAME, f"{NAME}_seconds"),
-    CloudParams(variants=("session-memory", "session-redis", "token-hs256")),
-    run,
-    by_default=False,
-    variants=lambda params: params.variants,
+    ("session-memory", "session-redis", "token-hs256"),
+    measure,
 )

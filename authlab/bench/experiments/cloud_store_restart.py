@@ -12,13 +12,10 @@ import httpx
 
 from authlab.bench.experiments.cloud_common import (
     CLOUD_VARIANTS,
-    CloudParams,
     CloudRun,
-    run_in_topology,
+    cloud_experiment,
 )
 from authlab.bench.experiments.cloud_failover import Probed
-from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.redis_server import PrivateRedis
 from authlab.topology import hosts
 from authlab.topology.tier import Tier, start_tier, stop_tier
@@ -70,16 +67,11 @@ def measure(cloud: CloudRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return rows, []
 
 
-def run(context: ExperimentContext, params: CloudParams) -> None:
-    run_in_topology(context, NAME, params, measure, needs_balancer=False)
-
-
-EXPERIMENT = Experiment(
+EXPERIMENT = cloud_experiment(
     NAME,
     "the store restarted, without and with persistence",
-    (NAME,),
-    CloudParams(variants=("session-redis", "token-hs256", "token-hs256-denylist")),
-    run,
-    by_default=False,
-    variants=lambda params: params.variants,
+    ("session-redis", "token-hs256", "token-hs256-denylist"),
+    measure,
+    per_second=False,
+    needs_balancer=False,
 )
