@@ -49,6 +49,7 @@ class RunData:
     overhead: pd.DataFrame = field(default_factory=_empty)
     instructions: pd.DataFrame = field(default_factory=_empty)
     resident_sessions: pd.DataFrame = field(default_factory=_empty)
+    resident_batches: pd.DataFrame = field(default_factory=_empty)
     batches: pd.DataFrame = field(default_factory=_empty)
     twin_phases: pd.DataFrame = field(default_factory=_empty)
     cloud_balancer: pd.DataFrame = field(default_factory=_empty)

@@ -231,6 +231,7 @@ TABLES: tuple[Table, ...] = (
         (
             "store",
             "sessions",
+            "round",
             "server_cpu_us_per_request",
             "p50_us",
             "p99_us",
@@ -244,7 +245,22 @@ TABLES: tuple[Table, ...] = (
             "fill_seconds",
             "server_rss_bytes",
         ),
-        "a session server's CPU per GET /me with N sessions held in its store",
+        "a session server's CPU per GET /me with N sessions held in its store, in one round "
+        "(every store and N measured once per round, interleaved)",
+    ),
+    Table(
+        "resident_batches",
+        (
+            "store",
+            "sessions",
+            "round",
+            "second",
+            "seconds",
+            "requests",
+            "server_cpu_s",
+            "redis_cpu_s",
+        ),
+        "one second of a resident_sessions phase's steady window (its growth interval's batches)",
     ),
     Table(
         "instructions",

@@ -18,7 +18,7 @@ import redis
 from authlab.bench.derive import GENERATOR_SATURATION
 from authlab.bench.prelogin import prelogin, write_credentials
 from authlab.bench.sampler import redis_info, tree_usage
-from authlab.bench.window import Tick
+from authlab.bench.window import Batch, Tick
 from authlab.processes import ProcessGroup, Tracked, core_plan
 
 LOADTESTS = Path(__file__).resolve().parents[2] / "loadtests"
@@ -46,6 +46,16 @@ class Phase:
     # The run sets the offered rate (users x rate_per_user) to the one matched load of
     # all variants (Profile.matched_load); rate_per_user is then only the fallback.
     matched_rate: bool = False
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one phase gave: its figures (derive.phase_figures), its latency file (None where
+    Locust wrote none) and its steady window second by second (what intervals resample)."""
+
+    figures: dict[str, Any]
+    hdr: dict[str, Any] | None
+    batches: tuple[Batch, ...] = ()
 
 
 class LoadSettings(Protocol):

@@ -26,7 +26,7 @@ from authlab.bench import derive, experiments
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.experiments.security_browser import not_measured
 from authlab.bench.growing_csv import Table
-from authlab.bench.phase import Phase, Target, load_hdr, load_ticks, run_phase
+from authlab.bench.phase import Measured, Phase, Target, load_hdr, load_ticks, run_phase
 from authlab.bench.profiles import Profile
 from authlab.bench.sampler import Sampler
 from authlab.bench.targets import (
@@ -474,7 +474,7 @@ class Bench:
         twin = self.twins.get(name) if phase.name == CREDENTIAL_RATE else None
         # CPU per request is counted here: no /metrics scrape meanwhile.
         with sampler.quiet() if counted else contextlib.nullcontext():
-            figures, _ = self.measure_phase(group, target, phase, repetition, workspace)
+            figures = self.measure_phase(group, target, phase, repetition, workspace).figures
             offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
             if phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered:
                 self.warnings.append(
@@ -529,7 +529,7 @@ class Bench:
                     ("plain", twin.target, f"{half.name}-plain"),
                 )
             }
-            rows = {server: future.result()[0] for server, future in sides.items()}
+            rows = {server: future.result().figures for server, future in sides.items()}
         shared_store = target.redis_url is not None and target.redis_url == twin.target.redis_url
         for server, figures in rows.items():
             if shared_store:
@@ -548,7 +548,7 @@ class Bench:
         workspace: Workspace,
         label: str | None = None,
         extra_env: dict[str, str] | None = None,
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    ) -> Measured:
         directory = self.raw / target.variant / f"rep{repetition}" / (label or phase.name)
         row = run_phase(
             group,
@@ -564,6 +564,7 @@ class Bench:
         hdr = load_hdr(directory)
         ticks = load_ticks(directory)
         figures = derive.phase_figures(row, hdr, ticks)
+        steady = tuple(derive.steady_batches(row, hdr, ticks))
         if not figures["requests_ok"] and not figures["requests_failed"]:
             self.warnings.append(
                 f"{target.variant} {label or phase.name}: no request was made "
@@ -574,10 +575,8 @@ class Bench:
             base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
             self.tables["latency"].add(*derive.latency_rows(base, hdr))
             # The steady window second by second: what the report's intervals resample.
-            self.tables["batches"].add(
-                *({**base, **batch.as_row()} for batch in derive.steady_batches(row, hdr, ticks))
-            )
-        return figures, hdr
+            self.tables["batches"].add(*({**base, **batch.as_row()} for batch in steady))
+        return Measured(figures, hdr, steady)
 
     # --- the experiments (authlab.bench.experiments) ------------------------------------
 
@@ -651,10 +650,15 @@ class _ExperimentContext:
         self.bench.security = status
 
     def measure_phase(
-        self, target: Target, phase: Phase, label: str, extra_env: dict[str, str] | None = None
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        self,
+        target: Target,
+        phase: Phase,
+        label: str,
+        extra_env: dict[str, str] | None = None,
+        repetition: int = 0,
+    ) -> Measured:
         return self.bench.measure_phase(
-            self.group, target, phase, 0, self.workspace, label, extra_env
+            self.group, target, phase, repetition, self.workspace, label, extra_env
         )
 
     def start_variant(

@@ -11,9 +11,8 @@ reports.rules.wording says it in words, reports.rules.evidence lists the run's f
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from reports import costs, fmt, xss
+from reports import costs, fmt, resident, xss
 from reports.bands import HEAVY, NO_LOAD_SHARE, ratio_decision
 from reports.claim import Verdict, experiment, security_command, variants_command
 from reports.load import RunData
@@ -59,40 +58,24 @@ def saturated(run: RunData, variants: list[str]) -> list[str]:
 # --- 1. sessions put a heavy load on the server ("with an excessive number of users") --
 
 
-def _resident_cpu(row: Any) -> float | None:
-    server = number(row.get("server_cpu_us_per_request"))
-    if server is None:
-        return None
-    return server + (number(row.get("store_cpu_us_per_request")) or 0.0)
-
-
 def resident_growth(run: RunData) -> list[Growth]:
-    """From resident_sessions.csv: how a request's cost grows with the sessions held."""
-    table = run.resident_sessions
-    if table.empty or not {"store", "sessions"} <= set(table.columns):
-        return []
+    """From resident_sessions.csv over its rounds (reports.resident): how a request's cost
+    grows with the sessions held, with its interval where the rounds give one."""
     found = []
-    for store, rows in table.groupby("store", sort=False):
-        rows = rows.sort_values("sessions")
-        if len(rows) < 2:
-            continue
-        first, last = rows.iloc[0], rows.iloc[-1]
-        cpu = None
-        # Server plus store CPU (the Redis row carries its store's own CPU too).
-        low, high = _resident_cpu(first), _resident_cpu(last)
-        if low and high is not None:
-            cpu = Decision(
-                f"{store}: CPU per GET /me with {fmt.count(last['sessions'])} sessions resident / "
-                f"with {fmt.count(first['sessions'])}",
-                high / low,
-                HEAVY,
-                "'grows heavily' from here",
-            )
+    for g in resident.growth(run):
+        cpu = Decision(
+            f"{g.store}: CPU per GET /me with {fmt.count(g.most.sessions)} sessions resident / "
+            f"with {fmt.count(g.fewest.sessions)}",
+            g.ratio,
+            HEAVY,
+            "'grows heavily' from here",
+            interval=g.interval,
+        )
         p99 = None
-        p99_low, p99_high = number(first.get("p99_us")), number(last.get("p99_us"))
-        if p99_low is not None and p99_high is not None:
-            p99 = (p99_low, p99_high)
-        found.append(Growth(str(store), int(first["sessions"]), int(last["sessions"]), cpu, p99))
+        if g.fewest.p99_us is not None and g.most.p99_us is not None:
+            p99 = (g.fewest.p99_us, g.most.p99_us)
+        rounds = min(g.fewest.rounds, g.most.rounds)
+        found.append(Growth(g.store, g.fewest.sessions, g.most.sessions, cpu, p99, rounds))
     return found
 
 
@@ -124,7 +107,8 @@ def decide_sessions_heavy(run: RunData) -> HeavyLoad:
     growth = tuple(resident_growth(run))
     ruling = HeavyLoad(
         verdict=Verdict.REFUTED,
-        deciding=(*(p.ratio for p in pairs), *(g.cpu for g in growth if g.cpu is not None)),
+        # A growth without an interval (one round) is shown, but does not decide.
+        deciding=(*(p.ratio for p in pairs), *(g.cpu for g in growth if g.counted and g.cpu)),
         measure=measure,
         source=source,
         pairs=tuple(pairs),

@@ -12,6 +12,7 @@ from reports import costs, fmt, xss
 from reports import csrf as csrf_engine
 from reports.bands import spreads_text
 from reports.claim import SECURITY, Verdict
+from reports.intervals import CONFIDENCE
 from reports.load import RunData
 from reports.metrics import (
     login_costs,
@@ -96,9 +97,16 @@ def sessions_heavy(run: RunData, ruling: HeavyLoad) -> list[str]:
     evidence += _growth_lines(run, sessions, [p[1] for p in pairs])
     for g in ruling.growth:
         p99 = "" if g.p99 is None else f", p99 {fmt.ms(g.p99[0])} -> {fmt.ms(g.p99[1])}"
+        interval = g.cpu.interval if g.cpu else None
+        precision = (
+            f" ({CONFIDENCE:.0%} interval {fmt.ratio(interval.low)}-{fmt.ratio(interval.high)}, "
+            f"{g.rounds} rounds, {interval.batches} steady seconds)"
+            if interval
+            else " (one round: no interval, so it does not decide)"
+        )
         evidence.append(
             f"{g.store}, {fmt.count(g.fewest)} -> {fmt.count(g.most)} sessions resident: CPU per "
-            f"GET /me {fmt.ratio(g.cpu.value if g.cpu else None)}{p99}"
+            f"GET /me {fmt.ratio(g.cpu.value if g.cpu else None)}{precision}{p99}"
         )
     for _, row in login_costs(run).dropna(subset=["ratio"]).iterrows():
         if row["variant"] in involved[:2]:

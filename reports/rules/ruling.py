@@ -68,6 +68,13 @@ class Growth:
     most: int
     cpu: Decision | None  # most / fewest, against 'heavy'
     p99: tuple[float, float] | None  # p99 in microseconds, fewest then most
+    rounds: int = 1  # how many rounds measured both ends
+
+    @property
+    def counted(self) -> bool:
+        """Whether the growth may decide: only with an interval. Measured in one round, it
+        has none, and two single rounds of one machine were seen x1.09 and x1.70 apart."""
+        return self.cpu is not None and self.cpu.interval is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +93,9 @@ class HeavyLoad(Ruling):
 
     @property
     def heavy_growth(self) -> tuple[str, ...]:
-        return tuple(g.store for g in self.growth if g.cpu is not None and g.cpu.above)
+        return tuple(
+            g.store for g in self.growth if g.counted and g.cpu is not None and g.cpu.above
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

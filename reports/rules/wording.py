@@ -20,6 +20,7 @@ from reports.margins import Decision, band
 from reports.metrics import number
 from reports.rules.ruling import (
     Caveat,
+    Growth,
     HeavyLoad,
     MemoryScaling,
     NoLoad,
@@ -156,14 +157,17 @@ def _growth(ruling: HeavyLoad) -> str:
     # Each store in its band's words: "about the same" only where the ratio is similar.
     return (
         "a request does not grow heavily dearer with many sessions resident ("
-        + ", ".join(
-            f"{g.store} {fmt.ratio(g.cpu.value)}, {grade(g.cpu.value)}"
-            if g.cpu is not None
-            else f"{g.store} not measured"
-            for g in ruling.growth
-        )
+        + ", ".join(_one_growth(g) for g in ruling.growth)
         + ")"
     )
+
+
+def _one_growth(growth: Growth) -> str:
+    if growth.cpu is None:
+        return f"{growth.store} not measured"
+    if not growth.counted:
+        return f"{growth.store} {fmt.ratio(growth.cpu.value)} in one round, not counted"
+    return f"{growth.store} {fmt.ratio(growth.cpu.value)}, {grade(growth.cpu.value)}"
 
 
 def sessions_heavy(ruling: HeavyLoad, evidence: list[str]) -> Claim:

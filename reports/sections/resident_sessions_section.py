@@ -6,4 +6,4 @@ from __future__ import annotations
 
 from reports.sections.section import Section
 
-SECTION = Section("resident_sessions", tables=("resident_sessions",))
+SECTION = Section("resident_sessions", tables=("resident_sessions", "resident_batches"))

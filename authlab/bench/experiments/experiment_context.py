@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from authlab.bench.phase import Phase, Target
+from authlab.bench.phase import Measured, Phase, Target
 from authlab.bench.variant_servers import RunningVariant, Workspace
 from authlab.bench.variants import Variant
 from authlab.processes import ProcessGroup
@@ -71,10 +71,16 @@ class ExperimentContext(Protocol):
         """What status.json says of the CSRF and XSS evidence (the browser experiment)."""
 
     def measure_phase(
-        self, target: Target, phase: Phase, label: str, extra_env: dict[str, str] | None = None
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """One Locust phase on a server: its figures (derive.phase_figures) and its latency
-        file; its raw files under raw/<variant>/rep0/<label>."""
+        self,
+        target: Target,
+        phase: Phase,
+        label: str,
+        extra_env: dict[str, str] | None = None,
+        repetition: int = 0,
+    ) -> Measured:
+        """One Locust phase on a server: its figures (derive.phase_figures), its latency
+        file and its steady seconds; its raw files under raw/<variant>/rep<repetition>/<label>
+        (an experiment that measures a cell several times numbers its repetitions)."""
 
     def start_variant(
         self, variant: Variant, instances: int = 1, private_redis: bool = False

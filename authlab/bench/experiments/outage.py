@@ -40,7 +40,7 @@ def run(context: ExperimentContext, params: OutageParams) -> None:
         try:
             started = time.time()
             freezer.start()
-            _, hdr = context.measure_phase(running.target, phase, "outage")
+            hdr = context.measure_phase(running.target, phase, "outage").hdr
             freezer.join()
         finally:
             signal_pid(redis.process.pid, signal.SIGCONT)

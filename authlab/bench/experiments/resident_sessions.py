@@ -7,9 +7,16 @@ start-up, the same way for every store), then a short open-model phase of
 GET /me only (the me_only scenario), each simulated user carrying the
 credential of one of those sessions, logged in before the phase. Each
 (store, N) gets a fresh store: a private Redis, a fresh SQLite file, a fresh
-process; the three stores of one N fill side by side, then are measured in turn.
-Server CPU per request comes from the process's own accounting, Redis's from
-its INFO; latency is timed from when each request was due.
+process; every store of every N fills side by side, then all are measured in
+rounds. Server CPU per request comes from the process's own accounting, Redis's
+from its INFO; latency is timed from when each request was due.
+
+Why rounds: the deciding figure is a ratio, CPU per request with the most sessions over
+with the fewest, of two short phases. Measured once each, minutes apart, it swung from
+x1.09 to x1.70 between two runs on one machine (the machine's state moved, not the
+store). In rounds every cell is measured once per round, the order reversed every other
+round so that a drift weighs on both ends alike; each round is one repetition of the
+report's two-level bootstrap (reports.intervals) and each steady second one batch.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.phase import Phase, Target
 from authlab.bench.sampler import tree_usage
 from authlab.bench.variant_servers import Workspace, start_redis, stop_redis
+from authlab.bench.window import Batch
 from authlab.fleet import Fleet, Server
 from authlab.processes import ProcessGroup, core_plan
 from authlab.redis_server import PrivateRedis
@@ -38,18 +46,25 @@ STORES: dict[str, SessionBackend] = {"redis": "redis", "memory": "memory", "sqli
 # Accounts the active sessions belong to (logged in without a password check,
 # so their hash only needs to exist).
 ACCOUNTS = 100
-COLUMNS = ("store", "sessions", "server_cpu_us_per_request", "p50_us", "p99_us", "requests")
+COLUMNS = (
+    "store", "sessions", "round", "server_cpu_us_per_request", "p50_us", "p99_us", "requests"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class ResidentSessionsParams:
     """GET /me with N sessions already in each store, at a fixed rate (users x rate
-    requests/s), each user with a session of its own among the N."""
+    requests/s), each user with a session of its own among the N; every (store, N)
+    measured once per round."""
 
     counts: tuple[int, ...] = (1_000, 100_000)
+    # Long enough for a steady window after the 1 s ramp (authlab.bench.window): at 4 s
+    # one or two whole steady seconds, under 3 s none, and the figure includes the ramp.
     seconds: float = 4.0
     users: int = 50
     rate_per_user: float = 10.0
+    rounds: int = 3
+    stores: tuple[str, ...] = tuple(STORES)
 
 
 @dataclass(frozen=True)
@@ -67,18 +82,28 @@ def cells(counts: tuple[int, ...], stores: tuple[str, ...] = tuple(STORES)) -> l
     return [Cell(store, count) for count in sorted(counts) for store in stores]
 
 
+def round_order(every: list[Cell], round_: int) -> list[Cell]:
+    """The cells in the order one round measures them: as given in even rounds, reversed in
+    odd ones, so that over two rounds a steady drift adds as much to the fewest sessions'
+    phases as to the most's."""
+    return list(every) if round_ % 2 == 0 else list(reversed(every))
+
+
 def fill_timeout(sessions: int) -> float:
     """How long a server may take to fill its store (Redis, the slowest: 6-15k sessions/s
     on a busy 2-core machine)."""
     return 60.0 + sessions / 2_000
 
 
-def result_row(cell: Cell, figures: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def result_row(
+    cell: Cell, round_: int, figures: dict[str, Any], extra: dict[str, Any]
+) -> dict[str, Any]:
     """One row of resident_sessions.csv from a phase's figures (derive.phase_figures)."""
     requests = (figures.get("requests_ok") or 0) + (figures.get("requests_failed") or 0)
     row: dict[str, Any] = {
         "store": cell.store,
         "sessions": cell.sessions,
+        "round": round_,
         "server_cpu_us_per_request": _round(figures.get("server_cpu_us_per_request")),
         "p50_us": figures.get("corrected_p50_us"),
         "p99_us": figures.get("corrected_p99_us"),
@@ -94,6 +119,20 @@ def result_row(cell: Cell, figures: dict[str, Any], extra: dict[str, Any]) -> di
         "generator_saturated": figures.get("generator_saturated"),
         **extra,
     }
+
+
+def batch_rows(cell: Cell, round_: int, batches: tuple[Batch, ...]) -> list[dict[str, Any]]:
+    """resident_batches.csv's rows: a phase's steady seconds, what the growth's interval
+    resamples (the Redis commands are the store's own count, not needed here)."""
+    return [
+        {
+            "store": cell.store,
+            "sessions": cell.sessions,
+            "round": round_,
+            **{k: v for k, v in batch.as_row().items() if k != "redis_commands"},
+        }
+        for batch in batches
+    ]
 
 
 def _round(value: float | None) -> float | None:
@@ -139,13 +178,22 @@ class ResidentServer:
             path.unlink(missing_ok=True)
 
 
-def measured_rows(
-    context: ExperimentContext, params: ResidentSessionsParams
-) -> Iterator[dict[str, Any]]:
-    """Yield one row per (store, N) as soon as it is measured (Ctrl-C keeps them).
+@dataclass(frozen=True)
+class Measurement:
+    """One cell in one round: its row and its steady seconds."""
 
-    The stores of one N are filled side by side, unpinned (filling is not measured
-    and may use every core), then pinned like any server and measured one by one.
+    row: dict[str, Any]
+    batches: list[dict[str, Any]]
+
+
+def measurements(
+    context: ExperimentContext, params: ResidentSessionsParams
+) -> Iterator[Measurement]:
+    """Yield each (store, N) of each round as soon as it is measured (Ctrl-C keeps them).
+
+    Every store of every N is filled side by side, unpinned (filling is not measured and
+    may use every core), then pinned like any server and measured one by one, round
+    after round (round_order).
     """
     group = context.group
     template = seed_template(context.workspace)
@@ -154,22 +202,33 @@ def measured_rows(
         rate_per_user=params.rate_per_user,
     )  # fmt: skip
     fleet = Fleet(group, context.logs)
-    for count in sorted(params.counts):
-        context.say(f"resident sessions · filling the stores with {count:,}")
-        servers: list[ResidentServer] = []
-        try:
-            for cell in cells((count,)):
-                servers.append(_start(fleet, context.workspace, template, phase.users, cell))
-            for resident in servers:
-                resident.server = fleet.wait(resident.server, timeout=fill_timeout(count))
-                resident.server.tracked.cpus = core_plan()["server"]
-                group.pin_tree(resident.server.tracked)
-            for resident in servers:
-                context.say(f"resident sessions · {resident.cell.store} · {count:,}")
-                yield _measure(context, resident, phase)
-        finally:
-            for resident in servers:
-                resident.stop(group)
+    every = cells(params.counts, params.stores)
+    servers: list[ResidentServer] = []
+    try:
+        context.say("resident sessions · filling the stores with " + ", ".join(
+            f"{count:,}" for count in sorted(params.counts)))  # fmt: skip
+        for cell in every:
+            servers.append(_start(fleet, context.workspace, template, phase.users, cell))
+        # Fewest sessions first: the small fills end while the big ones still run.
+        for resident in servers:
+            resident.server = fleet.wait(
+                resident.server, timeout=fill_timeout(resident.cell.sessions)
+            )
+            resident.server.tracked.cpus = core_plan()["server"]
+            group.pin_tree(resident.server.tracked)
+        by_cell = {resident.cell: resident for resident in servers}
+        for round_ in range(params.rounds):
+            for cell in round_order(every, round_):
+                if context.interrupted:
+                    return
+                context.say(
+                    f"resident sessions · round {round_ + 1}/{params.rounds} · "
+                    f"{cell.store} · {cell.sessions:,}"
+                )
+                yield _measure(context, by_cell[cell], phase, round_)
+    finally:
+        for resident in servers:
+            resident.stop(group)
 
 
 def _start(
@@ -214,7 +273,9 @@ def _start(
     return ResidentServer(cell, server, redis, (database, credentials, info))
 
 
-def _measure(context: ExperimentContext, resident: ResidentServer, phase: Phase) -> dict[str, Any]:
+def _measure(
+    context: ExperimentContext, resident: ResidentServer, phase: Phase, round_: int
+) -> Measurement:
     cell = resident.cell
     filled = json.loads(resident.files[2].read_text())
     target = Target(
@@ -226,10 +287,11 @@ def _measure(context: ExperimentContext, resident: ResidentServer, phase: Phase)
         resident.redis.url if resident.redis else None,
     )
     env = {"AUTHLAB_CREDENTIALS_FILE": str(resident.credentials)}
-    figures, _ = context.measure_phase(target, phase, cell.label, env)
-    return result_row(
+    measured = context.measure_phase(target, phase, cell.label, env, repetition=round_)
+    row = result_row(
         cell,
-        figures,
+        round_,
+        measured.figures,
         {
             "offered_rps": phase.users * phase.rate_per_user,
             "active_sessions": filled["active"],
@@ -237,17 +299,20 @@ def _measure(context: ExperimentContext, resident: ResidentServer, phase: Phase)
             "server_rss_bytes": tree_usage(resident.server.tracked)[1],
         },
     )
+    return Measurement(row, batch_rows(cell, round_, measured.batches))
 
 
 def run(context: ExperimentContext, params: ResidentSessionsParams) -> None:
-    for row in measured_rows(context, params):
-        context.write_table("resident_sessions", row)
+    for measurement in measurements(context, params):
+        context.write_table("resident_sessions", measurement.row)
+        if measurement.batches:
+            context.write_table("resident_batches", *measurement.batches)
 
 
 EXPERIMENT = Experiment(
     "resident_sessions",
     "a server with N sessions held",
-    ("resident_sessions",),
+    ("resident_sessions", "resident_batches"),
     ResidentSessionsParams(),
     run,
 )

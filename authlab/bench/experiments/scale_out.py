@@ -25,7 +25,7 @@ def run(context: ExperimentContext, params: ScaleOutParams) -> None:
         variant = VARIANTS[name]
         running = context.start_variant(variant, instances=instances)
         try:
-            figures, _ = context.measure_phase(running.target, phase, "scale-out")
+            figures = context.measure_phase(running.target, phase, "scale-out").figures
         finally:
             running.stop(context.group)
         total = (figures["requests_ok"] or 0) + (figures["requests_failed"] or 0)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from authlab.bench.experiments.experiment_context import ExperimentContext
-from authlab.bench.phase import Phase, Target
+from authlab.bench.phase import Measured, Phase, Target
 from authlab.bench.variant_servers import RunningVariant, Workspace
 from authlab.bench.variants import Variant
 from authlab.processes import ProcessGroup
@@ -65,10 +65,16 @@ class FakeContext:
         self.security = status
 
     def measure_phase(
-        self, target: Target, phase: Phase, label: str, extra_env: dict[str, str] | None = None
-    ) -> Figures:
+        self,
+        target: Target,
+        phase: Phase,
+        label: str,
+        extra_env: dict[str, str] | None = None,
+        repetition: int = 0,
+    ) -> Measured:
         self.phases.append((target.variant, phase, label))
-        return self.figures(target, phase, label)
+        figures, hdr = self.figures(target, phase, label)
+        return Measured(figures, hdr)
 
     def start_variant(
         self, variant: Variant, instances: int = 1, private_redis: bool = False

@@ -29,10 +29,13 @@ from authlab.bench.experiments.resident_sessions import (
     COLUMNS,
     STORES,
     Cell,
+    batch_rows,
     cells,
     fill_timeout,
     result_row,
+    round_order,
 )
+from authlab.bench.window import Batch
 from authlab.fleet import wait_healthy
 from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
@@ -55,6 +58,33 @@ def test_cells_go_up_in_n_with_every_store_at_each() -> None:
     ]  # fmt: skip
 
 
+def test_odd_rounds_measure_the_cells_in_reverse() -> None:
+    every = cells((1_000, 100_000), ("redis", "memory"))
+    assert round_order(every, 0) == every
+    assert round_order(every, 1) == every[::-1]
+    assert round_order(every, 2) == every
+    # Over two rounds each cell's mean position is the same: a drift weighs on all alike.
+    positions = {
+        cell: round_order(every, 0).index(cell) + round_order(every, 1).index(cell)
+        for cell in every
+    }
+    assert len(set(positions.values())) == 1
+
+
+def test_batch_rows_name_the_cell_and_round_of_each_steady_second() -> None:
+    batches = (
+        Batch(100, 1, 498, 0.14, 0.015, 510),
+        Batch(101, 1, 502, 0.13, 0.016, 505),
+    )
+    rows = batch_rows(Cell("redis", 100_000), 1, batches)
+    assert rows == [
+        {"store": "redis", "sessions": 100_000, "round": 1, "second": 100, "seconds": 1,
+         "requests": 498, "server_cpu_s": 0.14, "redis_cpu_s": 0.015},
+        {"store": "redis", "sessions": 100_000, "round": 1, "second": 101, "seconds": 1,
+         "requests": 502, "server_cpu_s": 0.13, "redis_cpu_s": 0.016},
+    ]  # fmt: skip
+
+
 def test_fill_timeout_grows_with_the_store() -> None:
     assert fill_timeout(1_000_000) > fill_timeout(1_000) >= 60
 
@@ -69,14 +99,15 @@ def test_result_row_has_the_columns_and_store_cpu_only_for_redis() -> None:
         "corrected_p99_us": 4000,
         "throughput_rps": 498.04,
     }
-    redis_row = result_row(Cell("redis", 1000), figures, {"fill_seconds": 0.1})
+    redis_row = result_row(Cell("redis", 1000), 2, figures, {"fill_seconds": 0.1})
     assert list(redis_row)[: len(COLUMNS)] == list(COLUMNS)
     assert redis_row["requests"] == 1000
+    assert redis_row["round"] == 2
     assert redis_row["server_cpu_us_per_request"] == 251.3
     assert redis_row["store_cpu_us_per_request"] == 30.0
     assert redis_row["fill_seconds"] == 0.1
     assert redis_row["throughput_rps"] == 498.0
-    memory_row = result_row(Cell("memory", 1000), figures, {})
+    memory_row = result_row(Cell("memory", 1000), 0, figures, {})
     assert "store_cpu_us_per_request" not in memory_row
     assert memory_row["p99_us"] == 4000
 

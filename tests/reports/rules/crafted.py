@@ -45,6 +45,36 @@ def repetitions(variant: str, *servers: float, phase: str = "me-closed") -> list
     ]  # fmt: skip
 
 
+def resident(
+    store: str, sessions: int, *per_round: float, store_us: float | None = None, p99: float = 0.0
+) -> dict[str, list[dict[str, Any]]]:
+    """resident_sessions and resident_batches rows: one store at N sessions, `per_round` its
+    server CPU per request (µs) in each round, two steady seconds of 500 requests a round,
+    one 2% dearer and one 2% cheaper (a spread within the round)."""
+    rows, batches = [], []
+    for index, server in enumerate(per_round):
+        rows.append(
+            {"store": store, "sessions": sessions, "round": index,
+             "server_cpu_us_per_request": server, "store_cpu_us_per_request": store_us,
+             "p99_us": p99 or None}
+        )  # fmt: skip
+        for second, factor in enumerate((1.02, 0.98)):
+            batches.append(
+                {"store": store, "sessions": sessions, "round": index, "second": second,
+                 "seconds": 1, "requests": 500, "server_cpu_s": server * factor * 500 / 1e6,
+                 "redis_cpu_s": None if store_us is None else store_us * 500 / 1e6}
+            )  # fmt: skip
+    return {"resident_sessions": rows, "resident_batches": batches}
+
+
+def residents(*stores: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Several resident() cells as one run's two tables."""
+    return {
+        name: [row for cell in stores for row in cell[name]]
+        for name in ("resident_sessions", "resident_batches")
+    }
+
+
 def crafted(summary: list[dict[str, Any]], **tables: Any) -> RunData:
     """A RunData from summary rows and any other tables (lists of dicts)."""
     names = [r["variant"] for r in summary]

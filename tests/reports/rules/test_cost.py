@@ -16,7 +16,7 @@ from reports.rules.cost import (
 )
 from reports.rules.ruling import Caveat, HeavyLoad, TokensBetter, TokensFree
 from reports.verdicts import sessions_heavy_load, tokens_much_better
-from tests.reports.rules.crafted import crafted, repetitions, row
+from tests.reports.rules.crafted import crafted, repetitions, resident, residents, row
 from tests.reports.synthetic import security_document
 
 # --- 1. sessions put a heavy load on the server ---------------------------------------
@@ -94,34 +94,66 @@ def test_sessions_heavy_without_the_resident_sessions_experiment_has_no_growth()
 
 
 def test_sessions_heavy_supported_when_resident_sessions_make_a_request_heavy() -> None:
-    resident: list[dict[str, Any]] = [
-        {"store": "redis", "sessions": 1000, "server_cpu_us_per_request": 100.0, "p99_us": 900},
-        {"store": "redis", "sessions": 1_000_000, "server_cpu_us_per_request": 160.0,
-         "p99_us": 3000},
-    ]  # fmt: skip
-    ruling = heavy(120.0, 100.0, resident_sessions=resident)
+    tables = residents(
+        resident("redis", 1000, 100.0, 101.0, 99.0, p99=900),
+        resident("redis", 1_000_000, 160.0, 161.0, 159.0, p99=3000),
+    )
+    ruling = heavy(120.0, 100.0, **tables)
     assert ruling.verdict == Verdict.SUPPORTED
     assert ruling.heavy_growth == ("redis",)
     (growth,) = ruling.growth
     assert (growth.fewest, growth.most, growth.p99) == (1000, 1_000_000, (900.0, 3000.0))
+    assert growth.rounds == 3 and growth.counted
     assert growth.cpu is not None and growth.cpu.value == pytest.approx(1.6)
-    flat = [
-        dict(r, server_cpu_us_per_request=104.0) if r["sessions"] > 1000 else r for r in resident
-    ]
-    ruling = heavy(120.0, 100.0, resident_sessions=flat)
+    # Its interval is over the three rounds: narrow, since the rounds agree.
+    assert growth.cpu.interval is not None and growth.cpu.interval.repetitions == 3
+    assert 1.5 < growth.cpu.interval.low < 1.6 < growth.cpu.interval.high < 1.7
+    assert growth.cpu in ruling.deciding
+    flat = residents(
+        resident("redis", 1000, 100.0, 101.0, 99.0),
+        resident("redis", 1_000_000, 104.0, 105.0, 103.0),
+    )
+    ruling = heavy(120.0, 100.0, **flat)
     assert ruling.verdict == Verdict.REFUTED
     assert ruling.growth[0].cpu is not None and ruling.growth[0].cpu.value == pytest.approx(1.04)
 
 
+def test_sessions_heavy_growth_whose_rounds_disagree_is_not_decided() -> None:
+    # x1.10, x1.70, x1.40 in the three rounds: the pooled x1.40 has an interval across x1.50.
+    tables = residents(
+        resident("redis", 1000, 100.0, 100.0, 100.0),
+        resident("redis", 100_000, 110.0, 170.0, 140.0),
+    )
+    ruling = heavy(120.0, 100.0, **tables)
+    growth = ruling.growth[0].cpu
+    assert growth is not None and growth.interval is not None
+    assert growth.interval.low < HEAVY < growth.interval.high
+    assert ruling.verdict == Verdict.NOT_DECIDED
+    assert ruling.open == (growth,)
+
+
+def test_sessions_heavy_growth_from_one_round_is_shown_but_does_not_decide() -> None:
+    # A folder from before rounds: one row per store and N, no batches. x1.60 is above
+    # 'heavy', but a figure measured once has no interval, so it does not make the verdict.
+    resident_rows: list[dict[str, Any]] = [
+        {"store": "redis", "sessions": 1000, "server_cpu_us_per_request": 100.0},
+        {"store": "redis", "sessions": 100_000, "server_cpu_us_per_request": 160.0},
+    ]
+    ruling = heavy(120.0, 100.0, resident_sessions=resident_rows)
+    (growth,) = ruling.growth
+    assert growth.cpu is not None and growth.cpu.value == pytest.approx(1.6)
+    assert growth.cpu.interval is None and not growth.counted
+    assert ruling.heavy_growth == () and growth.cpu not in ruling.deciding
+    assert ruling.verdict == Verdict.REFUTED
+
+
 def test_sessions_heavy_growth_counts_the_store_s_own_cpu() -> None:
     # Server CPU alone grows x1.40 (not heavy); with Redis's own CPU it is x1.64 (heavy).
-    resident: list[dict[str, Any]] = [
-        {"store": "redis", "sessions": 1000, "server_cpu_us_per_request": 100.0,
-         "store_cpu_us_per_request": 10.0},
-        {"store": "redis", "sessions": 100_000, "server_cpu_us_per_request": 140.0,
-         "store_cpu_us_per_request": 40.0},
-    ]  # fmt: skip
-    ruling = heavy(120.0, 100.0, resident_sessions=resident)
+    tables = residents(
+        resident("redis", 1000, 100.0, 100.0, 100.0, store_us=10.0),
+        resident("redis", 100_000, 140.0, 140.0, 140.0, store_us=40.0),
+    )
+    ruling = heavy(120.0, 100.0, **tables)
     growth = ruling.deciding[-1]
     assert growth.figure.startswith("redis: CPU per GET /me with 100k sessions resident")
     assert growth.value == pytest.approx(180 / 110)
