@@ -62,7 +62,8 @@ class Interval:
     low: float
     high: float
     repetitions: int  # repetitions every variant has, resampled
-    batches: int  # batches over all variants and repetitions
+    batches: int  # batches over all variants and repetitions (or what `counted` names)
+    counted: str = "batches"  # what `batches` counts: "requests" for a share, "seconds", ...
 
     def crosses(self, threshold: float) -> bool:
         return self.low < threshold < self.high
@@ -167,3 +168,43 @@ def repetitions_to_decide(
         if spread * small_sample_factor(needed) / math.sqrt(needed) < margin:
             return needed
     return None
+
+
+def proportion(hits: int, trials: int, confidence: float = CONFIDENCE) -> Interval | None:
+    """The Wilson score interval of a share hits / trials (scipy.stats.binomtest), for a
+    share of requests that failed: each request of an unsticky balancer lands on an
+    instance independently. Unlike the plain normal interval it stays within 0-1 and
+    does not shrink to nothing at 0 hits: 0 failures in 311 requests leave up to 1.2%
+    possible, more than a 1% threshold."""
+    if trials <= 0 or not 0 <= hits <= trials:
+        return None
+    found = stats.binomtest(hits, trials).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return Interval(float(found.low), float(found.high), 1, trials, "requests")
+
+
+# A second's request count is a whole number, and a second boundary can move a request
+# across: the per-second noise is taken as at least this, however alike the seconds.
+COUNT_RESOLUTION = 1.0
+
+
+def rate_ratio(
+    share: float, part: list[float], normal: list[float], confidence: float = CONFIDENCE
+) -> Interval | None:
+    """The interval of `share`, the per-second count of `part` (a store outage's seconds
+    down) over the normal per-second count, capped at 1 as the share it is. The normal
+    count and the seconds' noise come from `normal` (the steady seconds with the store up:
+    the outage's own seconds are too few to give a spread, often one), the noise at least
+    COUNT_RESOLUTION; the interval is the delta method's, with Student's t over the normal
+    seconds. None without one second of the first and two of the second."""
+    if not part or len(normal) < 2:
+        return None
+    mean = float(np.mean(normal))
+    if mean <= 0:
+        return None
+    noise = max(float(np.std(normal, ddof=1)), COUNT_RESOLUTION)
+    error = math.sqrt(noise**2 / len(part) + share**2 * noise**2 / len(normal)) / mean
+    t = float(stats.t.ppf(1 - (1 - confidence) / 2, len(normal) - 1))
+    low, high = max(0.0, share - t * error), min(1.0, share + t * error)
+    return Interval(min(low, share), max(high, share), 1, len(part) + len(normal), "seconds")

@@ -140,7 +140,7 @@ class Decision:
                 f"{CONFIDENCE:.0%} interval {show(interval.low, self.unit)}-"
                 f"{show(interval.high, self.unit)} ({fmt.count(interval.repetitions)} "
                 f"repetition{'s' if interval.repetitions != 1 else ''}, "
-                f"{fmt.count(interval.batches)} batches)"
+                f"{fmt.count(interval.batches)} {interval.counted})"
             )
         spread = self.spread
         if spread is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from reports.intervals import Interval, rate_ratio
 from reports.load import RunData, variant_order
 from results_format import primitive_ids, security_file
 
@@ -77,15 +78,20 @@ def measured(run: RunData, names: list[str]) -> list[str]:
 # --- CPU per request, split -----------------------------------------------------------
 
 
-def primitive_us(run: RunData, name: str) -> float | None:
-    """The median cost of the first primitive called `name` (results_format.primitive_ids:
-    'JWT verify HS256' finds 'JWT verify HS256 (PyJWT + header checks)')."""
+def primitive_row(run: RunData, name: str) -> dict[str, Any]:
+    """The first primitive called `name` (results_format.primitive_ids: 'JWT verify HS256'
+    finds 'JWT verify HS256 (PyJWT + header checks)'), {} where none is."""
     if run.primitives.empty or "primitive" not in run.primitives:
-        return None
+        return {}
     for _, row in run.primitives.iterrows():
         if primitive_ids.matches(str(row["primitive"]), name):
-            return number(row.get("us_per_op"))
-    return None
+            return dict(row)
+    return {}
+
+
+def primitive_us(run: RunData, name: str) -> float | None:
+    """The median cost of the first primitive called `name`."""
+    return number(primitive_row(run, name).get("us_per_op"))
 
 
 def verified_algorithms(run: RunData) -> list[str]:
@@ -191,6 +197,9 @@ class OutageStats:
     goodput: float | None
     recovered_after_s: int | None  # full seconds after the outage before a normal second
     slowest_us: float | None = None  # the slowest answer of the outage run, from when due
+    # The goodput's interval (reports.intervals.rate_ratio): from the OK answers of the
+    # seconds down and of the steady seconds with the store up (steady_seconds).
+    interval: Interval | None = None
 
 
 FULLY_DOWN = 0.99
@@ -254,6 +263,24 @@ def complete_seconds(rows: pd.DataFrame) -> pd.DataFrame:
     return full
 
 
+def steady_seconds(rows: pd.DataFrame, recovered_after_s: int | None) -> list[float]:
+    """OK answers of every full second with the store up and the variant settled: not the
+    run's first or last second (partial), and not the seconds after the outage before it
+    recovered (they hold the burst of answers that waited). What the goodput's interval
+    reads the per-second noise from."""
+    ordered = rows.sort_values("second")
+    if len(ordered) <= 2:
+        return []
+    inner = ordered.iloc[1:-1]
+    touched = rows[rows["store_down"] > 0]["second"]
+    up = inner[inner["store_down"] == 0]
+    if not touched.empty:
+        # The first normal second after the outage (as outage_stats counts recovery).
+        settled = int(touched.max()) + (recovered_after_s if recovered_after_s is not None else 1)
+        up = up[(up["second"] < touched.min()) | (up["second"] >= settled)]
+    return [float(v) for v in up["ok"]]
+
+
 def normal_rate(rows: pd.DataFrame) -> float:
     """OK answers per second with the store up: the median full second before it went
     down (the run's first second is partial, so it is left out when there are others);
@@ -300,6 +327,11 @@ def outage_stats(run: RunData) -> list[OutageStats]:
             if row["failed"] == 0 and math.isfinite(rate) and row["ok"] >= 0.5 * rate:
                 recovered = int(row["second"]) - last_down
                 break
+        interval = None
+        if goodput is not None:
+            interval = rate_ratio(
+                goodput, [float(v) for v in down["ok"]], steady_seconds(rows, recovered)
+            )
         stats.append(
             OutageStats(
                 variant=str(variant),
@@ -308,6 +340,7 @@ def outage_stats(run: RunData) -> list[OutageStats]:
                 goodput=goodput,
                 recovered_after_s=recovered,
                 slowest_us=_outage_slowest(run, str(variant)),
+                interval=interval,
             )
         )
     return stats

@@ -9,6 +9,7 @@ from typing import Any
 from reports import fmt
 from reports.bands import BREAKS, CARRIES_ON, WORKS
 from reports.claim import Verdict, experiment
+from reports.intervals import Interval, proportion
 from reports.load import RunData
 from reports.margins import Decision
 from reports.metrics import number, outage_stats
@@ -19,6 +20,7 @@ from reports.rules.ruling import (
     OutageRobustness,
     Serving,
     Setting,
+    withhold,
 )
 
 # --- 2. sessions in server memory are a scalability problem ---------------------------
@@ -35,6 +37,14 @@ def _is_shared_session(run: RunData, variant: str) -> bool:
     return info.get("kind") == "session" and info.get("store") not in ("memory", "-", None)
 
 
+def _failed_interval(row: dict[str, Any]) -> Interval | None:
+    """The failed share's Wilson interval, from the row's counts (None without them)."""
+    requests, failed = number(row.get("requests")), number(row.get("failed"))
+    if requests is None or failed is None:
+        return None
+    return proportion(int(failed), int(requests))
+
+
 def _breaks_decision(variant: str, row: dict[str, Any]) -> Decision:
     """Failed share against BREAKS of what local state would give ((K-1)/K)."""
     rate = number(row.get("failure_rate")) or 0.0
@@ -45,6 +55,7 @@ def _breaks_decision(variant: str, row: dict[str, Any]) -> Decision:
         BREAKS * expected,
         f"'breaks' from here: {BREAKS:.0%} of the {fmt.pct(expected)} local state would give",
         "%",
+        interval=_failed_interval(row),
     )
 
 
@@ -55,6 +66,7 @@ def _works_decision(variant: str, row: dict[str, Any]) -> Decision:
         WORKS,
         "'works' below this",
         "%",
+        interval=_failed_interval(row),
     )
 
 
@@ -89,10 +101,10 @@ def decide_memory_scalability(run: RunData) -> MemoryScaling:
         shared=tuple(shared),
     )
     if not any(f.failed.above for f in failures):
-        return replace(ruling, verdict=Verdict.REFUTED)
+        return withhold(replace(ruling, verdict=Verdict.REFUTED))
     if ruling.working:
-        return replace(ruling, verdict=Verdict.DEPENDS)
-    return ruling
+        return withhold(replace(ruling, verdict=Verdict.DEPENDS))
+    return withhold(ruling)
 
 
 # --- 7. tokens are more robust for distributed systems in the cloud --------------------
@@ -141,6 +153,7 @@ def decide_tokens_robust(run: RunData) -> OutageRobustness:
                 CARRIES_ON,
                 "'carries on' from here",
                 "%",
+                interval=stat.interval,
             )
             for stat in stats.values()
         ),
@@ -150,11 +163,15 @@ def decide_tokens_robust(run: RunData) -> OutageRobustness:
         denylist_held=carry_on(denylist) if denylist else None,
     )
     if stateless and session_out:
+        # The deny-list variant's share is shown, but does not make the verdict.
+        among = tuple(
+            d for d, v in zip(ruling.deciding, stats, strict=True) if v in stateless + session_out
+        )
         if not carry_on(stateless) or carry_on(session_out):
-            return replace(ruling, verdict=Verdict.REFUTED)
+            return withhold(replace(ruling, verdict=Verdict.REFUTED), among)
         if shared_sessions and not scales(shared_sessions):
-            return replace(ruling, verdict=Verdict.SUPPORTED)
-        return ruling
+            return withhold(replace(ruling, verdict=Verdict.SUPPORTED), among)
+        return withhold(ruling, among)
     # Scale-out alone cannot answer "more robust": the outage is the other half.
     if not scales([v for v in rows if run.variant_info(v).get("kind") == "token"]):
         return OutageRobustness(

@@ -192,9 +192,9 @@ def write_run(
                  "bytes_per_session": float(per), "seconds_to_create": count / 5000}
             )  # fmt: skip
     tables["scale_out"].add(
-        {"variant": "session-memory", "instances": 2, "requests": 140, "failed": 70,
+        {"variant": "session-memory", "instances": 2, "requests": 640, "failed": 320,
          "failure_rate": 0.5, "expected_if_state_is_local": 0.5},
-        {"variant": "session-redis", "instances": 2, "requests": 145, "failed": 0,
+        {"variant": "session-redis", "instances": 2, "requests": 645, "failed": 0,
          "failure_rate": 0.0, "expected_if_state_is_local": 0.0},
     )  # fmt: skip
     for variant, during in (("session-redis", (0, 8)), ("token-hs256", (80, 0))):

@@ -127,3 +127,28 @@ def test_a_positive_figure_keeps_a_positive_interval_however_few_its_repetitions
     # A figure that can be negative (a difference) is widened linearly, below zero if so.
     diff = bootstrap({"a": reps}, lambda r: r["a"] - 1.5, resamples=500)
     assert diff is not None and diff.low < -0.5
+
+
+def test_a_share_s_wilson_interval_does_not_shrink_to_nothing_at_zero() -> None:
+    none_failed = intervals.proportion(0, 311)
+    assert none_failed is not None and none_failed.low == 0
+    # The "rule of three" neighbourhood: about 3.84 / (n + 3.84) at 95%.
+    assert none_failed.high == pytest.approx(3.84 / (311 + 3.84), rel=0.02)
+    half = intervals.proportion(152, 311)
+    assert half is not None and half.low < 152 / 311 < half.high
+    assert (half.low, half.high) == pytest.approx((0.434, 0.543), abs=0.005)
+    assert half.counted == "requests" and half.batches == 311
+    assert intervals.proportion(0, 0) is None and intervals.proportion(5, 3) is None
+
+
+def test_a_rate_ratio_reads_its_noise_from_the_normal_seconds() -> None:
+    calm = intervals.rate_ratio(0.5, [40.0], [80.0, 80.0, 80.0, 80.0])
+    noisy = intervals.rate_ratio(0.5, [40.0], [70.0, 90.0, 75.0, 85.0])
+    assert calm is not None and noisy is not None
+    assert calm.low < 0.5 < calm.high and noisy.low < calm.low and noisy.high > calm.high
+    # Capped to a share's range, and never without the point.
+    full = intervals.rate_ratio(1.0, [80.0], [80.0, 80.0, 80.0])
+    assert full is not None and full.high == 1.0 and full.low < 1.0
+    nothing = intervals.rate_ratio(0.0, [0.0], [80.0, 80.0, 80.0])
+    assert nothing is not None and nothing.low == 0.0 and nothing.high < 0.1
+    assert intervals.rate_ratio(0.5, [40.0], [80.0]) is None  # one normal second: no spread

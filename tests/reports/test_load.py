@@ -73,6 +73,8 @@ def test_a_real_format_1_folder_is_read_through_upgrade_and_judged() -> None:
     assert not run.summary.empty and not run.batches.empty
     verdicts = {claim.id: claim.verdict for claim in claims(run)}
     # Its session-redis / token-hs256 ratio, x1.13 (x1.01-x1.31 over 3 repetitions), is
-    # well short of heavy; its memory and cloud claims depend as they did.
+    # well short of heavy. Its scale-out had too few requests to decide 'works': no
+    # session-redis request of 312 failed, but up to 1.2% (over the 1% line) is within
+    # the share's interval, so the memory claim that depended now says it is not decided.
     assert verdicts["sessions-heavy"] == "refuted"
-    assert verdicts["memory-scalability"] == "depends"
+    assert verdicts["memory-scalability"] == "not decided"

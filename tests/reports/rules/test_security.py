@@ -11,7 +11,7 @@ from reports.claim import Verdict
 from reports.rules.ruling import Ruling
 from reports.rules.security import decide_csrf, decide_tokens_transfer
 from reports.verdicts import tokens_transfer
-from tests.reports.rules.crafted import SESSION_TOKEN, crafted, row
+from tests.reports.rules.crafted import SESSION_TOKEN, crafted, repetitions, row
 from tests.reports.synthetic import security_document
 
 # --- 3 and 5. CSRF, from the security lab ---------------------------------------------
@@ -133,3 +133,31 @@ def test_transfer_is_not_decided_by_where_the_browser_keeps_the_token() -> None:
     safe = decide_tokens_transfer(run)
     assert stolen.verdict == safe.verdict == Verdict.SUPPORTED
     assert stolen.deciding == safe.deciding
+
+
+def test_transfer_cost_interval_spans_the_verify_batches_and_the_issuer_s_interval() -> None:
+    primitives = [
+        {"primitive": "JWT verify RS256 (PyJWT + header checks)", "us_per_op": 140.0,
+         "us_min": 135.0, "us_max": 150.0},
+    ]  # fmt: skip
+    phases = repetitions("session-redis", 390.0, 400.0, 410.0)
+    run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=primitives, phases=phases)
+    run.security = security_document()
+    ruling = decide_tokens_transfer(run)
+    (cheaper,) = ruling.deciding
+    assert cheaper.interval is not None and cheaper.interval.repetitions == 3
+    # The fastest verify over the dearest issuer, and the slowest over the cheapest.
+    assert cheaper.interval.low < 135 / 410 and cheaper.interval.high > 150 / 390
+    assert cheaper.interval.high < 1.0 and ruling.verdict == Verdict.SUPPORTED
+
+
+def test_transfer_is_not_decided_when_the_cost_interval_reaches_asking() -> None:
+    primitives = [
+        {"primitive": "JWT verify RS256 (PyJWT + header checks)", "us_per_op": 380.0,
+         "us_min": 360.0, "us_max": 420.0},
+    ]  # fmt: skip
+    phases = repetitions("session-redis", 390.0, 400.0, 410.0)
+    run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=primitives, phases=phases)
+    run.security = security_document()
+    ruling = decide_tokens_transfer(run)
+    assert ruling.verdict == Verdict.NOT_DECIDED and ruling.leaning == Verdict.SUPPORTED

@@ -27,6 +27,29 @@ def test_memory_depends_on_where_sessions_live_when_a_shared_store_works() -> No
     assert (works.value, works.threshold) == (0.0, WORKS)
 
 
+@pytest.mark.parametrize(
+    ("requests", "verdict"), [(311, Verdict.NOT_DECIDED), (640, Verdict.DEPENDS)]
+)
+def test_memory_works_only_with_requests_enough_to_tell_none_failed_from_one_percent(
+    requests: int, verdict: Verdict
+) -> None:
+    # No Redis request failed; 0 of 311 still leaves 1.2% possible (Wilson), 0 of 640 0.6%.
+    rows = [
+        {"variant": "session-memory", "instances": 2, "requests": requests,
+         "failed": requests // 2, "failure_rate": (requests // 2) / requests,
+         "expected_if_state_is_local": 0.5},
+        {"variant": "session-redis", "instances": 2, "requests": requests, "failed": 0,
+         "failure_rate": 0.0, "expected_if_state_is_local": 0.0},
+    ]  # fmt: skip
+    ruling = decide_memory_scalability(crafted([row("session-redis", 400)], scale_out=rows))
+    assert ruling.verdict == verdict
+    breaks, works = ruling.deciding
+    assert breaks.interval is not None and breaks.interval.counted == "requests"
+    assert breaks.decided  # half failed: far from the 25% line at either size
+    assert works.interval is not None and works.interval.low == 0
+    assert (works.interval.high > WORKS) == (verdict == Verdict.NOT_DECIDED)
+
+
 def test_memory_supported_when_local_sessions_break_and_no_shared_store_was_tried() -> None:
     run = crafted([row("session-redis", 400)], scale_out=scale_out(0.5, redis=None))
     ruling = decide_memory_scalability(run)
@@ -120,16 +143,31 @@ def test_robust_supported_when_shared_sessions_fail_to_scale_and_in_the_outage()
     assert decide_tokens_robust(run).verdict == Verdict.SUPPORTED
 
 
-@pytest.mark.parametrize(("token_ok", "verdict"), [(71, Verdict.REFUTED), (73, Verdict.DEPENDS)])
+@pytest.mark.parametrize(
+    ("token_ok", "verdict", "leaning"),
+    [
+        (68, Verdict.REFUTED, None),
+        (71, Verdict.NOT_DECIDED, Verdict.REFUTED),
+        (73, Verdict.NOT_DECIDED, Verdict.DEPENDS),
+        (76, Verdict.DEPENDS, None),
+    ],
+)
 def test_robust_tokens_carry_on_from_ninety_percent_of_normal(
-    token_ok: int, verdict: Verdict
+    token_ok: int, verdict: Verdict, leaning: Verdict | None
 ) -> None:
-    # 80 answers a second is normal: 71 is 89%, 73 is 91%.
+    # 80 answers a second is normal: 68 is 85%, 71 89%, 73 91%, 76 95%. Two seconds down
+    # and four steady ones, alike to the request: the interval is about +-3.3 points, so
+    # 89% and 91% cannot be told from the 90% line, and the verdict says so.
     run = crafted([row(v, 400) for v in SESSION_TOKEN], outage=outage(0, token_ok))
     ruling = decide_tokens_robust(run)
-    assert ruling.verdict == verdict
+    assert (ruling.verdict, ruling.leaning) == (verdict, leaning)
     token = next(d for d in ruling.deciding if d.figure.startswith("token-hs256"))
     assert token.threshold == CARRIES_ON and token.value == pytest.approx(token_ok / 80)
+    assert token.interval is not None and token.interval.counted == "seconds"
+    assert token.interval.low < token.value < token.interval.high
+    assert token.interval.high - token.interval.low == pytest.approx(0.066, abs=0.01)
+    session = next(d for d in ruling.deciding if d.figure.startswith("session-redis"))
+    assert session.value == 0 and session.interval is not None and session.decided
 
 
 def test_robust_refuted_by_tokens_failing_to_scale_out_without_an_outage() -> None:
