@@ -189,22 +189,41 @@ def proportion(hits: int, trials: int, confidence: float = CONFIDENCE) -> Interv
 COUNT_RESOLUTION = 1.0
 
 
+def pooled_noise(groups: list[list[float]]) -> tuple[float, int]:
+    """The per-second noise of several variants' steady seconds, each about its own mean
+    (pooled standard deviation), at least COUNT_RESOLUTION, and its degrees of freedom:
+    the variants of one outage run share the generator and the offered rate, and one
+    variant alone has two or three such seconds."""
+    squares, freedom = 0.0, 0
+    for seconds in groups:
+        if len(seconds) >= 2:
+            mean = sum(seconds) / len(seconds)
+            squares += sum((v - mean) ** 2 for v in seconds)
+            freedom += len(seconds) - 1
+    noise = math.sqrt(squares / freedom) if freedom else 0.0
+    return max(noise, COUNT_RESOLUTION), freedom
+
+
 def rate_ratio(
-    share: float, part: list[float], normal: list[float], confidence: float = CONFIDENCE
+    share: float,
+    part: list[float],
+    normal: list[float],
+    noise: tuple[float, int] | None = None,
+    confidence: float = CONFIDENCE,
 ) -> Interval | None:
     """The interval of `share`, the per-second count of `part` (a store outage's seconds
-    down) over the normal per-second count, capped at 1 as the share it is. The normal
-    count and the seconds' noise come from `normal` (the steady seconds with the store up:
-    the outage's own seconds are too few to give a spread, often one), the noise at least
-    COUNT_RESOLUTION; the interval is the delta method's, with Student's t over the normal
-    seconds. None without one second of the first and two of the second."""
-    if not part or len(normal) < 2:
+    down) over the normal per-second count (the mean of `normal`, the steady seconds with
+    the store up), capped at 1 as the share it is. The seconds' noise and its degrees of
+    freedom are `noise` (pooled_noise over the run's variants) or `normal`'s own; the
+    interval is the delta method's, with Student's t. None without a second down, a
+    normal second, or a degree of freedom."""
+    if not part or not normal:
         return None
     mean = float(np.mean(normal))
-    if mean <= 0:
+    spread, freedom = noise if noise is not None else pooled_noise([normal])
+    if mean <= 0 or freedom < 1:
         return None
-    noise = max(float(np.std(normal, ddof=1)), COUNT_RESOLUTION)
-    error = math.sqrt(noise**2 / len(part) + share**2 * noise**2 / len(normal)) / mean
-    t = float(stats.t.ppf(1 - (1 - confidence) / 2, len(normal) - 1))
+    error = math.sqrt(spread**2 / len(part) + share**2 * spread**2 / len(normal)) / mean
+    t = float(stats.t.ppf(1 - (1 - confidence) / 2, freedom))
     low, high = max(0.0, share - t * error), min(1.0, share + t * error)
     return Interval(min(low, share), max(high, share), 1, len(part) + len(normal), "seconds")

@@ -4,12 +4,12 @@ figures, the claims table, the 2 x 2 and the capacity model."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from reports.intervals import Interval, rate_ratio
+from reports.intervals import Interval, pooled_noise, rate_ratio
 from reports.load import RunData, variant_order
 from results_format import primitive_ids, security_file
 
@@ -306,6 +306,7 @@ def outage_stats(run: RunData) -> list[OutageStats]:
     if outage.empty:
         return []
     stats = []
+    steady: dict[str, tuple[list[float], list[float]]] = {}  # seconds down, steady seconds
     for variant, group in outage.groupby("variant", sort=False):
         rows = complete_seconds(group)
         # Seconds the store was down throughout: a second it only grazes also holds the
@@ -327,11 +328,7 @@ def outage_stats(run: RunData) -> list[OutageStats]:
             if row["failed"] == 0 and math.isfinite(rate) and row["ok"] >= 0.5 * rate:
                 recovered = int(row["second"]) - last_down
                 break
-        interval = None
-        if goodput is not None:
-            interval = rate_ratio(
-                goodput, [float(v) for v in down["ok"]], steady_seconds(rows, recovered)
-            )
+        steady[str(variant)] = ([float(v) for v in down["ok"]], steady_seconds(rows, recovered))
         stats.append(
             OutageStats(
                 variant=str(variant),
@@ -340,10 +337,19 @@ def outage_stats(run: RunData) -> list[OutageStats]:
                 goodput=goodput,
                 recovered_after_s=recovered,
                 slowest_us=_outage_slowest(run, str(variant)),
-                interval=interval,
             )
         )
-    return stats
+    # Each goodput's interval, from the per-second noise of every variant's steady seconds.
+    noise = pooled_noise([normal for _, normal in steady.values()])
+    return [
+        replace(
+            stat,
+            interval=rate_ratio(stat.goodput, *steady[stat.variant], noise)
+            if stat.goodput is not None
+            else None,
+        )
+        for stat in stats
+    ]
 
 
 # --- security.json ---------------------------------------------------------------------

@@ -152,3 +152,13 @@ def test_a_rate_ratio_reads_its_noise_from_the_normal_seconds() -> None:
     nothing = intervals.rate_ratio(0.0, [0.0], [80.0, 80.0, 80.0])
     assert nothing is not None and nothing.low == 0.0 and nothing.high < 0.1
     assert intervals.rate_ratio(0.5, [40.0], [80.0]) is None  # one normal second: no spread
+
+
+def test_pooled_noise_gathers_the_freedom_of_every_variant() -> None:
+    # Two variants at their own rates, each spread by 2 around its mean.
+    noise, freedom = intervals.pooled_noise([[78.0, 82.0], [158.0, 162.0], [80.0]])
+    assert freedom == 2 and noise == pytest.approx(math.sqrt(16 / 2))
+    assert intervals.pooled_noise([[80.0, 80.0]]) == (intervals.COUNT_RESOLUTION, 1)
+    # One variant's single normal second borrows the others' freedom.
+    alone = intervals.rate_ratio(1.0, [80.0], [80.0], (1.0, 6))
+    assert alone is not None and alone.low > 0.9
