@@ -134,9 +134,10 @@ def test_smoke_run_experiments_show_the_known_effects(smoke_run: Path) -> None:
 
 def test_smoke_run_measures_get_me_with_sessions_resident(smoke_run: Path) -> None:
     resident = pd.read_csv(smoke_run / "resident_sessions.csv").set_index("store")
-    assert list(resident.columns[:5]) == [
-        "sessions", "server_cpu_us_per_request", "p50_us", "p99_us", "requests",
+    assert list(resident.columns[:6]) == [
+        "sessions", "round", "server_cpu_us_per_request", "p50_us", "p99_us", "requests",
     ]  # fmt: skip
+    assert (resident["round"] == 0).all()  # the smoke profile measures one round
     assert set(resident.index) == {"redis", "memory", "sqlite"}
     assert (resident["sessions"] == 1_000).all()
     assert (resident["requests"] > 0).all() and (resident["failed"] == 0).all()
