@@ -68,6 +68,14 @@ class Interval:
     def crosses(self, threshold: float) -> bool:
         return self.low < threshold < self.high
 
+    def side(self, threshold: float) -> str:
+        """'above', 'below' or 'straddles' the threshold."""
+        if self.low >= threshold:
+            return "above"
+        if self.high < threshold:
+            return "below"
+        return "straddles"
+
 
 def rate(batches: Batches) -> float | None:
     """Σ numerator / Σ denominator: a rate over a phase, weighted by its batches' sizes."""

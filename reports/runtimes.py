@@ -25,7 +25,7 @@ import numpy as np
 
 from reports import costs, fmt
 from reports.bands import HEAVY
-from reports.intervals import small_sample_factor, widened
+from reports.intervals import Interval, small_sample_factor, widened
 from reports.load import RunData
 from reports.margins import Decision
 from reports.metrics import measured, number, variants_where
@@ -41,20 +41,6 @@ class RuntimePair:
     runtime: str
     session: str
     token: str
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
-
-    def side(self, threshold: float) -> str:
-        """'above', 'below' or 'straddles' the threshold."""
-        if self.low >= threshold:
-            return "above"
-        if self.high < threshold:
-            return "below"
-        return "straddles"
 
 
 @dataclass
@@ -113,14 +99,15 @@ def bootstrap_ratio(numerator: dict[int, float], denominator: dict[int, float]) 
     if np.any(b <= 0):
         # A difference (a check: variant minus floor) at or below zero in some repetition:
         # a ratio over it has no bound, and no side of a threshold is decided.
-        return Interval(-math.inf, math.inf)
+        return Interval(-math.inf, math.inf, len(keys), len(keys), "repetitions")
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
     ratios = np.median(a[picks], axis=1) / np.median(b[picks], axis=1)
     low, high = (float(v) for v in np.percentile(ratios, [2.5, 97.5]))
     # Drawn for the few repetitions it rests on, as every deciding figure's (reports.intervals).
     point = float(np.median(a) / np.median(b))
-    return Interval(*widened(point, low, high, small_sample_factor(len(keys))))
+    low, high = widened(point, low, high, small_sample_factor(len(keys)))
+    return Interval(low, high, len(keys), len(keys), "repetitions")
 
 
 def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:

@@ -12,8 +12,9 @@ import pytest
 from authlab.bench import derive
 from authlab.bench.growing_csv import Table
 from reports import runtimes
+from reports.intervals import Interval
 from reports.load import load_run
-from reports.runtimes import Interval, bootstrap_ratio
+from reports.runtimes import bootstrap_ratio
 
 # Server CPU per GET /me (µs) in each of three repetitions, and maximum throughput.
 CPU = {
@@ -128,15 +129,17 @@ def test_the_bootstrap_interval_brackets_the_ratio_of_medians() -> None:
     unbounded = bootstrap_ratio({0: 150.0, 1: 140.0}, {0: 60.0, 1: -5.0})
     assert unbounded is not None and unbounded.side(1.5) == "straddles"
     # Only repetitions measured on both sides pair up.
-    assert bootstrap_ratio({0: 2.0, 1: 2.0, 5: 9.0}, {0: 1.0, 1: 1.0}) == Interval(2.0, 2.0)
+    assert bootstrap_ratio({0: 2.0, 1: 2.0, 5: 9.0}, {0: 1.0, 1: 1.0}) == Interval(
+        2.0, 2.0, 2, 2, "repetitions"
+    )
 
 
 @pytest.mark.parametrize(
     ("interval", "side"),
     [
-        (Interval(1.6, 2.0), "above"),
-        (Interval(1.0, 1.4), "below"),
-        (Interval(1.2, 1.7), "straddles"),
+        (Interval(1.6, 2.0, 3, 3), "above"),
+        (Interval(1.0, 1.4, 3, 3), "below"),
+        (Interval(1.2, 1.7, 3, 3), "straddles"),
     ],
 )
 def test_an_interval_is_on_one_side_of_a_threshold_or_straddles_it(
