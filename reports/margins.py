@@ -23,7 +23,8 @@ def show(value: float, unit: Unit) -> str:
     if unit == "x":
         return f"{fmt.TIMES}{value:.2f}"
     if unit == "%":
-        return fmt.pct(value, 1 if abs(value) < 0.1 else 0)
+        # Under 1%, two decimals: a 0.96% bound must not read as the 1.0% line it is under.
+        return fmt.pct(value, 2 if 0 < abs(value) < 0.01 else 1 if abs(value) < 0.1 else 0)
     if unit == "B":
         return fmt.size(value)
     return fmt.us(value)
