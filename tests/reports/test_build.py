@@ -408,3 +408,15 @@ def test_the_page_states_each_phase_s_length_window_and_samples(built: Path) -> 
     assert "me-rate" in page and "latency samples" in page
     claims = json.loads((built.parent.parent / "decisions.json").read_text())
     assert [c["id"] for c in claims["claims"]][:1] == ["sessions-heavy"]
+
+
+def test_each_claim_opens_with_its_plain_sentence(synthetic_run_with_security: Path) -> None:
+    text = build_report(synthetic_run_with_security).read_text(encoding="utf-8")
+    claims = text[text.index('id="claims-section"') : text.index('id="figures"')]
+    sentences = [Page(s).plain for s in re.findall(r'<p class="sentence">(.*?)</p>', claims)]
+    # The cost, memory and outage claims each say their answer in one sentence, above
+    # the conditions, with the figure that decides it.
+    assert any(s.startswith("Per authenticated request") and "session-redis costs" in s
+               for s in sentences), sentences  # fmt: skip
+    assert any("session-memory 50% failed" in s for s in sentences), sentences
+    assert any("serves 0%" in s and "100% of its normal throughput" in s for s in sentences)
