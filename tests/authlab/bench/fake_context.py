@@ -32,6 +32,7 @@ class FakeContext:
     said: list[str] = field(default_factory=list)
     security: dict[str, Any] | None = None
     phases: list[tuple[str, Phase, str]] = field(default_factory=list)  # (variant, phase, label)
+    phase_envs: list[dict[str, str]] = field(default_factory=list)  # each phase's extra_env
     started: list[tuple[str, int, bool]] = field(default_factory=list)  # (variant, K, private)
     # What a measured phase returns (the test decides), from (target, phase, label).
     figures: Callable[[Target, Phase, str], Figures] = lambda target, phase, label: ({}, None)
@@ -68,6 +69,7 @@ class FakeContext:
         self, target: Target, phase: Phase, label: str, extra_env: dict[str, str] | None = None
     ) -> Figures:
         self.phases.append((target.variant, phase, label))
+        self.phase_envs.append(dict(extra_env or {}))
         return self.figures(target, phase, label)
 
     def start_variant(
