@@ -26,11 +26,11 @@ from authlab.bench.profiles import PROFILES, Profile
 from authlab.bench.variant_servers import RunningVariant, Workspace, start_variant
 from authlab.bench.variants import VARIANTS, Variant
 from authlab.bench.verify import VerificationFailed, verify_variant
-from authlab.ports import PortUnavailable, check_free, free_port
+from authlab.ports import LOCUST_WEB_PORT, PortUnavailable, check_free, free_port
 from authlab.processes import ProcessGroup, Tracked, core_plan
 
 LOOPBACK = "127.0.0.1"
-DEFAULT_WEB_PORT = 8089  # Locust's own default
+DEFAULT_WEB_PORT = LOCUST_WEB_PORT
 
 # The benchmark's quick profile (its account count, its spike), with a step ramp
 # slow enough to watch in a browser: the bench's 1.5-second steps pass unseen.

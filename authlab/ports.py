@@ -5,6 +5,9 @@ from __future__ import annotations
 import errno
 import socket
 
+# Locust's own default web UI port, where `authlab explore` puts it unless told otherwise.
+LOCUST_WEB_PORT = 8089
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on right now (another process may still take it first)."""

@@ -13,11 +13,13 @@ import os
 import resource
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 from locust import events
 
+from loadtests.running_note import RUNNING_OUT_ENV, write_running_note
 from results_format.hdr_files import summarise
 
 _LOWEST_US, _HIGHEST_US, _DIGITS = 1, 60_000_000, 3
@@ -94,6 +96,14 @@ def _on_test_start(**_: Any) -> None:
     # The generator's own CPU while it generates load, without Locust's start-up
     # (imports alone cost most of a second): what says whether it was saturated.
     _test_window.update(cpu=_cpu_seconds(), wall=time.monotonic(), started=time.time())
+
+
+@events.spawning_complete.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated
+def _on_spawning_complete(**_: Any) -> None:
+    # Every user runs from here: what the orchestrator times a store's freeze from.
+    out = os.environ.get(RUNNING_OUT_ENV)
+    if out:
+        write_running_note(Path(out), time.time(), _test_window.get("started"))
 
 
 @events.test_stop.add_listener  # type: ignore[untyped-decorator]  # Locust hooks: unannotated

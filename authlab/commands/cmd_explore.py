@@ -7,15 +7,7 @@ from typing import Annotated
 
 import typer
 
-from authlab.explore import (
-    DEFAULT_WEB_PORT,
-    ExploreError,
-    Started,
-    banner,
-    check_port_free,
-    explore,
-    variant_named,
-)
+from authlab.ports import LOCUST_WEB_PORT
 
 
 def command(
@@ -24,12 +16,23 @@ def command(
     ] = None,
     web_port: Annotated[
         int, typer.Option(min=0, max=65535, help="Locust's web UI port on 127.0.0.1; 0: any free")
-    ] = DEFAULT_WEB_PORT,
+    ] = LOCUST_WEB_PORT,
     rate: Annotated[
         float, typer.Option(min=0, help="requests/s of each simulated user; 0: closed loop")
     ] = 10.0,
 ) -> None:
     """Start one variant as the benchmark does and Locust's web UI on it; Ctrl-C stops both."""
+    # Imported here, not above: the bench's modules (and Redis, httpx, uvicorn with them)
+    # would otherwise load for every command, `authlab serve` and `users` included.
+    from authlab.explore import (
+        ExploreError,
+        Started,
+        banner,
+        check_port_free,
+        explore,
+        variant_named,
+    )
+
     try:
         chosen = variant_named(variant)
         if web_port:

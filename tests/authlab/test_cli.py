@@ -327,3 +327,17 @@ def test_every_command_module_is_in_the_cli_once() -> None:
         "serve", "users", "keys", "bench", "flamegraph", "report", "compare", "security",
         "browsers", "explore", "notebook",
     }  # fmt: skip
+
+
+def test_the_command_line_loads_no_server_or_load_stack_before_a_command_runs() -> None:
+    """Every lab server starts as `python -m authlab serve` (the bench's, the security lab's,
+    the topology's): what the CLI imports before a command runs, each of them pays."""
+    import subprocess
+    import sys
+
+    heavy = ("redis", "httpx", "uvicorn", "pandas", "matplotlib", "locust", "sqlalchemy")
+    probe = f"import sys, authlab.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert loaded == []

@@ -8,45 +8,65 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from authlab.bench.derive import SPAWN_SECONDS
 from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.experiments.outage_timeline import per_second_rows
 from authlab.bench.phase import Phase
 from authlab.bench.variants import VARIANTS
+from loadtests.running_note import RUNNING_OUT_ENV, read_running_note
+
+# How often the freezer looks whether the phase's users all run yet.
+POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
 class OutageParams:
     variants: tuple[str, ...] = ("session-redis", "token-hs256", "token-hs256-denylist")
-    seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)  # before, during, after
+    # Counted from the moment every user runs (logged in, or logging in): before, during, after.
+    seconds: tuple[float, float, float] = (3.0, 3.0, 4.0)
 
 
 def run(context: ExperimentContext, params: OutageParams) -> None:
     before, during, after = params.seconds
-    phase = Phase("outage", "browse", before + during + after, 8, rate_per_user=10)
+    # The users' ramp comes first and is not part of `before`, so the run is that much longer.
+    phase = Phase("outage", "browse", SPAWN_SECONDS + before + during + after, 8, rate_per_user=10)
     for name in params.variants:
         # A Redis of its own: the one it freezes.
         running = context.start_variant(VARIANTS[name], private_redis=True)
         redis = running.redis
         assert redis is not None and redis.process is not None
+        # Written by the Locust process (loadtests/running_note.py) once every user runs.
+        marker = context.workspace.directory / f"outage-{name}-running.json"
+        marker.unlink(missing_ok=True)
         timestamps: dict[str, float] = {}
+        over = threading.Event()
         freezer = threading.Thread(
             target=freeze_store,
-            args=(redis.process.pid, before, during, timestamps),
+            args=(redis.process.pid, before, during, partial(read_running_note, marker)),
+            kwargs={"timestamps": timestamps, "wait": over.wait},
             daemon=True,
         )
         try:
             started = time.time()
             freezer.start()
-            hdr = context.measure_phase(running.target, phase, "outage").hdr
+            hdr = context.measure_phase(
+                running.target, phase, "outage", extra_env={RUNNING_OUT_ENV: str(marker)}
+            ).hdr
+            over.set()  # a phase that ended before its freeze (a failed Locust) freezes nothing
             freezer.join()
         finally:
+            over.set()
             signal_pid(redis.process.pid, signal.SIGCONT)
             running.stop(context.group)
-        outage = (timestamps.get("stopped", started), timestamps.get("resumed", started))
-        context.write_table("outage", *per_second_rows(name, hdr, started, outage))
+        # Seconds are numbered from the load's start where the generator noted it.
+        origin = ((hdr or {}).get("generator") or {}).get("test_started") or started
+        outage = (timestamps.get("stopped", origin), timestamps.get("resumed", origin))
+        context.write_table("outage", *per_second_rows(name, hdr, origin, outage))
 
 
 def signal_pid(pid: int, signum: int) -> None:
@@ -54,18 +74,40 @@ def signal_pid(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def freeze_store(pid: int, before: float, during: float, timestamps: dict[str, float]) -> None:
-    """SIGSTOP the store after `before` seconds, SIGCONT it `during` seconds later.
+def freeze_store(
+    pid: int,
+    before: float,
+    during: float,
+    load_running: Callable[[], float | None],
+    *,
+    timestamps: dict[str, float],
+    wait: Callable[[float], bool],
+    now: Callable[[], float] = time.time,
+    send: Callable[[int, int], None] = signal_pid,
+) -> None:
+    """SIGSTOP the store `before` seconds after the phase's users all run, SIGCONT it
+    `during` seconds later.
 
     A frozen Redis keeps its data and its sockets, but answers nothing: what a
-    network partition or a stalled store looks like to the server.
+    network partition or a stalled store looks like to the server. The freeze is timed
+    from the load, not from when the phase was asked for: Locust takes a second or more
+    to start, several on a loaded machine, and a freeze timed from before it caught the
+    users' logins, so that a stateless token failed and every second looked alike.
+    `load_running` says when the users all ran (None: not yet); `wait(seconds)` waits
+    and says whether the phase is over meanwhile (then nothing more is frozen).
     """
-    time.sleep(before)
-    timestamps["stopped"] = time.time()
-    signal_pid(pid, signal.SIGSTOP)
-    time.sleep(during)
-    signal_pid(pid, signal.SIGCONT)
-    timestamps["resumed"] = time.time()
+    while (running := load_running()) is None:
+        if wait(POLL_SECONDS):
+            return
+    if wait(max(0.0, running + before - now())):
+        return
+    timestamps["stopped"] = now()
+    send(pid, signal.SIGSTOP)
+    try:
+        wait(during)  # the phase ending early resumes the store at once
+    finally:
+        send(pid, signal.SIGCONT)
+        timestamps["resumed"] = now()
 
 
 EXPERIMENT = Experiment(

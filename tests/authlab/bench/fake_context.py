@@ -32,6 +32,7 @@ class FakeContext:
     said: list[str] = field(default_factory=list)
     security: dict[str, Any] | None = None
     phases: list[tuple[str, Phase, str]] = field(default_factory=list)  # (variant, phase, label)
+    phase_envs: list[dict[str, str]] = field(default_factory=list)  # each phase's extra_env
     started: list[tuple[str, int, bool]] = field(default_factory=list)  # (variant, K, private)
     # What a measured phase returns (the test decides), from (target, phase, label).
     figures: Callable[[Target, Phase, str], Figures] = lambda target, phase, label: ({}, None)
@@ -73,6 +74,7 @@ class FakeContext:
         repetition: int = 0,
     ) -> Measured:
         self.phases.append((target.variant, phase, label))
+        self.phase_envs.append(dict(extra_env or {}))
         figures, hdr = self.figures(target, phase, label)
         return Measured(figures, hdr)
 

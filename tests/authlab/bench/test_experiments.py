@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pkgutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from authlab.bench.experiments import (
     TABLES,
     cloud_common,
     instructions,
+    outage,
     overhead,
     primitives,
     scale_out,
@@ -241,3 +243,93 @@ def test_a_cloud_experiment_writes_its_rows_seconds_and_hosts(
     }
     hosts = json.loads((context.directory / "topology.json").read_text())
     assert set(hosts) == {"earlier", "cloud_x token"}
+
+
+class FreezeClock:
+    """Time for outage.freeze_store: each wait moves it on; the phase ends at `over_at`."""
+
+    def __init__(self, over_at: float = float("inf")) -> None:
+        self.time = 1000.0
+        self.over_at = over_at
+        self.sent: list[tuple[float, int]] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def wait(self, seconds: float) -> bool:
+        self.time = min(self.time + seconds, self.over_at)
+        return self.time >= self.over_at
+
+    def send(self, pid: int, signum: int) -> None:
+        assert pid == 4242
+        self.sent.append((self.time, signum))
+
+
+def _freeze(clock: FreezeClock, users_ran_at: float | None) -> dict[str, float]:
+    timestamps: dict[str, float] = {}
+
+    def load_running() -> float | None:
+        # The note appears once the moment it names has come.
+        return users_ran_at if users_ran_at is not None and clock.time >= users_ran_at else None
+
+    outage.freeze_store(
+        4242, 2.5, 2.0, load_running,
+        timestamps=timestamps, wait=clock.wait, now=clock.now, send=clock.send,
+    )  # fmt: skip
+    return timestamps
+
+
+def test_the_store_freezes_seconds_after_the_users_run_not_after_the_phase_was_asked_for() -> None:
+    # Locust took 5 s to start (a loaded machine): timed from the phase's request, the freeze
+    # would have begun at 1002.5, while the users were still logging in.
+    clock = FreezeClock()
+    timestamps = _freeze(clock, users_ran_at=1005.2)
+    (stopped_at, stop), (resumed_at, resume) = clock.sent
+    assert (stop, resume) == (signal.SIGSTOP, signal.SIGCONT)
+    assert stopped_at == pytest.approx(1005.2 + 2.5)
+    assert resumed_at == pytest.approx(1005.2 + 2.5 + 2.0)
+    assert timestamps == {"stopped": stopped_at, "resumed": resumed_at}
+
+
+def test_a_phase_whose_load_never_ran_freezes_nothing() -> None:
+    clock = FreezeClock(over_at=1003.0)  # Locust failed: the phase is over, no note came
+    assert _freeze(clock, users_ran_at=None) == {}
+    assert clock.sent == []
+
+
+def test_a_phase_that_ends_mid_freeze_resumes_the_store_at_once() -> None:
+    clock = FreezeClock(over_at=1004.0)
+    timestamps = _freeze(clock, users_ran_at=1001.0)
+    assert clock.sent == [(1003.5, signal.SIGSTOP), (1004.0, signal.SIGCONT)]
+    assert timestamps == {"stopped": 1003.5, "resumed": 1004.0}
+
+
+def test_the_outage_phase_tells_locust_where_to_note_that_its_users_run(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The phase is the users' ramp longer than before + during + after, and each variant's
+    Locust is handed a note file of its own, outside the results folder."""
+    from types import SimpleNamespace
+
+    from authlab.bench.variant_servers import RunningVariant
+    from loadtests.running_note import RUNNING_OUT_ENV
+
+    stopped: list[str] = []
+    sent: list[int] = []
+
+    def start(variant: Any, instances: int) -> RunningVariant:
+        store = SimpleNamespace(
+            process=SimpleNamespace(pid=4242), stop=lambda: stopped.append(variant.name)
+        )
+        return RunningVariant(variant, [], store, None, remote_url="http://127.0.0.1:1")  # type: ignore[arg-type]
+
+    context.start = start
+    monkeypatch.setattr(outage, "signal_pid", lambda pid, signum: sent.append(signum))
+    params = outage.OutageParams(variants=("session-redis", "token-hs256"), seconds=(2.5, 2.0, 2.0))
+    outage.run(context, params)
+    notes = [Path(env[RUNNING_OUT_ENV]) for env in context.phase_envs]
+    assert len(notes) == 2 and notes[0] != notes[1]
+    assert all(context.workspace.directory in note.parents for note in notes)
+    assert [phase.seconds for _, phase, _ in context.phases] == [derive.SPAWN_SECONDS + 6.5] * 2
+    assert stopped == ["session-redis", "token-hs256"]  # each variant's own store, stopped
+    assert signal.SIGSTOP not in sent  # no load ran (no note came): nothing was frozen
