@@ -40,8 +40,11 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # exactly, halving each one's load and skewing its figures and timings (a closed loop's
 # capacity, a steady window, a persistence check, what py-spy samples). Under `make test`
 # they run one after another on one pytest-xdist worker, first, while every other test
-# runs on the other workers beside them.
+# runs on the other workers beside them. Callgrind's count drives no load but joins them:
+# it counts for as long as its requests take, the server's background ticks included, so
+# beside a load test the same requests counted 1.2-1.6% more, at any priority.
 LOAD_TESTS = (
+    "tests/authlab/bench/test_instructions.py",
     "tests/authlab/bench/test_run.py",
     "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
@@ -63,26 +66,14 @@ def xdist_group_of(nodeid: str) -> str:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The load group first: it runs its tests one after another, the longest chain of the
-    run, so it must not wait behind other modules; then FULL_PRIORITY's modules, so that
-    each is a worker's first and runs before that worker lowers its priority (the same
-    order on every worker)."""
-
-    def rank(item: pytest.Item) -> int:
-        if xdist_group_of(item.nodeid) == LOAD_GROUP:
-            return 0
-        return 1 if item.nodeid.startswith(FULL_PRIORITY) else 2
-
-    items.sort(key=rank)
+    run, so it must not wait behind other modules (the same order on every worker)."""
+    items.sort(key=lambda item: xdist_group_of(item.nodeid) != LOAD_GROUP)
 
 
 # The other workers' niceness under `make test` (the lowest priority): they and every
 # process they start (servers, browsers, the security lab) yield a core to a load test's
 # generator or server whenever it wants it, and use whatever it leaves idle.
 NEIGHBOUR_NICENESS = 19
-# Not load tests, but read a figure that a starved process changes, so they keep their
-# priority: callgrind counts instructions for as long as its requests take, the server's
-# background ticks included (starved, the same requests counted 1.2% more).
-FULL_PRIORITY = ("tests/authlab/bench/test_instructions.py",)
 _niced: list[int] = []
 
 
@@ -100,12 +91,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     start, and a phase reached a quarter of its rate). Once is enough: the priority holds
     for the worker and every process it starts from then on."""
     worker = getattr(item.config, "workerinput", {})
-    if (
-        worker.get("load_group")
-        and xdist_group_of(item.nodeid) != LOAD_GROUP
-        and not item.nodeid.startswith(FULL_PRIORITY)
-        and not _niced
-    ):
+    if worker.get("load_group") and xdist_group_of(item.nodeid) != LOAD_GROUP and not _niced:
         _niced.append(os.nice(NEIGHBOUR_NICENESS))
 
 
