@@ -40,11 +40,9 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # exactly, halving each one's load and skewing its figures and timings (a closed loop's
 # capacity, a steady window, a persistence check, what py-spy samples). Under `make test`
 # they run one after another on one pytest-xdist worker, first, while every other test
-# runs on the other workers beside them. Callgrind's count drives no load but joins them:
-# it counts for as long as its requests take, the server's background ticks included, so
-# beside a load test the same requests counted 1.2-1.6% more, at any priority.
+# runs on the other workers beside them. (Callgrind's count, tests/authlab/bench/
+# test_instructions.py, runs alone after them all: the Makefile's ALONE.)
 LOAD_TESTS = (
-    "tests/authlab/bench/test_instructions.py",
     "tests/authlab/bench/test_run.py",
     "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
