@@ -68,10 +68,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: xdist_group_of(item.nodeid) != LOAD_GROUP)
 
 
-# The other workers' niceness under `make test` (the lowest priority): they and every
-# process they start (servers, browsers, the security lab) yield a core to a load test's
-# generator or server whenever it wants it, and use whatever it leaves idle.
-NEIGHBOUR_NICENESS = 19
+# The other workers' niceness under `make test`: they and every process they start
+# (servers, browsers, the security lab) weigh about a tenth of a load test's generator or
+# server where both want a core, and use whatever it leaves idle. Not 19, the lowest: at
+# about a seventieth, a security lab server stalled for seconds while a closed loop ran,
+# and closed a keep-alive connection its client had just sent a request on.
+NEIGHBOUR_NICENESS = 10
 _niced: list[int] = []
 
 
