@@ -64,15 +64,24 @@ def xdist_group_of(nodeid: str) -> str:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The load group first: it runs its tests one after another, the longest chain of the
-    run, so it must not wait behind other modules (the same order on every worker)."""
-    items.sort(key=lambda item: xdist_group_of(item.nodeid) != LOAD_GROUP)
+    run, so it must not wait behind other modules. Then the other end-to-end modules, the
+    longest after it, and each handed to a worker before that worker lowers its priority
+    for a fast test (the same order on every worker)."""
+
+    def rank(item: pytest.Item) -> int:
+        if xdist_group_of(item.nodeid) == LOAD_GROUP:
+            return 0
+        return 1 if item.get_closest_marker("e2e") else 2
+
+    items.sort(key=rank)
 
 
-# The other workers' niceness under `make test`: they and every process they start
-# (servers, browsers, the security lab) weigh about a tenth of a load test's generator or
-# server where both want a core, and use whatever it leaves idle. Not 19, the lowest: at
-# about a seventieth, a security lab server stalled for seconds while a closed loop ran,
-# and closed a keep-alive connection its client had just sent a request on.
+# The niceness of a worker once it runs the fast tests under `make test`: they and every
+# process they start weigh about a tenth of a load test's generator or server where both
+# want a core, and use whatever it leaves idle. The other end-to-end tests keep their
+# priority: they time things too (the security lab's 6-second tokens expired while a
+# starved `authlab users disable` ran, and the revocation window read "inconclusive"; at
+# nice 19 a lab server stalled for seconds and dropped a keep-alive connection).
 NEIGHBOUR_NICENESS = 10
 _niced: list[int] = []
 
@@ -85,13 +94,19 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Under `make test` a worker that runs anything but the load group yields the cores to
-    it: a load test reads its own figures (a steady window, an offered rate reached), and
-    neighbours at the same priority took most of the generator's core (Locust took 5 s to
-    start, and a phase reached a quarter of its rate). Once is enough: the priority holds
-    for the worker and every process it starts from then on."""
+    """Under `make test` a worker that runs the fast tests yields the cores to the load
+    group: a load test reads its own figures (a steady window, an offered rate reached), and
+    the fast tests beside it at the same priority took most of the generator's core (Locust
+    took 5 s to start, and a phase reached a quarter of its rate). Once is enough: the
+    priority holds for the worker and every process it starts from then on, and every
+    end-to-end module was handed out before any fast one."""
     worker = getattr(item.config, "workerinput", {})
-    if worker.get("load_group") and xdist_group_of(item.nodeid) != LOAD_GROUP and not _niced:
+    if (
+        worker.get("load_group")
+        and xdist_group_of(item.nodeid) != LOAD_GROUP
+        and not item.get_closest_marker("e2e")
+        and not _niced
+    ):
         _niced.append(os.nice(NEIGHBOUR_NICENESS))
 
 
