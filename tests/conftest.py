@@ -35,79 +35,30 @@ REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # The end-to-end tests that drive load (Locust phases, the cloud topology's kills and
-# restarts) and read what it did. A bench pins its generator to one core and its server to
-# the other (authlab.processes.core_plan), so two of them at once would share both cores
-# exactly, halving each one's load and skewing its figures and timings (a closed loop's
-# capacity, a steady window, a persistence check, what py-spy samples). Under `make test`
-# they run one after another on one pytest-xdist worker, first, while every other test
-# runs on the other workers beside them. (Callgrind's count, tests/authlab/bench/
-# test_instructions.py, runs alone after them all: the Makefile's ALONE.)
+# restarts) and read what it did: their figures and timings (a closed loop's capacity, a
+# persistence check, what py-spy samples) are what a neighbour disturbs, so under `make test`
+# they run one after another on one pytest-xdist worker while every other end-to-end test runs
+# on the other. The bench's Chromium run drives no load but joins them to even out the two
+# workers (about 3 minutes each). The smoke run (tests/authlab/bench/test_run.py) is not here:
+# its steady windows and its outage seconds failed beside any neighbour, so `make test` runs
+# that file alone, after the others.
 LOAD_TESTS = (
-    "tests/authlab/bench/test_run.py",
     "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
     "tests/authlab/bench/test_flamegraph.py",
+    "tests/authlab/bench/test_security_browser.py::test_with_chromium",
     "tests/authlab/topology/",
 )
-LOAD_GROUP = "e2e-load"
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
 FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
 
 
 def xdist_group_of(nodeid: str) -> str:
-    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, else its
-    module's own group, so that a module-scoped fixture (one bench run, one security lab,
-    one browser) is made once."""
-    return LOAD_GROUP if nodeid.startswith(LOAD_TESTS) else nodeid.split("::", 1)[0]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The load group first: it runs its tests one after another, the longest chain of the
-    run, so it must not wait behind other modules. Then the other end-to-end modules, the
-    longest after it, and each handed to a worker before that worker lowers its priority
-    for a fast test (the same order on every worker)."""
-
-    def rank(item: pytest.Item) -> int:
-        if xdist_group_of(item.nodeid) == LOAD_GROUP:
-            return 0
-        return 1 if item.get_closest_marker("e2e") else 2
-
-    items.sort(key=rank)
-
-
-# The niceness of a worker once it runs the fast tests under `make test`: they and every
-# process they start weigh about a tenth of a load test's generator or server where both
-# want a core, and use whatever it leaves idle. The other end-to-end tests keep their
-# priority: they time things too (the security lab's 6-second tokens expired while a
-# starved `authlab users disable` ran, and the revocation window read "inconclusive"; at
-# nice 19 a lab server stalled for seconds and dropped a keep-alive connection).
-NEIGHBOUR_NICENESS = 10
-_niced: list[int] = []
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist's controller tells each worker whether this run has a load group (a
-    worker's own `dist` option reads "no")."""
-    node.workerinput["load_group"] = node.config.getvalue("dist") == "loadgroup"
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Under `make test` a worker that runs the fast tests yields the cores to the load
-    group: a load test reads its own figures (a steady window, an offered rate reached), and
-    the fast tests beside it at the same priority took most of the generator's core (Locust
-    took 5 s to start, and a phase reached a quarter of its rate). Once is enough: the
-    priority holds for the worker and every process it starts from then on, and every
-    end-to-end module was handed out before any fast one."""
-    worker = getattr(item.config, "workerinput", {})
-    if (
-        worker.get("load_group")
-        and xdist_group_of(item.nodeid) != LOAD_GROUP
-        and not item.get_closest_marker("e2e")
-        and not _niced
-    ):
-        _niced.append(os.nice(NEIGHBOUR_NICENESS))
+    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, or the other.
+    Two groups, not one per module, so that a module-scoped fixture (one bench run, one
+    browser) is made once, and no two load tests ever run at the same time."""
+    return "e2e-load" if nodeid.startswith(LOAD_TESTS) else "e2e-other"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -115,13 +66,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadgroup` with the groups above. pytest-xdist's own loadgroup puts a test's
     `xdist_group` mark into its node id, which pytest 9 no longer reads (every test was then a
     group of its own: the smoke run and the security lab were each made twice, beside each
-    other); the scheduler's one overridable step, a node id's scope, is the group here. The
-    groups are handed out in collection order (the load group first), not largest first."""
+    other); the scheduler's one overridable step, a node id's scope, is the group here."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
-
-    config.option.loadscopereorder = False
 
     class ByGroup(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
