@@ -39,10 +39,11 @@ lock: setup
 	$(BIN)/python -m authlab.dependency_lock check
 
 # Every test: the fast ones on every core, two workers each (pytest-xdist); the end-to-end
-# ones (marked e2e) on two workers, those that drive load (the cloud topology, the Node targets, ...) one after
-# another on one, every other (browsers, the security lab, explore, ...) on the other
-# (tests/conftest.py's LOAD_TESTS), so no two load tests disturb each other; last the smoke
-# run's file, alone (its figures are the ones a neighbour disturbs).
+# ones (marked e2e) on two workers, those that drive load (the cloud topology, the Node
+# targets, ...) one after another on one, every other (browsers, the security lab,
+# explore, ...) on the other (tests/conftest.py's LOAD_TESTS), so no two load tests disturb
+# each other; last the smoke run's file, alone (its figures are the ones a neighbour
+# disturbs).
 # test-fast is the first part alone.
 E2E_ALONE := tests/authlab/bench/test_run.py
 # The fast half on two pytest-xdist workers a core: most of its tests wait on a child
