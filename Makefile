@@ -38,18 +38,22 @@ lock: setup
 	$(COMPILE) -c requirements/dev.txt -o requirements/runtime.txt pyproject.toml
 	$(BIN)/python -m authlab.dependency_lock check
 
-# Two pytest-xdist workers a core: most tests wait on a child process, a socket or a
-# browser, so one a core leaves the cores idle half the time.
+# Every test: the fast ones on every core, two workers each (pytest-xdist); the end-to-end
+# ones (marked e2e) on two workers, those that drive load (the cloud topology, the Node
+# targets, ...) one after another on one, every other (browsers, the security lab,
+# explore, ...) on the other (tests/conftest.py's LOAD_TESTS), so no two load tests disturb
+# each other; last the smoke run's file, alone (its figures are the ones a neighbour
+# disturbs).
+# test-fast is the first part alone.
+E2E_ALONE := tests/authlab/bench/test_run.py
+# The fast half on two pytest-xdist workers a core: most of its tests wait on a child
+# process, a socket or a server thread, so one a core left the cores idle a third of the
+# time (138 s against about 95 s here on 2 cores).
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
-
-# Every test in one run: the end-to-end ones that drive load (tests/conftest.py's
-# LOAD_TESTS: the smoke bench, the cloud topology, the Node targets, ...) one after another
-# on one worker, started first, so that no two of them share the cores they pin; every
-# other test (the fast ones, the browsers, the security lab, ...) on the other workers,
-# module by module, beside them.
-# test-fast leaves out the end-to-end tests (marked e2e).
 test: setup
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -m "not e2e" -n $(WORKERS)
+	$(BIN)/python -m pytest -m e2e -n 2 --dist loadgroup --ignore=$(E2E_ALONE)
+	$(BIN)/python -m pytest -m e2e $(E2E_ALONE)
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e" -n $(WORKERS)
