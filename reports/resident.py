@@ -29,7 +29,6 @@ class Cell:
     store: str
     sessions: int
     rounds: int
-    cpu_us: float | None  # server + store CPU per request, over every round's batches
     p99_us: float | None  # the median of the rounds' p99 (None where no round carries one)
 
 
@@ -99,13 +98,11 @@ def cells(run: RunData) -> list[Cell]:
         for sessions in sorted(set(int(n) for n in mine["sessions"])):
             cell_rows = mine[mine["sessions"] == sessions]
             p99s = [v for v in (number(x) for x in cell_rows.get("p99_us", [])) if v is not None]
-            by_round = samples(run, str(store), sessions)
             found.append(
                 Cell(
                     str(store),
                     sessions,
                     len(set(cell_rows["round"])),
-                    rate([b for k in sorted(by_round) for b in by_round[k]]),
                     float(pd.Series(p99s).median()) if p99s else None,
                 )
             )
