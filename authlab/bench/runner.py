@@ -3,7 +3,9 @@
 Order of a run: servers up (each variant with its own private Redis), a verify
 step per variant, then the load phases with variants interleaved and the order
 reversed every other repetition (A B C, C B A, ...) so that drift of a shared
-machine falls on all of them alike; then the experiments. Ctrl-C (or SIGTERM)
+machine falls on all of them alike: in each repetition every variant's closed loop,
+then every variant's matched-rate phase back to back, then the lab-and-twin pairs,
+then the phases a run makes once; then the experiments. Ctrl-C (or SIGTERM)
 stops every process the run started and keeps what was measured.
 """
 
@@ -190,7 +192,8 @@ class Bench:
                 "database_url": self.options.database_url or "sqlite (a fresh file per run)",
                 "locust_processes": self.options.locust_processes,
                 "core_plan": {role: list(c) if c else None for role, c in plan.items()},
-                "interleaving": "variants in order, reversed every other repetition",
+                "interleaving": "variants in order, reversed every other repetition; "
+                "each phase kind for every variant before the next kind",
                 "argon2": {
                     "servers": "OWASP defaults (m=19456 KiB, t=2, p=1)",
                     "accounts user*": CHEAP_ARGON2.describe() + " (browsing phases)",
@@ -208,7 +211,7 @@ class Bench:
             )
             + len(self.variants)
             + len(self._experiments())
-            + (self.profile.repetitions * len(self.variants) if self._with_twins else 0)
+            + sum(len(self.variants) for r in range(self.profile.repetitions) if self._twins_in(r))
             + 1
         )
         interrupted = False
@@ -418,12 +421,41 @@ class Bench:
                             )
             if not self.matched:
                 self.matched = self._matched_rate(names)
+            # The matched-rate phases of every variant back to back: the figures the claims
+            # compare are taken seconds apart, on the same state of a shared machine (with
+            # the twins and the once-a-run phases between them, a pair's two sides lay up
+            # to 35 s apart, and its ratio swung 1.21-1.54 between repetitions).
             for name in order:
                 for phase in self._planned_phases(running[name].variant, repetition):
-                    if phase.name != CREDENTIAL_CLOSED:
+                    if phase.name == CREDENTIAL_RATE:
                         self._run_planned(
                             group, running[name], phase, repetition, workspace, sampler
                         )
+            if self._twins_in(repetition):
+                for name in order:
+                    for phase in self._planned_phases(running[name].variant, repetition):
+                        if phase.name == CREDENTIAL_RATE and name in self.twins:
+                            with sampler.quiet():  # CPU per request: no scrape meanwhile
+                                self._measure_pair(
+                                    group,
+                                    running[name].target,
+                                    self.twins[name],
+                                    self._at_matched_rate(phase),
+                                    repetition,
+                                    workspace,
+                                )
+            for name in order:
+                for phase in self._planned_phases(running[name].variant, repetition):
+                    if phase.name not in (CREDENTIAL_CLOSED, CREDENTIAL_RATE):
+                        self._run_planned(
+                            group, running[name], phase, repetition, workspace, sampler
+                        )
+
+    def _twins_in(self, repetition: int) -> bool:
+        """Whether the lab and its plain twins are loaded side by side in this repetition
+        (Profile.twin_repetitions: the first N, or every one)."""
+        limit = self.profile.twin_repetitions
+        return self._with_twins and (limit is None or repetition < limit)
 
     def _matched_rate(self, names: list[str]) -> dict[str, Any]:
         """The offered rate for the matched-load phases: Profile.matched_load of the
@@ -471,7 +503,6 @@ class Bench:
         phase = self._at_matched_rate(phase)
         self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}")
         counted = phase.name in (CREDENTIAL_CLOSED, CREDENTIAL_RATE)
-        twin = self.twins.get(name) if phase.name == CREDENTIAL_RATE else None
         # CPU per request is counted here: no /metrics scrape meanwhile.
         with sampler.quiet() if counted else contextlib.nullcontext():
             figures = self.measure_phase(group, target, phase, repetition, workspace).figures
@@ -482,8 +513,6 @@ class Bench:
                     f"{offered:,.0f} requests/s offered (its CPU per request is not at the "
                     "matched load)"
                 )
-            if twin is not None:
-                self._measure_pair(group, target, twin, phase, repetition, workspace)
         return figures
 
     def _forget(self, variant: str, phase: str, repetition: int) -> None:
