@@ -4,7 +4,7 @@ resident_sessions.csv has a row per store, N and round (every cell measured once
 interleaved; a folder from before rounds has one row per cell, round 0), and
 resident_batches.csv the steady seconds of each. The growth a claim reads, CPU per request
 with the most sessions over with the fewest, is taken over every steady second of every
-round, and its interval is the two-level bootstrap of reports.intervals with the rounds as
+round, and its interval is the bootstrap of reports.intervals with the rounds as
 repetitions: the same treatment as the load phases' ratios. A folder without batches has
 no interval for it: a figure measured once cannot say how far another run would move it.
 """
