@@ -265,9 +265,10 @@ def complete_seconds(rows: pd.DataFrame) -> pd.DataFrame:
 
 def steady_seconds(rows: pd.DataFrame, recovered_after_s: int | None) -> list[float]:
     """OK answers of every full second with the store up and the variant settled: not the
-    run's first or last second (partial), and not the seconds after the outage before it
-    recovered (they hold the burst of answers that waited). What the goodput's interval
-    reads the per-second noise from."""
+    run's first or last second (partial), and not the seconds after the outage up to and
+    including the one it recovered in (that one holds the burst of answers that waited:
+    182 in a second of a variant that answers 75). What the goodput's interval reads the
+    per-second noise from."""
     ordered = rows.sort_values("second")
     if len(ordered) <= 2:
         return []
@@ -275,8 +276,10 @@ def steady_seconds(rows: pd.DataFrame, recovered_after_s: int | None) -> list[fl
     touched = rows[rows["store_down"] > 0]["second"]
     up = inner[inner["store_down"] == 0]
     if not touched.empty:
-        # The first normal second after the outage (as outage_stats counts recovery).
-        settled = int(touched.max()) + (recovered_after_s if recovered_after_s is not None else 1)
+        # The first normal second after the outage (as outage_stats counts recovery): the
+        # one after the second it recovered in, where requests had waited (recovered > 0).
+        waited = recovered_after_s if recovered_after_s is not None else 1
+        settled = int(touched.max()) + waited + (1 if waited > 0 else 0)
         up = up[(up["second"] < touched.min()) | (up["second"] >= settled)]
     return [float(v) for v in up["ok"]]
 

@@ -186,3 +186,25 @@ def test_the_outage_wait_comes_from_latency_csv_without_hdr_files() -> None:
     run = RunData(directory=Path("/nonexistent"), latency=latency)
     assert _outage_slowest(run, "token-hs256") == 33_200
     assert _outage_slowest(run, "session-redis") is None
+
+
+def test_the_burst_after_an_outage_is_not_taken_for_the_seconds_noise() -> None:
+    # A standard run's outage: session-redis answers 75-80 a second; in the second it came
+    # back, 182 (the requests that waited). Counted as a normal second, that burst made the
+    # noise so large that a stateless token serving 100% throughout was "not decided".
+    rows = pd.DataFrame(
+        {
+            "variant": ["session-redis"] * 9 + ["token-hs256"] * 9,
+            "second": list(range(9)) * 2,
+            "ok": [16, 75, 75, 0, 55, 182, 80, 80, 57, 19, 80, 80, 80, 80, 80, 80, 80, 41],
+            "failed": [0, 0, 0, 5, 3, 0, 0, 0, 0] + [0] * 9,
+            "store_down": [0, 0, 0.05, 1.0, 0.95, 0, 0, 0, 0, 0, 0, 0.166, 1.0, 0.835, 0, 0, 0, 0],
+        }
+    )
+    stats = {s.variant: s for s in outage_stats(RunData(directory=Path("."), outage=rows))}
+    assert stats["session-redis"].recovered_after_s == 1
+    token = stats["token-hs256"]
+    assert token.goodput == pytest.approx(1.0)
+    assert token.interval is not None and token.interval.low > 0.9
+    assert stats["session-redis"].interval is not None
+    assert stats["session-redis"].interval.high < 0.1
