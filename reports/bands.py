@@ -52,10 +52,10 @@ THRESHOLDS = {
     f"whole request's server + store CPU, and as light beside a session's when the session "
     f"check costs at least {fmt.TIMES}{HEAVY} the token's",
     "not decided": "a deciding cost figure is taken over every steady second of its "
-    "repetitions, with a 95% interval from a bootstrap over the repetitions and the seconds "
-    "within each, widened by Student's t for the few repetitions "
-    f"({fmt.TIMES}{small_sample_factor(3):.1f} for 3); a verdict is not decided when that "
-    "interval crosses its threshold",
+    "repetitions, with a 95% interval from a bootstrap over whole repetitions (over the "
+    "seconds where there is one), widened by Student's t for the few repetitions "
+    f"({fmt.TIMES}{small_sample_factor(3):.1f} for 3, {fmt.TIMES}{small_sample_factor(5):.1f} "
+    "for 5); a verdict is not decided when that interval crosses its threshold",
     "fragile": "a verdict is fragile when its deciding figure's repetitions fall on both sides "
     "of its threshold",
 }

@@ -45,8 +45,11 @@ FIGURE_KEYS = ("figure", "value", "unit", "threshold", "interval_low", "interval
 
 
 def _deciding(claim: dict[str, Any]) -> dict[str, Any] | None:
-    """A claim's first deciding figure that has an interval (else its first), or None."""
+    """A claim's first deciding figure that has an interval (else its first), or None;
+    of a claim not decided, the first figure that left it open."""
     figures = claim.get("decisions") or []
+    if claim.get("verdict") == "not decided":
+        figures = [f for f in figures if f.get("decided") is False] or figures
     measured = [f for f in figures if f.get("interval_low") is not None] or figures
     return {key: measured[0].get(key) for key in FIGURE_KEYS} if measured else None
 

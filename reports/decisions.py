@@ -111,8 +111,12 @@ def deciding(claim: Claim) -> list[Deciding]:
 
 
 def headline(claim: Claim) -> Deciding | None:
-    """The figure a claim's one-row summary shows: the rule's first."""
+    """The figure a claim's one-row summary shows: the rule's first, or, where the verdict
+    is not decided, the first figure that left it open (a decided figure beside "not
+    decided" would read as a contradiction)."""
     figures = deciding(claim)
+    if claim.verdict == Verdict.NOT_DECIDED:
+        figures = [f for f in figures if not f.decided] or figures
     return figures[0] if figures else None
 
 

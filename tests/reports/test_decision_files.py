@@ -76,3 +76,24 @@ def test_agreement_keeps_each_runs_deciding_figure_beside_its_verdict(tmp_path: 
         == f"{TIMES}1.55 ({TIMES}1.40-{TIMES}1.70) vs {TIMES}1.50"
     )
     assert deciding_text(None) == ""
+
+
+def test_a_claim_not_decided_shows_the_figure_that_left_it_open(tmp_path: Path) -> None:
+    # Claim 1 of a standard run: its pair ratio decided below x1.50, the growth in memory
+    # crossing it. Beside "not decided", the decided ratio would read as a contradiction.
+    from reports.decisions import headline
+
+    decided = Decision("pair", 1.11, 1.5, "'heavy'", "x", (), Interval(0.95, 1.24, 5, 30))
+    crossing = Decision("growth", 1.03, 1.5, "'heavy'", "x", (), Interval(0.77, 1.58, 4, 19))
+    claim = Claim("sessions-heavy", "Sessions are heavy.", "not decided",  # type: ignore[arg-type]
+                  decisions=[decided, crossing])  # fmt: skip
+    found = headline(claim)
+    assert found is not None and found.figure == "growth"
+    write_decisions(tmp_path, "run", [claim])
+    (heavy,) = agreement([tmp_path])["claims"]
+    assert heavy["deciding"][0]["figure"] == "growth"
+    # A decided claim keeps the rule's first figure.
+    refuted = Claim("sessions-heavy", "Sessions are heavy.", "refuted",  # type: ignore[arg-type]
+                    decisions=[decided, crossing])  # fmt: skip
+    found = headline(refuted)
+    assert found is not None and found.figure == "pair"

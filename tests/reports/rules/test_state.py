@@ -156,9 +156,10 @@ def test_robust_tokens_carry_on_from_ninety_percent_of_normal(
     token_ok: int, verdict: Verdict, leaning: Verdict | None
 ) -> None:
     # 80 answers a second is normal: 68 is 85%, 71 89%, 73 91%, 76 95%. Two seconds down
-    # and four steady ones a variant, alike to the request (noise: one request a second,
-    # pooled over both variants, 6 degrees of freedom): the interval is about +-2.5
-    # points, so 89% and 91% cannot be told from the 90% line, and the verdict says so.
+    # and three steady ones a variant (the second it recovered in is left out), alike to
+    # the request (noise: one request a second, pooled over both variants, 4 degrees of
+    # freedom): the interval is about +-3 points, so 89% and 91% cannot be told from the
+    # 90% line, and the verdict says so.
     run = crafted([row(v, 400) for v in SESSION_TOKEN], outage=outage(0, token_ok))
     ruling = decide_tokens_robust(run)
     assert (ruling.verdict, ruling.leaning) == (verdict, leaning)
@@ -166,7 +167,7 @@ def test_robust_tokens_carry_on_from_ninety_percent_of_normal(
     assert token.threshold == CARRIES_ON and token.value == pytest.approx(token_ok / 80)
     assert token.interval is not None and token.interval.counted == "seconds"
     assert token.interval.low < token.value < token.interval.high
-    assert token.interval.high - token.interval.low == pytest.approx(0.051, abs=0.005)
+    assert token.interval.high - token.interval.low == pytest.approx(0.060, abs=0.005)
     session = next(d for d in ruling.deciding if d.figure.startswith("session-redis"))
     assert session.value == 0 and session.interval is not None and session.decided
 
