@@ -228,8 +228,8 @@ PROFILES: dict[str, Profile] = {
             # 10^4 (sessions_at_scale's defaults).
             "outage": OutageParams(seconds=(2.0, 2.0, 3.0)),
             "primitives": PrimitivesParams(iterations=1000),
-            # Three rounds of the stores the pairs use (SQL sessions are left to `full`):
-            # the growth with resident sessions decides claim 1 with an interval.
+            # Rounds of the stores the pairs use (SQL sessions are left to `full`): the
+            # growth with resident sessions decides claim 1 with an interval.
             # 5 s phases: Locust runs 3.2-4 s of a 4 s phase, which left 0-1 steady seconds.
             # Four rounds at 1,000 requests/s: three at 500 left the growth in memory
             # between x0.34 and x1.72 (a second's CPU there is 0.1-0.3 s, read in 10 ms
