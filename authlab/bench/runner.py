@@ -403,53 +403,56 @@ class Bench:
             order = names if repetition % 2 == 0 else list(reversed(names))
             # Capacity first, every variant: the open-model phases after it run at one
             # offered rate that all of them sustain (chosen once, in the first repetition).
-            for name in order:
-                for phase in self._planned_phases(running[name].variant, repetition):
-                    if phase.name == CREDENTIAL_CLOSED:
-                        figures = self._run_planned(
-                            group, running[name], phase, repetition, workspace, sampler
-                        )
-                        if not self.matched and derive.disturbed(figures):
-                            # The rate all variants share comes from these: measure again.
-                            self._forget(name, phase.name, repetition)
-                            self.warnings.append(
-                                f"{name} {phase.name}: neither server nor generator was busy "
-                                "(a disturbed capacity): measured again"
-                            )
-                            self._run_planned(
-                                group, running[name], phase, repetition, workspace, sampler
-                            )
+            for name, phase in self._turns(running, order, repetition, {CREDENTIAL_CLOSED}):
+                figures = self._run_planned(
+                    group, running[name], phase, repetition, workspace, sampler
+                )
+                if not self.matched and derive.disturbed(figures):
+                    # The rate all variants share comes from these: measure again.
+                    self._forget(name, phase.name, repetition)
+                    self.warnings.append(
+                        f"{name} {phase.name}: neither server nor generator was busy "
+                        "(a disturbed capacity): measured again"
+                    )
+                    self._run_planned(group, running[name], phase, repetition, workspace, sampler)
             if not self.matched:
                 self.matched = self._matched_rate(names)
             # The matched-rate phases of every variant back to back: the figures the claims
             # compare are taken seconds apart, on the same state of a shared machine (with
             # the twins and the once-a-run phases between them, a pair's two sides lay up
             # to 35 s apart, and its ratio swung 1.21-1.54 between repetitions).
-            for name in order:
-                for phase in self._planned_phases(running[name].variant, repetition):
-                    if phase.name == CREDENTIAL_RATE:
-                        self._run_planned(
-                            group, running[name], phase, repetition, workspace, sampler
-                        )
+            for name, phase in self._turns(running, order, repetition, {CREDENTIAL_RATE}):
+                self._run_planned(group, running[name], phase, repetition, workspace, sampler)
             if self._twins_in(repetition):
-                for name in order:
-                    for phase in self._planned_phases(running[name].variant, repetition):
-                        if phase.name == CREDENTIAL_RATE and name in self.twins:
-                            with sampler.quiet():  # CPU per request: no scrape meanwhile
-                                self._measure_pair(
-                                    group,
-                                    running[name].target,
-                                    self.twins[name],
-                                    self._at_matched_rate(phase),
-                                    repetition,
-                                    workspace,
-                                )
-            for name in order:
-                for phase in self._planned_phases(running[name].variant, repetition):
-                    if phase.name not in (CREDENTIAL_CLOSED, CREDENTIAL_RATE):
-                        self._run_planned(
-                            group, running[name], phase, repetition, workspace, sampler
-                        )
+                for name, phase in self._turns(running, order, repetition, {CREDENTIAL_RATE}):
+                    if name in self.twins:
+                        with sampler.quiet():  # CPU per request: no scrape meanwhile
+                            self._measure_pair(
+                                group,
+                                running[name].target,
+                                self.twins[name],
+                                self._at_matched_rate(phase),
+                                repetition,
+                                workspace,
+                            )
+            # Then every other phase: logins, logouts, refreshes, the request mix.
+            others = {p.name for p in self.profile.phases} - {CREDENTIAL_CLOSED, CREDENTIAL_RATE}
+            for name, phase in self._turns(running, order, repetition, others):
+                self._run_planned(group, running[name], phase, repetition, workspace, sampler)
+
+    def _turns(
+        self,
+        running: dict[str, RunningVariant],
+        order: list[str],
+        repetition: int,
+        kinds: set[str],
+    ) -> Iterator[tuple[str, Phase]]:
+        """Each variant in `order` with each of its phases planned for this repetition
+        whose name is among `kinds`: one kind of phase for every variant in turn."""
+        for name in order:
+            for phase in self._planned_phases(running[name].variant, repetition):
+                if phase.name in kinds:
+                    yield name, phase
 
     def _twins_in(self, repetition: int) -> bool:
         """Whether the lab and its plain twins are loaded side by side in this repetition
