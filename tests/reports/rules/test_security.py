@@ -8,7 +8,7 @@ import pytest
 
 from reports import csrf
 from reports.claim import Verdict
-from reports.rules.ruling import Ruling
+from reports.rules.ruling import Ruling, ThirdPartyVerify
 from reports.rules.security import decide_csrf, decide_tokens_transfer
 from reports.verdicts import tokens_transfer
 from tests.reports.rules.crafted import SESSION_TOKEN, crafted, repetitions, row
@@ -135,15 +135,21 @@ def test_transfer_is_not_decided_by_where_the_browser_keeps_the_token() -> None:
     assert stolen.deciding == safe.deciding
 
 
-def test_transfer_cost_interval_spans_the_verify_batches_and_the_issuer_s_interval() -> None:
+def _transfer_with_verify(us: float, us_min: float, us_max: float) -> ThirdPartyVerify:
+    """Claim 6 with an RS256 verify timed at `us` (its batches from us_min to us_max) and
+    session-redis's requests at 390, 400 and 410 µs over three repetitions."""
     primitives = [
-        {"primitive": "JWT verify RS256 (PyJWT + header checks)", "us_per_op": 140.0,
-         "us_min": 135.0, "us_max": 150.0},
+        {"primitive": "JWT verify RS256 (PyJWT + header checks)", "us_per_op": us,
+         "us_min": us_min, "us_max": us_max},
     ]  # fmt: skip
     phases = repetitions("session-redis", 390.0, 400.0, 410.0)
     run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=primitives, phases=phases)
     run.security = security_document()
-    ruling = decide_tokens_transfer(run)
+    return decide_tokens_transfer(run)
+
+
+def test_transfer_cost_interval_spans_the_verify_batches_and_the_issuer_s_interval() -> None:
+    ruling = _transfer_with_verify(140.0, 135.0, 150.0)
     (cheaper,) = ruling.deciding
     assert cheaper.interval is not None and cheaper.interval.repetitions == 3
     # The fastest verify over the dearest issuer, and the slowest over the cheapest.
@@ -152,12 +158,5 @@ def test_transfer_cost_interval_spans_the_verify_batches_and_the_issuer_s_interv
 
 
 def test_transfer_is_not_decided_when_the_cost_interval_reaches_asking() -> None:
-    primitives = [
-        {"primitive": "JWT verify RS256 (PyJWT + header checks)", "us_per_op": 380.0,
-         "us_min": 360.0, "us_max": 420.0},
-    ]  # fmt: skip
-    phases = repetitions("session-redis", 390.0, 400.0, 410.0)
-    run = crafted([row(v, 400) for v in SESSION_TOKEN], primitives=primitives, phases=phases)
-    run.security = security_document()
-    ruling = decide_tokens_transfer(run)
+    ruling = _transfer_with_verify(380.0, 360.0, 420.0)
     assert ruling.verdict == Verdict.NOT_DECIDED and ruling.leaning == Verdict.SUPPORTED
