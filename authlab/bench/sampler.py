@@ -16,6 +16,7 @@ from typing import Any
 import psutil
 import redis
 
+from authlab.bench.cpu_clock import cpu_seconds
 from authlab.processes import Tracked
 
 PROCESS_COLUMNS = ["time", "label", "role", "name", "pid", "cpu_seconds", "rss_bytes"]
@@ -36,13 +37,13 @@ REDIS_COLUMNS = [
 
 
 def tree_usage(tracked: Tracked) -> tuple[float, int]:
-    """CPU seconds and RSS of a process and its children (workers) right now."""
+    """CPU seconds (to the nanosecond: authlab.bench.cpu_clock) and RSS of a process and
+    its children (workers) right now."""
     cpu, rss = 0.0, 0
     for process in tracked.tree():
         try:
             with process.oneshot():
-                times = process.cpu_times()
-                cpu += times.user + times.system + times.children_user + times.children_system
+                cpu += cpu_seconds(process)
                 rss += process.memory_info().rss
         except psutil.Error:
             continue
