@@ -2,8 +2,9 @@
 
 The summary's figures come from phases that send only GET /me: capacity from the
 closed loop (`me-closed`), CPU per request and latency from an open model at one
-offered rate for every variant (`me-rate`, half the slowest capacity: the same load
-for all compared), each phase's CPU and requests counted in its steady window. A folder
+offered rate for every variant (`me-rate`: the same load for all compared, every
+variant loaded at the same time, at the rate at which together they keep the server
+core half busy), each phase's CPU and requests counted in its steady window. A folder
 from before the matched load took CPU per request from the closed loop; an older one
 still has only the mixed figures: they are used, and every text says so.
 """
@@ -48,6 +49,13 @@ def matched_rate(run: RunData) -> float | None:
     return float(rows["offered_rps"].median())
 
 
+def side_by_side(run: RunData) -> int:
+    """How many variants ran their matched-rate phase at the same time (0: a folder from
+    before, where each ran its own in turn)."""
+    matched = run.status.get("matched_load") or {}
+    return int(matched.get("side_by_side") or 0)
+
+
 def cost_phase(run: RunData) -> str:
     if not get_only(run):
         return MIXED
@@ -58,9 +66,11 @@ def source_text(run: RunData) -> str:
     """Where the per-request figures come from, for every line that quotes one."""
     offered = matched_rate(run) if get_only(run) else None
     if offered:
+        together = side_by_side(run)
         return (
             f"GET /me alone, every variant at the same offered {offered:,.0f} requests/s "
-            "(open model), steady window"
+            f"(open model{f', all {together} loaded side by side' if together > 1 else ''}), "
+            "steady window"
         )
     if get_only(run):
         return "GET /me alone, closed loop"

@@ -49,8 +49,9 @@ class Profile:
     spike_base_users: int = 5
     spike_users: int = 40
     spike_phase_seconds: float = 2.0
-    # The open-model phases that feed comparisons run every variant at this share of the
-    # slowest variant's capacity (measured in the closed loop of the first repetition).
+    # The open-model phases that feed comparisons run every variant at once, each at the
+    # one rate at which, by their capacities (the closed loops of the first repetition),
+    # together they keep the server core busy this share of the time.
     matched_load: float = 0.5
     # The lab and its plain twins loaded side by side in the first N repetitions (None:
     # every one): the pair checks the lab's own cost, it decides no claim.
@@ -100,7 +101,8 @@ def _phases(
         # with closed-loop users to saturation ...
         Phase(phase_ids.ME_CLOSED, "me_only", closed_seconds, closed_users, prelogin=True),
         # ... then CPU per request and latency in an open model at one offered rate for
-        # every variant (half the slowest capacity; the runner sets it): the same load.
+        # every variant, all of them at once (the runner sets the rate): the same load,
+        # in the same seconds.
         Phase(
             phase_ids.ME_RATE,
             "me_only",
@@ -154,7 +156,7 @@ PROFILES: dict[str, Profile] = {
             ),
             "primitives": PrimitivesParams(iterations=200),
             "resident_sessions": ResidentSessionsParams(
-                counts=(1_000,), seconds=2.0, users=20, rounds=1
+                counts=(1_000,), seconds=2.0, users=20, rate_per_user=10.0, rounds=1
             ),
         },
         step_users=6,
@@ -177,7 +179,7 @@ PROFILES: dict[str, Profile] = {
             # on a quiet machine with 2 s.
             login_seconds=1.5,
             closed_seconds=2,
-            matched_seconds=5,
+            matched_seconds=6,
             mix=False,
         ),
         experiments=tuple(e for e in EXPERIMENTS if e != "overhead"),
@@ -189,8 +191,11 @@ PROFILES: dict[str, Profile] = {
             ),
             "primitives": PrimitivesParams(iterations=500),
             # Redis alone, in three rounds (the fewest that give an interval worth having):
-            # within 3 minutes; standard adds process memory.
-            "resident_sessions": ResidentSessionsParams(counts=(1_000, 10_000), stores=("redis",)),
+            # within 3 minutes; standard adds process memory. Two cells side by side at
+            # 500 requests/s each.
+            "resident_sessions": ResidentSessionsParams(
+                counts=(1_000, 10_000), stores=("redis",), rate_per_user=10.0
+            ),
         },
         steps=3,
     ),
@@ -208,9 +213,9 @@ PROFILES: dict[str, Profile] = {
         # The lab and its twins in the first three: enough for the overhead's interval.
         twin_repetitions=3,
         # The credential alone every repetition: capacity in a 4 s closed loop, then CPU
-        # and latency in a 6 s open-model phase at the matched rate (about 3 steady
-        # seconds after the ramp), the lab and its twin likewise; no request mix and no
-        # spike (`full` has them, no claim reads them): this keeps the
+        # and latency in an 8 s open-model phase at the matched rate, every variant at
+        # once (about 5 steady seconds after the ramp), the lab and its twin likewise; no
+        # request mix and no spike (`full` has them, no claim reads them): this keeps the
         # whole run within 10 minutes on 2 cores (a phase costs about 0.5 s more than its
         # length, for Locust to start).
         phases=_phases(
@@ -219,7 +224,7 @@ PROFILES: dict[str, Profile] = {
             rate=20,
             login_seconds=2,
             closed_seconds=4,
-            matched_seconds=6,
+            matched_seconds=8,
             mix=False,
         ),
         seeded_users=500,
@@ -230,12 +235,12 @@ PROFILES: dict[str, Profile] = {
             "primitives": PrimitivesParams(iterations=1000),
             # Rounds of the stores the pairs use (SQL sessions are left to `full`): the
             # growth with resident sessions decides claim 1 with an interval.
-            # 5 s phases: Locust runs 3.2-4 s of a 4 s phase, which left 0-1 steady seconds.
-            # Four rounds at 1,000 requests/s: three at 500 left the growth in memory
-            # between x0.34 and x1.72 (a second's CPU there is 0.1-0.3 s, read in 10 ms
-            # ticks, and a garbage collection more or less moves it by a tenth).
+            # 6 s phases: Locust runs 3.2-4 s of a 4 s phase, which left 0-1 steady seconds.
+            # Six rounds, the four cells of a round side by side at 250 requests/s each
+            # (the server core carries 1,000): measured one after the other, four rounds at
+            # 1,000 each left the growth in memory between x0.77 and x1.58.
             "resident_sessions": ResidentSessionsParams(
-                seconds=5.0, stores=("redis", "memory"), rate_per_user=20.0, rounds=4
+                seconds=6.0, stores=("redis", "memory"), rate_per_user=5.0, rounds=6
             ),
         },
         experiments=WITH_BROWSER,
@@ -263,8 +268,9 @@ PROFILES: dict[str, Profile] = {
             "scale_out": ScaleOutParams(seconds=10.0),
             "outage": OutageParams(seconds=(5.0, 5.0, 10.0)),
             "primitives": PrimitivesParams(iterations=5000),
+            # Nine cells side by side at 100 requests/s each.
             "resident_sessions": ResidentSessionsParams(
-                counts=(1_000, 100_000, 1_000_000), seconds=10.0
+                counts=(1_000, 100_000, 1_000_000), seconds=10.0, rate_per_user=2.0
             ),
         },
         experiments=FULL,

@@ -4,8 +4,9 @@ Order of a run: servers up (each variant with its own private Redis), a verify
 step per variant, then the load phases with variants interleaved and the order
 reversed every other repetition (A B C, C B A, ...) so that drift of a shared
 machine falls on all of them alike: in each repetition every variant's closed loop,
-then every variant's matched-rate phase back to back, then the lab-and-twin pairs,
-then the phases a run makes once; then the experiments. Ctrl-C (or SIGTERM)
+then every variant's matched-rate phase at once (side by side, the same rate each),
+then the lab-and-twin pairs, then the phases a run makes once; then the
+experiments. Ctrl-C (or SIGTERM)
 stops every process the run started and keeps what was measured.
 """
 
@@ -13,18 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from authlab.bench import derive, experiments
+from authlab.bench.at_once import at_once
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
 from authlab.bench.experiments.security_browser import not_measured
 from authlab.bench.growing_csv import Table
@@ -193,7 +195,8 @@ class Bench:
                 "locust_processes": self.options.locust_processes,
                 "core_plan": {role: list(c) if c else None for role, c in plan.items()},
                 "interleaving": "variants in order, reversed every other repetition; "
-                "each phase kind for every variant before the next kind",
+                "each phase kind for every variant before the next kind; the matched-rate "
+                "phases of all variants at once",
                 "argon2": {
                     "servers": "OWASP defaults (m=19456 KiB, t=2, p=1)",
                     "accounts user*": CHEAP_ARGON2.describe() + " (browsing phases)",
@@ -417,12 +420,16 @@ class Bench:
                     self._run_planned(group, running[name], phase, repetition, workspace, sampler)
             if not self.matched:
                 self.matched = self._matched_rate(names)
-            # The matched-rate phases of every variant back to back: the figures the claims
-            # compare are taken seconds apart, on the same state of a shared machine (with
-            # the twins and the once-a-run phases between them, a pair's two sides lay up
-            # to 35 s apart, and its ratio swung 1.21-1.54 between repetitions).
-            for name, phase in self._turns(running, order, repetition, {CREDENTIAL_RATE}):
-                self._run_planned(group, running[name], phase, repetition, workspace, sampler)
+            # The matched-rate phases of every variant at once, side by side: the figures
+            # the claims compare are taken in the same seconds.
+            self._side_by_side(
+                group,
+                running,
+                list(self._turns(running, order, repetition, {CREDENTIAL_RATE})),
+                repetition,
+                workspace,
+                sampler,
+            )
             if self._twins_in(repetition):
                 for name, phase in self._turns(running, order, repetition, {CREDENTIAL_RATE}):
                     if name in self.twins:
@@ -461,10 +468,12 @@ class Bench:
         return self._with_twins and (limit is None or repetition < limit)
 
     def _matched_rate(self, names: list[str]) -> dict[str, Any]:
-        """The offered rate for the matched-load phases: Profile.matched_load of the
-        slowest capacity the closed loops reached (a generator-limited capacity is a
-        lower bound, so the rate stays within every variant's reach either way; a
-        closed loop a neighbour held back was measured again, derive.disturbed)."""
+        """The offered rate for the matched-load phases, the same for every variant: they
+        run side by side on the server core, so the rate at which, by the capacities their
+        closed loops reached, together they would keep it busy Profile.matched_load of
+        the time (a generator-limited capacity is a lower bound, so the rate stays within
+        every variant's reach either way; a closed loop a neighbour held back was measured
+        again, derive.disturbed)."""
         capacities = {
             row["variant"]: row["throughput_rps"]
             for row in self.tables["phases"].rows
@@ -475,15 +484,25 @@ class Bench:
         if not capacities:
             return {"offered_rps": None, "from": "no capacity measured: the profile's own rates"}
         slowest = min(capacities, key=lambda name: capacities[name])
-        rate = self.profile.matched_load * capacities[slowest]
+        # A second of requests at rate r costs variant v r / capacity(v) of the core.
+        core_per_request_rate = sum(1 / capacity for capacity in capacities.values())
+        rate = self.profile.matched_load / core_per_request_rate
         rate = max(RATE_STEP, rate // RATE_STEP * RATE_STEP)
+        together = len(capacities)
         return {
             "offered_rps": rate,
             "share": self.profile.matched_load,
+            "side_by_side": together,
             "slowest": slowest,
             "slowest_capacity_rps": round(capacities[slowest], 1),
-            "from": f"{self.profile.matched_load:.0%} of the slowest capacity "
-            f"({slowest}, {capacities[slowest]:,.0f} requests/s in the closed loop)",
+            "from": (
+                f"{together} variants loaded side by side, each at the rate at which, by "
+                "their capacities in the closed loop, together they keep the server core "
+                f"{self.profile.matched_load:.0%} busy"
+                if together > 1
+                else f"{self.profile.matched_load:.0%} of its capacity "
+                f"({capacities[slowest]:,.0f} requests/s in the closed loop)"
+            ),
         }
 
     def _at_matched_rate(self, phase: Phase) -> Phase:
@@ -509,14 +528,56 @@ class Bench:
         # CPU per request is counted here: no /metrics scrape meanwhile.
         with sampler.quiet() if counted else contextlib.nullcontext():
             figures = self.measure_phase(group, target, phase, repetition, workspace).figures
-            offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
-            if phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered:
-                self.warnings.append(
-                    f"{name} {phase.name} rep {repetition + 1}: {reached or 0:,.0f} of the "
-                    f"{offered:,.0f} requests/s offered (its CPU per request is not at the "
-                    "matched load)"
-                )
+        self._flag_unsustained(name, phase, repetition, figures)
         return figures
+
+    def _side_by_side(
+        self,
+        group: ProcessGroup,
+        running: dict[str, RunningVariant],
+        turns: list[tuple[str, Phase]],
+        repetition: int,
+        workspace: Workspace,
+        sampler: Sampler,
+    ) -> None:
+        """These phases all at the same time, each variant on its own generator at the
+        matched rate: a deciding ratio's two sides (and the baseline a check subtracts) are
+        measured in the same seconds, so a neighbour's burst or a clock change falls on
+        all of them alike. Measured one after the other, seconds apart, a variant's CPU
+        per request moved 10-30% between repetitions on this shared machine, and the
+        check ratio (which subtracts the baseline from both sides) from x0.83 to x1.45
+        within one run."""
+        if not turns:
+            return
+        self._step(
+            f"rep {repetition + 1}/{self.profile.repetitions} · "
+            f"{', '.join(name for name, _ in turns)} side by side · {turns[0][1].name}"
+        )
+        self._steps_done += len(turns) - 1  # one step for the phases counted one each
+        planned = [(name, self._at_matched_rate(phase)) for name, phase in turns]
+        with sampler.quiet():
+            results = at_once(
+                [
+                    functools.partial(
+                        self._measure, group, running[name].target, phase, repetition, workspace
+                    )
+                    for name, phase in planned
+                ]
+            )
+        for (name, phase), measured in zip(planned, results, strict=True):
+            self._record(running[name].target, phase, repetition, measured)
+            self._flag_unsustained(name, phase, repetition, measured.figures)
+
+    def _flag_unsustained(
+        self, name: str, phase: Phase, repetition: int, figures: dict[str, Any]
+    ) -> None:
+        offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
+        if phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered:
+            self.warnings.append(
+                f"{name} {phase.name} rep {repetition + 1}: {reached or 0:,.0f} of the "
+                f"{offered:,.0f} requests/s offered (its CPU per request is not at the "
+                "matched load)"
+            )
 
     def _forget(self, variant: str, phase: str, repetition: int) -> None:
         """Leave a disturbed phase out of the tables (its raw files stay, marked)."""
@@ -542,26 +603,28 @@ class Bench:
         repetition: int,
         workspace: Workspace,
     ) -> None:
-        """The lab's server and its plain twin loaded at the same time, half the users each
-        (in the matched-load phase: the same offered rate on each side).
+        """The lab's server and its plain twin loaded at the same time, each at the matched
+        rate (as in the side-by-side phase).
 
         Both share the server core and the machine's state second by second, so a
         neighbour's load or a clock change falls on both alike; measured one after
         the other, the two drifted apart by 20-30% on a busy machine.
         """
         self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {target.variant} + twin")
-        half = dataclasses.replace(phase, name=derive.CREDENTIAL_PAIR, users=phase.users // 2)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            sides = {
-                server: pool.submit(
-                    self.measure_phase, group, side, half, repetition, workspace, label
+        paired = dataclasses.replace(phase, name=derive.CREDENTIAL_PAIR)
+        sides = (
+            ("authlab", target, f"{paired.name}-authlab"),
+            ("plain", twin.target, f"{paired.name}-plain"),
+        )
+        measured = at_once(
+            [
+                functools.partial(
+                    self.measure_phase, group, side, paired, repetition, workspace, label
                 )
-                for server, side, label in (
-                    ("authlab", target, f"{half.name}-authlab"),
-                    ("plain", twin.target, f"{half.name}-plain"),
-                )
-            }
-            rows = {server: future.result().figures for server, future in sides.items()}
+                for _, side, label in sides
+            ]
+        )
+        rows = {server: m.figures for (server, _, _), m in zip(sides, measured, strict=True)}
         shared_store = target.redis_url is not None and target.redis_url == twin.target.redis_url
         for server, figures in rows.items():
             if shared_store:
@@ -581,6 +644,23 @@ class Bench:
         label: str | None = None,
         extra_env: dict[str, str] | None = None,
     ) -> Measured:
+        measured = self._measure(group, target, phase, repetition, workspace, label, extra_env)
+        if label is None:
+            self._record(target, phase, repetition, measured)
+        return measured
+
+    def _measure(
+        self,
+        group: ProcessGroup,
+        target: Target,
+        phase: Phase,
+        repetition: int,
+        workspace: Workspace,
+        label: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> Measured:
+        """Run one phase and derive its figures, writing no table (so that phases can run
+        side by side in threads)."""
         directory = self.raw / target.variant / f"rep{repetition}" / (label or phase.name)
         row = run_phase(
             group,
@@ -602,13 +682,15 @@ class Bench:
                 f"{target.variant} {label or phase.name}: no request was made "
                 f"(Locust exit {row['locust_exit']}; see {directory / 'locust.log'})"
             )
-        if label is None:
-            self.tables["phases"].add(figures)
-            base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
-            self.tables["latency"].add(*derive.latency_rows(base, hdr))
-            # The steady window second by second: what the report's intervals resample.
-            self.tables["batches"].add(*({**base, **batch.as_row()} for batch in steady))
         return Measured(figures, hdr, steady)
+
+    def _record(self, target: Target, phase: Phase, repetition: int, measured: Measured) -> None:
+        """A load phase's rows in the phases, latency and batches tables."""
+        self.tables["phases"].add(measured.figures)
+        base = {"variant": target.variant, "repetition": repetition, "phase": phase.name}
+        self.tables["latency"].add(*derive.latency_rows(base, measured.hdr))
+        # The steady window second by second: what the report's intervals resample.
+        self.tables["batches"].add(*({**base, **batch.as_row()} for batch in measured.batches))
 
     # --- the experiments (authlab.bench.experiments) ------------------------------------
 

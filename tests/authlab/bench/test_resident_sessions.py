@@ -14,9 +14,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import psutil
@@ -24,7 +27,7 @@ import pytest
 import redis
 
 from authlab.admin import seed_users
-from authlab.bench.experiments import resident_app
+from authlab.bench.experiments import resident_app, resident_sessions
 from authlab.bench.experiments.resident_sessions import (
     COLUMNS,
     STORES,
@@ -33,7 +36,6 @@ from authlab.bench.experiments.resident_sessions import (
     cells,
     fill_timeout,
     result_row,
-    round_order,
 )
 from authlab.bench.window import Batch
 from authlab.fleet import wait_healthy
@@ -41,6 +43,7 @@ from authlab.ports import free_port
 from authlab.processes import ProcessGroup, Tracked
 from servers.config import Settings
 from servers.context import open_context
+from tests.authlab.bench.fake_context import FakeContext
 from tests.conftest import FAST_ARGON2
 
 pytestmark = pytest.mark.e2e
@@ -58,17 +61,28 @@ def test_cells_go_up_in_n_with_every_store_at_each() -> None:
     ]  # fmt: skip
 
 
-def test_odd_rounds_measure_the_cells_in_reverse() -> None:
+def test_every_cell_of_a_round_is_measured_at_the_same_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     every = cells((1_000, 100_000), ("redis", "memory"))
-    assert round_order(every, 0) == every
-    assert round_order(every, 1) == every[::-1]
-    assert round_order(every, 2) == every
-    # Over two rounds each cell's mean position is the same: a drift weighs on all alike.
-    positions = {
-        cell: round_order(every, 0).index(cell) + round_order(every, 1).index(cell)
-        for cell in every
-    }
-    assert len(set(positions.values())) == 1
+    servers = [SimpleNamespace(cell=cell) for cell in every]
+    # Every cell's phase must be running before any ends: one after the other, the first
+    # would wait here in vain.
+    together = threading.Barrier(len(every), timeout=10)
+    measured: list[tuple[int, Cell]] = []
+
+    def measure(context: object, server: Any, phase: object, round_: int) -> Any:
+        together.wait()
+        measured.append((round_, server.cell))
+        return server.cell
+
+    monkeypatch.setattr(resident_sessions, "_measure", measure)
+    context = FakeContext(tmp_path)
+    got = list(resident_sessions._rounds(context, servers, None, 3))  # type: ignore[arg-type]
+    assert got == every * 3  # each round's cells, in order
+    for round_ in range(3):
+        assert {cell for r, cell in measured if r == round_} == set(every)
+    assert len(context.said) == 3
 
 
 def test_batch_rows_name_the_cell_and_round_of_each_steady_second() -> None:

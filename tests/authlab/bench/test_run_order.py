@@ -1,12 +1,14 @@
-"""The order of a run's load phases: the figures a claim compares are taken seconds apart.
+"""The order of a run's load phases: the figures a claim compares are taken in the same
+seconds.
 
 The phases themselves are replaced by a recorder: what is checked is the order the runner
-asks for them in, which decides how far apart (in time, on a shared machine) the two sides
-of a deciding ratio are measured."""
+asks for them in, and which of them run at the same time, which decides how far apart (in
+time, on a shared machine) the two sides of a deciding ratio are measured."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from authlab.bench.derive import CREDENTIAL_CLOSED, CREDENTIAL_RATE
-from authlab.bench.phase import Phase
+from authlab.bench.phase import Measured, Phase
 from authlab.bench.profiles import get_profile
 from authlab.bench.runner import Bench, BenchOptions
 from authlab.bench.variants import VARIANTS
@@ -49,36 +51,56 @@ def _recorded_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Benc
     ) -> None:
         steps.append((repetition, "pair", target))
 
+    # Every variant's matched-rate phase must be running before any of them ends: run one
+    # after the other, the first would wait here in vain.
+    together = threading.Barrier(len(names), timeout=10)
+    lock = threading.Lock()
+
+    def measure(
+        group: object, target: str, phase: Phase, repetition: int, *rest: object
+    ) -> Measured:
+        together.wait()
+        with lock:
+            steps.append((repetition, phase.name, target))
+        return Measured({"offered_rps": phase.users * phase.rate_per_user}, None)
+
     monkeypatch.setattr(bench, "_run_planned", run_planned)
     monkeypatch.setattr(bench, "_measure_pair", measure_pair)
+    monkeypatch.setattr(bench, "_measure", measure)
+    monkeypatch.setattr(bench, "_record", lambda *recorded: None)
     bench._load(None, running, None, _QuietSampler())  # type: ignore[arg-type]
     return bench, steps
 
 
-def test_every_variants_matched_phase_runs_back_to_back(
+def test_every_variants_matched_phase_runs_at_the_same_time_after_every_closed_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bench, steps = _recorded_run(tmp_path, monkeypatch)
+    bench, steps = _recorded_run(tmp_path, monkeypatch)  # the barrier held for each repetition
     for repetition in range(bench.profile.repetitions):
         kinds = [phase for r, phase, _ in steps if r == repetition]
         rates = [i for i, kind in enumerate(kinds) if kind == CREDENTIAL_RATE]
-        # One unbroken run of matched-rate phases, after every closed loop.
-        assert rates == list(range(rates[0], rates[0] + len(bench.profile.variants)))
+        assert len(rates) == len(bench.profile.variants)
         assert all(kind == CREDENTIAL_CLOSED for kind in kinds[: rates[0]])
+        measured = {v for r, phase, v in steps if r == repetition and phase == CREDENTIAL_RATE}
+        assert measured == set(bench.profile.variants)
 
 
-def test_session_redis_stands_beside_both_its_tokens_in_every_repetition(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_side_by_side_every_variant_is_offered_one_rate_that_together_half_fills_the_core(
+    tmp_path: Path,
 ) -> None:
-    bench, steps = _recorded_run(tmp_path, monkeypatch)
-    for repetition in range(bench.profile.repetitions):
-        order = [v for r, phase, v in steps if r == repetition and phase == CREDENTIAL_RATE]
-        at = order.index("session-redis")
-        assert {order[at - 1], order[at + 1]} == {"token-hs256", "token-hs256-denylist"}
-    # Reversed every other repetition: drift falls on both ends alike.
-    first = [v for r, phase, v in steps if r == 0 and phase == CREDENTIAL_RATE]
-    second = [v for r, phase, v in steps if r == 1 and phase == CREDENTIAL_RATE]
-    assert second == first[::-1]
+    bench = Bench(BenchOptions(get_profile("standard"), only="none", results_root=tmp_path))
+    bench.tables["phases"].rows = [
+        {"variant": name, "phase": CREDENTIAL_CLOSED, "throughput_rps": capacity}
+        for name, capacity in (("a", 1000.0), ("b", 2000.0), ("c", 4000.0))
+    ]
+    matched = bench._matched_rate(["a", "b"])
+    # 1/1000 + 1/2000 of the core per request/s: half of it at 333 requests/s each.
+    assert matched["offered_rps"] == 330
+    assert matched["side_by_side"] == 2
+    assert matched["slowest"] == "a"
+    alone = bench._matched_rate(["c"])
+    assert alone["offered_rps"] == 2000
+    assert alone["side_by_side"] == 1
 
 
 def test_the_lab_and_its_twins_run_in_the_profiles_first_repetitions_only(
