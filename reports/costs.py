@@ -4,7 +4,7 @@ The summary's figures come from phases that send only GET /me: capacity from the
 closed loop (`me-closed`), CPU per request and latency from an open model at one
 offered rate for every variant (`me-rate`: the same load for all compared, every
 variant loaded at the same time, at the rate at which together they keep the server
-core half busy), each phase's CPU and requests counted in its steady window. A folder
+core about half busy), each phase's CPU and requests counted in its steady window. A folder
 from before the matched load took CPU per request from the closed loop; an older one
 still has only the mixed figures: they are used, and every text says so.
 """

@@ -497,8 +497,8 @@ class Bench:
             "slowest_capacity_rps": round(capacities[slowest], 1),
             "from": (
                 f"{together} variants loaded side by side, each at the rate at which, by "
-                "their capacities in the closed loop, together they keep the server core "
-                f"{self.profile.matched_load:.0%} busy"
+                "their capacities in the closed loop, together they would keep the server "
+                f"core {self.profile.matched_load:.0%} busy"
                 if together > 1
                 else f"{self.profile.matched_load:.0%} of its capacity "
                 f"({capacities[slowest]:,.0f} requests/s in the closed loop)"
@@ -555,24 +555,46 @@ class Bench:
         )
         self._steps_done += len(turns) - 1  # one step for the phases counted one each
         planned = [(name, self._at_matched_rate(phase)) for name, phase in turns]
-        with sampler.quiet():
-            results = at_once(
-                [
-                    functools.partial(
-                        self._measure, group, running[name].target, phase, repetition, workspace
-                    )
-                    for name, phase in planned
-                ]
+        calls = [
+            functools.partial(
+                self._measure, group, running[name].target, phase, repetition, workspace
             )
+            for name, phase in planned
+        ]
+        with sampler.quiet():
+            results = at_once(calls)
+        held_back = [
+            name
+            for (name, phase), measured in zip(planned, results, strict=True)
+            if self._unsustained(phase, measured.figures)
+        ]
+        if held_back:
+            # Side by side, a neighbour holds every variant back at once: the repetition is
+            # not at the matched load, so it is measured again (once).
+            self.warnings.append(
+                f"rep {repetition + 1} {planned[0][1].name}: {', '.join(held_back)} did not "
+                "reach 95% of the offered rate side by side (a disturbed repetition): "
+                "measured again"
+            )
+            for name, phase in planned:
+                self._forget(name, phase.name, repetition)
+            with sampler.quiet():
+                results = at_once(calls)
         for (name, phase), measured in zip(planned, results, strict=True):
             self._record(running[name].target, phase, repetition, measured)
             self._flag_unsustained(name, phase, repetition, measured.figures)
 
+    @staticmethod
+    def _unsustained(phase: Phase, figures: dict[str, Any]) -> bool:
+        """Whether a matched-rate phase served less than SUSTAINED of the offered rate."""
+        offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
+        return bool(phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered)
+
     def _flag_unsustained(
         self, name: str, phase: Phase, repetition: int, figures: dict[str, Any]
     ) -> None:
-        offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
-        if phase.matched_rate and offered and (reached or 0) < SUSTAINED * offered:
+        if self._unsustained(phase, figures):
+            offered, reached = figures.get("offered_rps"), figures.get("throughput_rps")
             self.warnings.append(
                 f"{name} {phase.name} rep {repetition + 1}: {reached or 0:,.0f} of the "
                 f"{offered:,.0f} requests/s offered (its CPU per request is not at the "

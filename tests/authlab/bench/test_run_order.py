@@ -31,7 +31,11 @@ class _QuietSampler:
         yield
 
 
-def _recorded_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Bench, list[Step]]:
+def _recorded_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held_back: frozenset[int] = frozenset()
+) -> tuple[Bench, list[Step]]:
+    """A standard run's load phases, recorded; the matched-rate phases of the
+    repetitions in `held_back` reach a third of their rate the first time."""
     bench = Bench(BenchOptions(get_profile("standard"), only="none", results_root=tmp_path))
     names = bench.profile.variants
     running: dict[str, Any] = {
@@ -60,9 +64,12 @@ def _recorded_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Benc
         group: object, target: str, phase: Phase, repetition: int, *rest: object
     ) -> Measured:
         together.wait()
+        offered = phase.users * phase.rate_per_user
         with lock:
+            first = (repetition, phase.name, target) not in steps
             steps.append((repetition, phase.name, target))
-        return Measured({"offered_rps": phase.users * phase.rate_per_user}, None)
+        reached = offered / 3 if first and repetition in held_back else offered
+        return Measured({"offered_rps": offered, "throughput_rps": reached}, None)
 
     monkeypatch.setattr(bench, "_run_planned", run_planned)
     monkeypatch.setattr(bench, "_measure_pair", measure_pair)
@@ -85,34 +92,34 @@ def test_every_variants_matched_phase_runs_at_the_same_time_after_every_closed_l
         assert measured == set(bench.profile.variants)
 
 
-def test_side_by_side_every_variant_is_offered_one_rate_that_together_half_fills_the_core(
+def test_a_repetition_a_neighbour_held_back_side_by_side_is_measured_again_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench, steps = _recorded_run(tmp_path, monkeypatch, held_back=frozenset({1}))
+    for repetition in range(bench.profile.repetitions):
+        rates = [v for r, phase, v in steps if r == repetition and phase == CREDENTIAL_RATE]
+        assert sorted(rates) == sorted(bench.profile.variants * (2 if repetition == 1 else 1))
+    assert any("rep 2 me-rate" in w and "measured again" in w for w in bench.warnings)
+    # Measured again at the matched load: no variant is left flagged.
+    assert not any("not at the matched load" in w for w in bench.warnings)
+
+
+def test_side_by_side_every_variant_is_offered_one_rate_that_together_fills_the_profiles_share(
     tmp_path: Path,
 ) -> None:
     bench = Bench(BenchOptions(get_profile("standard"), only="none", results_root=tmp_path))
+    share = bench.profile.matched_load
     bench.tables["phases"].rows = [
         {"variant": name, "phase": CREDENTIAL_CLOSED, "throughput_rps": capacity}
         for name, capacity in (("a", 1000.0), ("b", 2000.0), ("c", 4000.0))
     ]
     matched = bench._matched_rate(["a", "b"])
-    # 1/1000 + 1/2000 of the core per request/s: half of it at 333 requests/s each.
-    assert matched["offered_rps"] == 330
+    # Each request/s costs 1/1000 + 1/2000 of the core: `share` of it at share / 0.0015
+    # requests/s each, rounded down to 10.
+    assert matched["offered_rps"] == share / 0.0015 // 10 * 10
+    assert matched["offered_rps"] * (1 / 1000 + 1 / 2000) <= share
     assert matched["side_by_side"] == 2
     assert matched["slowest"] == "a"
     alone = bench._matched_rate(["c"])
-    assert alone["offered_rps"] == 2000
+    assert alone["offered_rps"] == share * 4000
     assert alone["side_by_side"] == 1
-
-
-def test_the_lab_and_its_twins_run_in_the_profiles_first_repetitions_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    bench, steps = _recorded_run(tmp_path, monkeypatch)
-    paired = {r for r, phase, _ in steps if phase == "pair"}
-    assert bench.profile.twin_repetitions is not None
-    assert paired == set(range(bench.profile.twin_repetitions))
-    assert bench.profile.twin_repetitions < bench.profile.repetitions
-    # Each pair after the matched phases it checks, never between two of them.
-    for repetition in paired:
-        kinds = [phase for r, phase, _ in steps if r == repetition]
-        last_rate = max(i for i, kind in enumerate(kinds) if kind == CREDENTIAL_RATE)
-        assert kinds.index("pair") > last_rate
