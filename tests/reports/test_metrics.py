@@ -84,6 +84,22 @@ def test_an_outage_from_the_first_second_takes_the_normal_rate_from_after_it() -
     assert stat.goodput == pytest.approx(1.0)  # 92 in the second down against a median 72-88
 
 
+def test_the_runs_first_second_is_not_the_normal_rate_even_when_it_alone_precedes() -> None:
+    # A quiet standard run's token server (outage.csv): its first second held the start's
+    # burst, 87, and the store went down in the next; it answered 80 in every other second.
+    rows = pd.DataFrame(
+        {
+            "variant": ["t"] * 8,
+            "second": [1, 2, 3, 4, 5, 6, 7, 8],
+            "ok": [87, 80, 80, 80, 80, 80, 80, 63],
+            "failed": [0] * 8,
+            "store_down": [0.0, 0.009, 1.0, 0.991, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    (stat,) = outage_stats(RunData(directory=Path("."), outage=rows))
+    assert stat.goodput == pytest.approx(1.0)  # not 80 / 87 = 92%, under the 90% line
+
+
 def test_without_a_second_of_the_store_up_the_outage_is_not_judged() -> None:
     from reports.verdicts import tokens_robust
 
