@@ -43,32 +43,65 @@ class Decision:
     # Its confidence interval (reports.intervals), where the figure is a measured rate:
     # None for a count or size that has no sampling error to speak of.
     interval: Interval | None = None
+    # How far (a share of the threshold) the figure moves from one run to the next on the
+    # same machine, beyond what its own repetitions show (reports.bands.RUN_TO_RUN for CPU
+    # and capacity ratios): the interval must clear the threshold by that much to decide.
+    run_to_run: float = 0.0
 
     @property
     def margin(self) -> float:
         return self.value - self.threshold
 
     @property
+    def edges(self) -> tuple[float, float]:
+        """The threshold widened by the run-to-run band: the interval must lie below the
+        first or above the second to decide (both the threshold without a band)."""
+        if self.unit == "x":  # a ratio: the band is a factor either way
+            return self.threshold / (1 + self.run_to_run), self.threshold * (1 + self.run_to_run)
+        band = self.threshold * self.run_to_run
+        return self.threshold - band, self.threshold + band
+
+    @property
     def decided(self) -> bool:
-        """False when the interval crosses the threshold: this run's precision cannot say
-        which side the figure is on."""
-        return self.interval is None or not self.interval.crosses(self.threshold)
+        """False when the interval crosses the threshold, or its run-to-run band: this
+        run's precision cannot say which side the figure is on, or another run could put
+        it on the other."""
+        interval = self.interval
+        if interval is None:
+            return True
+        low, high = self.edges
+        if not self.run_to_run:
+            return not interval.crosses(self.threshold)
+        return interval.high <= low or interval.low >= high
+
+    @property
+    def within_run_to_run(self) -> bool:
+        """The figure itself lies inside the run-to-run band: no repetitions decide it."""
+        low, high = self.edges
+        return bool(self.run_to_run) and low < self.value < high
 
     @property
     def repetitions_needed(self) -> int | None:
-        """For an undecided figure: about how many repetitions would decide it."""
-        if self.decided or self.interval is None:
+        """For an undecided figure: about how many repetitions would decide it (None where
+        the figure lies inside its run-to-run band)."""
+        if self.decided or self.interval is None or self.within_run_to_run:
             return None
-        return repetitions_to_decide(self.value, self.threshold, self.interval)
+        low, high = self.edges
+        edge = high if self.value >= self.threshold else low
+        return repetitions_to_decide(self.value, edge, self.interval)
 
     def undecided_text(self) -> str:
         """What an undecided figure says instead of a side."""
         needed = self.repetitions_needed
-        more = (
-            f"about {needed} repetitions would decide it"
-            if needed
-            else "it sits too close to the threshold for more repetitions to decide it soon"
-        )
+        if needed:
+            more = f"about {needed} repetitions would decide it"
+        elif self.within_run_to_run:
+            more = (
+                f"it lies within the {self.run_to_run:.0%} of its threshold that one run "
+                "differs from the next by, so no number of repetitions decides it"
+            )
+        else:
+            more = "it sits too close to the threshold for more repetitions to decide it soon"
         return f"not decided at this run's precision ({self.figure}; {more})"
 
     def interval_text(self) -> str:
@@ -76,9 +109,16 @@ class Decision:
         interval = self.interval
         if interval is None:
             return ""
+        shown = f"{CONFIDENCE:.0%} interval {show(interval.low, self.unit)}-" + show(
+            interval.high, self.unit
+        )
+        line = show(self.threshold, self.unit)
+        if not self.run_to_run:
+            return f"{shown} across the {line} line"
+        low, high = self.edges
         return (
-            f"{CONFIDENCE:.0%} interval {show(interval.low, self.unit)}-"
-            f"{show(interval.high, self.unit)} across the {show(self.threshold, self.unit)} line"
+            f"{shown}, not clear of the {line} line's run-to-run band "
+            f"{show(low, self.unit)}-{show(high, self.unit)}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,6 +137,7 @@ class Decision:
             "confidence": CONFIDENCE if interval else None,
             "repetitions": interval.repetitions if interval else len(self.repetitions) or None,
             "batches": interval.batches if interval else None,
+            "run_to_run": self.run_to_run,
             "decided": self.decided,
             "repetitions_needed": self.repetitions_needed,
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reports import costs, fmt, resident, xss
-from reports.bands import HEAVY, NO_LOAD_SHARE, ratio_decision
+from reports.bands import HEAVY, NO_LOAD_SHARE, RUN_TO_RUN, ratio_decision
 from reports.claim import Verdict, experiment, security_command, variants_command
 from reports.load import RunData
 from reports.margins import Decision, ratios
@@ -70,6 +70,7 @@ def resident_growth(run: RunData) -> list[Growth]:
             HEAVY,
             "'grows heavily' from here",
             interval=g.interval,
+            run_to_run=RUN_TO_RUN,
         )
         p99 = None
         if g.fewest.p99_us is not None and g.most.p99_us is not None:
@@ -179,6 +180,7 @@ def decide_no_load(run: RunData) -> NoLoad:
                 costs.credential_repetitions(run, token),
             ),
             interval,
+            RUN_TO_RUN,
         )
     ruling = NoLoad(
         verdict=Verdict.DEPENDS,
@@ -279,6 +281,7 @@ def pair_gains(run: RunData, session: str, token: str, why: str) -> PairGains:
                 "x",
                 reps,
                 interval,
+                RUN_TO_RUN,
             )
         )
     return PairGains(session, token, why, tuple(found))
