@@ -41,7 +41,10 @@ def read_decisions(directory: Path) -> dict[str, Any]:
 
 
 # What a run's deciding figure keeps in repeat.json (decisions.json has the rest).
-FIGURE_KEYS = ("figure", "value", "unit", "threshold", "interval_low", "interval_high", "decided")
+FIGURE_KEYS = (
+    "figure", "value", "unit", "threshold", "interval_low", "interval_high", "decided",
+    "run_to_run",
+)  # fmt: skip
 
 
 def _deciding(claim: dict[str, Any]) -> dict[str, Any] | None:
@@ -122,4 +125,6 @@ def deciding_text(figure: dict[str, Any] | None) -> str:
         text += f" ({show(float(low), unit)}-{show(float(high), unit)})"
     if figure.get("threshold") is not None:
         text += f" vs {show(float(figure['threshold']), unit)}"
+        if figure.get("run_to_run"):
+            text += f" ±{float(figure['run_to_run']):.0%}"
     return text

@@ -30,6 +30,8 @@ class Deciding:
     high: float | None
     spread_kind: str  # "interval" or "repetitions" (what low-high is)
     decided: bool  # False: the spread reaches across the threshold
+    # The band either side of the threshold the spread must also clear (reports.bands.RUN_TO_RUN).
+    run_to_run: float = 0.0
 
     @property
     def margin(self) -> float:
@@ -49,6 +51,12 @@ class Deciding:
     @property
     def threshold_text(self) -> str:
         return self.show(self.threshold)
+
+    @property
+    def line_text(self) -> str:
+        """The threshold with the run-to-run band its spread must also clear, if any."""
+        line = self.threshold_text
+        return f"{line} (±{self.run_to_run:.0%} run to run)" if self.run_to_run else line
 
     @property
     def margin_text(self) -> str:
@@ -105,6 +113,7 @@ def deciding(claim: Claim) -> list[Deciding]:
                 high=high,
                 spread_kind=kind,
                 decided=decision.decided,
+                run_to_run=decision.run_to_run,
             )
         )
     return found

@@ -69,11 +69,16 @@ def test_agreement_keeps_each_runs_deciding_figure_beside_its_verdict(tmp_path: 
         "interval_low": 1.4,
         "interval_high": 1.7,
         "decided": False,
+        "run_to_run": 0.0,
     }
     assert free["deciding"] == [None, None]  # no deciding figure: nothing to show
     assert (
         deciding_text(heavy["deciding"][1])
         == f"{TIMES}1.55 ({TIMES}1.40-{TIMES}1.70) vs {TIMES}1.50"
+    )
+    # A CPU ratio's run-to-run band is said beside its threshold.
+    assert deciding_text({**heavy["deciding"][1], "run_to_run": 0.1}).endswith(
+        f"vs {TIMES}1.50 ±10%"
     )
     assert deciding_text(None) == ""
 
