@@ -54,9 +54,10 @@ class Deciding:
 
     @property
     def line_text(self) -> str:
-        """The threshold with the run-to-run band its spread must also clear, if any."""
+        """The threshold with the run-to-run band its spread must also clear, if any (the
+        thresholds' note says what the band is)."""
         line = self.threshold_text
-        return f"{line} (±{self.run_to_run:.0%} run to run)" if self.run_to_run else line
+        return f"{line} ±{self.run_to_run:.0%}" if self.run_to_run else line
 
     @property
     def margin_text(self) -> str:
