@@ -271,6 +271,7 @@ def _measure(
             finally:
                 if locust in group.tracked:
                     group.tracked.remove(locust)
+            await_histograms(directory, locust_processes)
         duration = time.time() - started
         server_after = tree_usage(target.server)[0] if target.server else None
         redis_after = redis_info(redis_client) if redis_client else None
@@ -307,6 +308,16 @@ def _measure(
         row["redis_used_memory"] = redis_after["used_memory"]
         row["redis_keys"] = redis_after["keys"]
     return row
+
+
+def await_histograms(directory: Path, processes: int, timeout: float = 10.0) -> None:
+    """Wait until each Locust process that sends requests has written its latency file:
+    workers write theirs as they quit, which can be after their master has exited (on a
+    busy machine a step phase of 5,810 requests read as "no request was made"). A worker
+    that died writes none: after `timeout`, what is there is read."""
+    deadline = time.monotonic() + timeout
+    while len(list(directory.glob("hdr*.json"))) < processes and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def load_ticks(directory: Path) -> list[Tick]:
