@@ -94,17 +94,31 @@ def ratio_decision(
 
 
 def spreads_text(run: RunData, variants: list[str]) -> str | None:
-    """This run's own run-to-run spreads of CPU per request: what the bands must exceed."""
+    """This run's own run-to-run spreads of CPU per request: what the bands must exceed.
+    Where the variants ran side by side, the spreads of their ratios to the first one's
+    cost in the same seconds (what a deciding ratio is made of; the costs themselves
+    still move with the machine, all together)."""
     found = []
-    for variant in variants:
+    together = costs.side_by_side(run) > 1 and len(variants) > 1
+    reference = costs.request_cost(run, variants[0]) if together else None
+    for variant in variants[1:] if together else variants:
         cost = costs.request_cost(run, variant)
-        spread = relative_spread(cost.repetitions) if cost else None
+        values = cost.repetitions if cost else ()
+        if cost and reference is not None:
+            values = tuple(ratios(cost.by_repetition, reference.by_repetition))
+        spread = relative_spread(values)
         if spread is not None:
             found.append(spread)
     if not found:
         return None
+    what = (
+        f"each variant's CPU per request over {variants[0]}'s in the same seconds (side by "
+        f"side), over repetitions, for {_which(variants[1:])}"
+        if together
+        else f"CPU per request over repetitions of {_which(variants)}"
+    )
     text = (
-        f"the spreads of CPU per request over repetitions of {_which(variants)}: "
+        f"the spreads of {what}: "
         f"{fmt.pct(min(found))}-{fmt.pct(max(found))} of the median (the 'similar' band is "
         f"{fmt.pct(SIMILAR - 1)})"
     )

@@ -73,3 +73,34 @@ def test_the_band_note_says_when_this_run_is_noisier_than_the_band() -> None:
     assert noisy is not None and noisy.endswith(
         "wider than the band in this run, so a ratio near its edges is uncertain"
     )
+
+
+def test_side_by_side_the_band_note_reads_the_ratios_not_the_drifting_costs() -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from reports.bands import spreads_text
+    from reports.load import RunData
+
+    # Both variants' costs drift 20% together from repetition to repetition; their ratio
+    # holds at x2.00-x2.02.
+    base, other = (100.0, 110.0, 120.0), (200.0, 222.0, 242.0)
+    summary = pd.DataFrame(
+        [{"variant": v, "server_cpu_us_per_request": c} for v, c in (("b", 110.0), ("o", 222.0))]
+    )
+    phases = pd.DataFrame(
+        [{"variant": v, "phase": "me-rate", "repetition": k, "offered_rps": 500.0,
+          "cpu_window": "steady", "server_cpu_us_per_request": c}
+         for v, costs in (("b", base), ("o", other)) for k, c in enumerate(costs)]
+    )  # fmt: skip
+    run = RunData(
+        directory=Path("."),
+        summary=summary,
+        phases=phases,
+        figure_source="get-only",
+        status={"matched_load": {"offered_rps": 500.0, "side_by_side": 2}},
+    )
+    text = spreads_text(run, ["b", "o"])
+    assert text is not None and "over b's in the same seconds (side by side)" in text
+    assert ": 1%-1% of the median" in text and "wider than the band" not in text
