@@ -5,9 +5,8 @@ step per variant, then the load phases with variants interleaved and the order
 reversed every other repetition (A B C, C B A, ...) so that drift of a shared
 machine falls on all of them alike: in each repetition every variant's closed loop,
 then every variant's matched-rate phase at once (side by side, the same rate each),
-then the lab-and-twin pairs, then the phases a run makes once; then the
-experiments. Ctrl-C (or SIGTERM)
-stops every process the run started and keeps what was measured.
+then the lab-and-twin pairs, then the phases a run makes once; then the experiments.
+Ctrl-C (or SIGTERM) stops every process the run started and keeps what was measured.
 """
 
 from __future__ import annotations

@@ -189,7 +189,8 @@ class Measurement:
 def measurements(
     context: ExperimentContext, params: ResidentSessionsParams
 ) -> Iterator[Measurement]:
-    """Yield each (store, N) of each round as soon as it is measured (Ctrl-C keeps them).
+    """Yield each (store, N) of each round as soon as its round is measured (Ctrl-C keeps
+    the rounds measured).
 
     Every store of every N is filled side by side, unpinned (filling is not measured and
     may use every core), then pinned like any server and measured side by side, round
