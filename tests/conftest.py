@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,6 @@ import pytest
 import redis
 import uvicorn
 
-from authlab.ports import free_port
 from servers.config import CHEAP_ARGON2, Settings
 from servers.routes import build_app
 
@@ -183,8 +183,8 @@ class ThreadedServer(uvicorn.Server):
     """uvicorn in a thread of the test process, on a real socket (as httpx tests do)."""
 
     @contextmanager
-    def running(self) -> Iterator[None]:
-        thread = threading.Thread(target=self.run, daemon=True)
+    def running(self, sockets: list[socket.socket] | None = None) -> Iterator[None]:
+        thread = threading.Thread(target=self.run, kwargs={"sockets": sockets}, daemon=True)
         thread.start()
         deadline = time.monotonic() + 15
         while not self.started:
@@ -200,7 +200,12 @@ class ThreadedServer(uvicorn.Server):
 
 @contextmanager
 def serve_in_thread(settings: Settings) -> Iterator[str]:
-    port = free_port()
+    # The socket is bound here and handed to uvicorn: a port only looked up (free_port)
+    # could be taken by another pytest-xdist worker before uvicorn bound it.
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
     config = uvicorn.Config(
         build_app(settings.replace(port=port)),
         host="127.0.0.1",
@@ -209,7 +214,7 @@ def serve_in_thread(settings: Settings) -> Iterator[str]:
         lifespan="on",
     )
     server = ThreadedServer(config)
-    with server.running():
+    with listening, server.running([listening]):
         yield f"http://127.0.0.1:{port}"
 
 
