@@ -33,5 +33,5 @@ def test_a_worker_that_wrote_nothing_leaves_what_is_there_after_the_timeout(
 def test_one_locust_process_is_not_waited_for(tmp_path: Path) -> None:
     # It writes its file before it exits: a missing one means it failed, not that it is late.
     started = time.monotonic()
-    await_histograms(tmp_path, processes=1, timeout=5.0)
-    assert time.monotonic() - started < 1.0
+    await_histograms(tmp_path, processes=1, timeout=60.0)
+    assert time.monotonic() - started < 30.0  # not the timeout
