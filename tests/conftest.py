@@ -38,16 +38,15 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # restarts) and read what it did: their figures and timings (a closed loop's capacity, a
 # persistence check, what py-spy samples) are what a neighbour disturbs, so under `make test`
 # they run one after another on one pytest-xdist worker while every other end-to-end test runs
-# on the other. The bench's security lab with a Chromium that does not start drives no load
-# but joins them to even out the two workers (about 3.5 minutes each; the bench's Chromium
-# run, a minute, is on the other). The smoke run (tests/authlab/bench/test_run.py) is not
-# here: its steady windows and its outage seconds failed beside any neighbour, so
-# `make test` runs that file alone, after the others.
+# on the other. The bench's Chromium run drives no load but joins them to even out the two
+# workers (about 3 minutes each). The smoke run (tests/authlab/bench/test_run.py) is not here:
+# its steady windows and its outage seconds failed beside any neighbour, so `make test` runs
+# that file alone, after the others.
 LOAD_TESTS = (
     "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
     "tests/authlab/bench/test_flamegraph.py",
-    "tests/authlab/bench/test_security_browser.py::test_a_chromium_that_does_not_start",
+    "tests/authlab/bench/test_security_browser.py::test_with_chromium",
     "tests/authlab/topology/",
 )
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
