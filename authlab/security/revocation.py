@@ -216,15 +216,10 @@ def _result(
 
 async def _measure_all(servers: list[LabServer]) -> list[dict[str, Any]]:
     cli_slots = asyncio.Semaphore(CLI_CONCURRENCY)
-    pairs = [(server, event) for server in servers for event in EVENTS]
-    # The slots go in the order the measurements start: the token servers' first, whose
-    # watch lasts the token's lifetime, then the sessions' (watched 3 s). Last in the queue,
-    # the tokens' watches ended 13 s into the section, 4 s after the rest.
-    order = sorted(range(len(pairs)), key=lambda i: pairs[i][0].config.variant != "token")
-    tasks = {i: asyncio.ensure_future(_measure(*pairs[i], cli_slots)) for i in order}
+    tasks = [_measure(server, event, cli_slots) for server in servers for event in EVENTS]
     # Let every measurement finish (each is bounded) before raising the first failure, so
     # no subprocess or connection is left to a closed event loop.
-    outcomes = await asyncio.gather(*(tasks[i] for i in range(len(pairs))), return_exceptions=True)
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
