@@ -519,16 +519,13 @@ class Bench:
         workspace: Workspace,
         sampler: Sampler,
     ) -> dict[str, Any]:
+        # The matched-rate phases run side by side (_side_by_side), never here.
         name = running.variant.name
-        target = running.target
-        phase = self._at_matched_rate(phase)
         self._step(f"rep {repetition + 1}/{self.profile.repetitions} · {name} · {phase.name}")
-        counted = phase.name in (CREDENTIAL_CLOSED, CREDENTIAL_RATE)
-        # CPU per request is counted here: no /metrics scrape meanwhile.
+        # A closed loop's CPU per request is counted: no /metrics scrape meanwhile.
+        counted = phase.name == CREDENTIAL_CLOSED
         with sampler.quiet() if counted else contextlib.nullcontext():
-            figures = self.measure_phase(group, target, phase, repetition, workspace).figures
-        self._flag_unsustained(name, phase, repetition, figures)
-        return figures
+            return self.measure_phase(group, running.target, phase, repetition, workspace).figures
 
     def _side_by_side(
         self,
