@@ -54,7 +54,9 @@ Top level (every key is always present; a section that was not run holds
                         sessions), remaining_lifetime_at_event_s, works_for_s,
                         refused_after_s, bounded_by ("immediate"|"exp"|"delayed"|
                         "not revoked"|"inconclusive"), expected_bounded_by, checks,
-                        refresh_token_status_after, display, passed} ]
+                        refresh_token_status_after, display, tries (2 where the first
+                        try was inconclusive and a fresh account measured again; absent
+                        in files from before it), passed} ]
     hardening        {"login_timing": {argon2, tries_per_kind, median_ms {unknown_user,
                         wrong_password}, p90_ms, median_difference_ms, test, u, z,
                         p_value, effect_size_prob_unknown_slower, alpha, distinguishable,

@@ -121,7 +121,20 @@ async def _login_and_trigger(
 
 
 async def _measure(server: LabServer, event: str, cli_slots: asyncio.Semaphore) -> dict[str, Any]:
-    username = server.user(f"rev-{event.split('_')[0]}")
+    """One event on one server. Where a token expired before the event took effect (a
+    `users disable` slowed down by a busy machine outlasting a short-lived token), once more
+    with a fresh account, by then behind a shorter queue; a second miss is reported as such."""
+    role = f"rev-{event.split('_')[0]}"
+    result = await _measure_once(server, event, server.user(role), cli_slots)
+    if result["bounded_by"] == "inconclusive":
+        result = await _measure_once(server, event, server.user(f"{role}-again"), cli_slots)
+        result["tries"] = 2
+    return result
+
+
+async def _measure_once(
+    server: LabServer, event: str, username: str, cli_slots: asyncio.Semaphore
+) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
         if event == "account_disabled":
             # Log in only once a slot is free, so the token's lifetime is not spent queueing.
@@ -208,6 +221,7 @@ def _result(
         "checks": checks,
         "refresh_token_status_after": refresh_status,
         "display": display,
+        "tries": 1,
         "passed": event_ok
         and bounded_by == expected
         and (refresh_status is None or 400 <= refresh_status < 500),
@@ -216,10 +230,15 @@ def _result(
 
 async def _measure_all(servers: list[LabServer]) -> list[dict[str, Any]]:
     cli_slots = asyncio.Semaphore(CLI_CONCURRENCY)
-    tasks = [_measure(server, event, cli_slots) for server in servers for event in EVENTS]
+    pairs = [(server, event) for server in servers for event in EVENTS]
+    # The CLI slots go in the order the measurements start: the token servers' first, whose
+    # watch lasts the token's lifetime, then the sessions' (watched 3 s). Last in the queue,
+    # the tokens' watches ended 13 s into the section, 4 s after the rest.
+    order = sorted(range(len(pairs)), key=lambda i: pairs[i][0].config.variant != "token")
+    tasks = {i: asyncio.ensure_future(_measure(*pairs[i], cli_slots)) for i in order}
     # Let every measurement finish (each is bounded) before raising the first failure, so
     # no subprocess or connection is left to a closed event loop.
-    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    outcomes = await asyncio.gather(*(tasks[i] for i in range(len(pairs))), return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
