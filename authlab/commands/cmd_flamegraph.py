@@ -11,7 +11,9 @@ import typer
 def flamegraph(
     variant: Annotated[str, typer.Argument(help="a benchmark variant, e.g. token-hs256")],
     out: Annotated[Path | None, typer.Option(help="SVG to write")] = None,
-    seconds: Annotated[int, typer.Option(min=2, max=600, help="length of the load")] = 8,
+    seconds: Annotated[
+        int, typer.Option(min=2, max=600, help="seconds sampled, once every user runs")
+    ] = 8,
     plain_twin: Annotated[
         bool, typer.Option("--plain-twin", help="profile the variant's plain twin instead")
     ] = False,
