@@ -11,12 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
+from authlab.bench.at_once import at_once
 from authlab.bench.derive import SPAWN_SECONDS
 from authlab.bench.experiments.experiment import Experiment
 from authlab.bench.experiments.experiment_context import ExperimentContext
 from authlab.bench.experiments.outage_timeline import per_second_rows
 from authlab.bench.phase import Phase
+from authlab.bench.variant_servers import RunningVariant
 from authlab.bench.variants import VARIANTS
 from loadtests.running_note import RUNNING_OUT_ENV, read_running_note
 
@@ -35,38 +38,61 @@ def run(context: ExperimentContext, params: OutageParams) -> None:
     before, during, after = params.seconds
     # The users' ramp comes first and is not part of `before`, so the run is that much longer.
     phase = Phase("outage", "browse", SPAWN_SECONDS + before + during + after, 8, rate_per_user=10)
-    for name in params.variants:
-        # A Redis of its own: the one it freezes.
-        running = context.start_variant(VARIANTS[name], private_redis=True)
-        redis = running.redis
-        assert redis is not None and redis.process is not None
-        # Written by the Locust process (loadtests/running_note.py) once every user runs.
-        marker = context.workspace.directory / f"outage-{name}-running.json"
-        marker.unlink(missing_ok=True)
-        timestamps: dict[str, float] = {}
-        over = threading.Event()
-        freezer = threading.Thread(
-            target=freeze_store,
-            args=(redis.process.pid, before, during, partial(read_running_note, marker)),
-            kwargs={"timestamps": timestamps, "wait": over.wait},
-            daemon=True,
+    # Every variant at once, each with a Redis of its own (the one it freezes): what is
+    # counted is which requests succeed while the store is away, at a light load, not what
+    # they cost, so a neighbour's seconds change nothing; one after the other they took
+    # about 10 s each.
+    running: dict[str, RunningVariant] = {}
+    try:
+        for name in params.variants:
+            running[name] = context.start_variant(VARIANTS[name], private_redis=True)
+        outcomes = at_once(
+            [partial(_freeze_under_load, context, running[name], phase, params) for name in running]
         )
-        try:
-            started = time.time()
-            freezer.start()
-            hdr = context.measure_phase(
-                running.target, phase, "outage", extra_env={RUNNING_OUT_ENV: str(marker)}
-            ).hdr
-            over.set()  # a phase that ended before its freeze (a failed Locust) freezes nothing
-            freezer.join()
-        finally:
-            over.set()
-            signal_pid(redis.process.pid, signal.SIGCONT)
-            running.stop(context.group)
-        # Seconds are numbered from the load's start where the generator noted it.
-        origin = ((hdr or {}).get("generator") or {}).get("test_started") or started
-        outage = (timestamps.get("stopped", origin), timestamps.get("resumed", origin))
+    finally:
+        for one in running.values():
+            one.stop(context.group)
+    for name, (hdr, origin, outage) in zip(running, outcomes, strict=True):
         context.write_table("outage", *per_second_rows(name, hdr, origin, outage))
+
+
+Outcome = tuple[dict[str, Any] | None, float, tuple[float, float]]
+
+
+def _freeze_under_load(
+    context: ExperimentContext, running: RunningVariant, phase: Phase, params: OutageParams
+) -> Outcome:
+    """The phase on one variant while its store is frozen: the latency file, the second the
+    load started and when the store stopped and resumed."""
+    before, during, _ = params.seconds
+    name = running.variant.name
+    redis = running.redis
+    assert redis is not None and redis.process is not None
+    # Written by the Locust process (loadtests/running_note.py) once every user runs.
+    marker = context.workspace.directory / f"outage-{name}-running.json"
+    marker.unlink(missing_ok=True)
+    timestamps: dict[str, float] = {}
+    over = threading.Event()
+    freezer = threading.Thread(
+        target=freeze_store,
+        args=(redis.process.pid, before, during, partial(read_running_note, marker)),
+        kwargs={"timestamps": timestamps, "wait": over.wait},
+        daemon=True,
+    )
+    try:
+        started = time.time()
+        freezer.start()
+        hdr = context.measure_phase(
+            running.target, phase, "outage", extra_env={RUNNING_OUT_ENV: str(marker)}
+        ).hdr
+        over.set()  # a phase that ended before its freeze (a failed Locust) freezes nothing
+        freezer.join()
+    finally:
+        over.set()
+        signal_pid(redis.process.pid, signal.SIGCONT)
+    # Seconds are numbered from the load's start where the generator noted it.
+    origin = ((hdr or {}).get("generator") or {}).get("test_started") or started
+    return hdr, origin, (timestamps.get("stopped", origin), timestamps.get("resumed", origin))
 
 
 def signal_pid(pid: int, signum: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import pkgutil
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -333,3 +334,42 @@ def test_the_outage_phase_tells_locust_where_to_note_that_its_users_run(
     assert [phase.seconds for _, phase, _ in context.phases] == [derive.SPAWN_SECONDS + 6.5] * 2
     assert stopped == ["session-redis", "token-hs256"]  # each variant's own store, stopped
     assert signal.SIGSTOP not in sent  # no load ran (no note came): nothing was frozen
+
+
+def test_every_variant_loses_its_store_at_the_same_time(
+    context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each variant's phase runs beside the others' (each on a Redis of its own): one
+    after the other, the first would wait at the barrier in vain."""
+    import threading
+    from types import SimpleNamespace
+
+    from authlab.bench.variant_servers import RunningVariant
+
+    variants = ("session-redis", "token-hs256", "token-hs256-denylist")
+    pids = {name: 4000 + i for i, name in enumerate(variants)}
+    stopped: list[str] = []
+
+    def start(variant: Any, instances: int) -> RunningVariant:
+        store = SimpleNamespace(
+            process=SimpleNamespace(pid=pids[variant.name]),
+            stop=lambda: stopped.append(variant.name),
+        )
+        return RunningVariant(variant, [], store, None, remote_url="http://127.0.0.1:1")  # type: ignore[arg-type]
+
+    together = threading.Barrier(len(variants), timeout=10)
+
+    def figures(target: Any, phase: Any, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        together.wait()
+        # The last variant's phase ends first: each reports one second of answers.
+        time.sleep(0.05 * (len(variants) - variants.index(target.variant)))
+        return {}, {"per_second": [[1000, 10, 0]], "generator": {"test_started": 1000.0}}
+
+    context.start = start
+    context.figures = figures
+    monkeypatch.setattr(outage, "signal_pid", lambda pid, signum: None)
+    outage.run(context, outage.OutageParams(variants=variants, seconds=(0.1, 0.1, 0.1)))
+    assert sorted(variant for variant, _, _ in context.phases) == sorted(variants)
+    assert stopped == list(variants)  # every store stopped once all phases had ended
+    # One table, in the variants' order whatever order their phases ended in.
+    assert [row["variant"] for row in context.tables["outage"]] == list(variants)
