@@ -39,10 +39,10 @@ lock: setup
 	$(BIN)/python -m authlab.dependency_lock check
 
 # Every test: the fast ones on every core, two workers each (pytest-xdist); the end-to-end
-# ones (marked e2e) on two workers, those that drive load (the cloud topology, the Node
-# targets, ...) one after another on one, every other (browsers, the security lab,
-# explore, ...) on the other (tests/conftest.py's LOAD_TESTS), so no two load tests disturb
-# each other; last the smoke run's file, alone (its figures are the ones a neighbour
+# ones (marked e2e) in three groups, one worker each (tests/conftest.py): those that drive
+# load (the Node targets, flamegraph, ...) one after another, so no two disturb each other;
+# the cloud topology's, which mostly wait; every other (browsers, the security lab,
+# explore, ...); last the smoke run's file, alone (its figures are the ones a neighbour
 # disturbs).
 # test-fast is the first part alone.
 E2E_ALONE := tests/authlab/bench/test_run.py
@@ -52,7 +52,7 @@ E2E_ALONE := tests/authlab/bench/test_run.py
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
 test: setup
 	$(BIN)/python -m pytest -m "not e2e" -n $(WORKERS)
-	$(BIN)/python -m pytest -m e2e -n 2 --dist loadgroup --ignore=$(E2E_ALONE)
+	$(BIN)/python -m pytest -m e2e -n 3 --dist loadgroup --ignore=$(E2E_ALONE)
 	$(BIN)/python -m pytest -m e2e $(E2E_ALONE)
 
 test-fast: setup

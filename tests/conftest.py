@@ -34,31 +34,55 @@ if TYPE_CHECKING:
 REQUIRE_SERVICES = os.environ.get("AUTHLAB_REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("AUTHLAB_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# The end-to-end tests that drive load (Locust phases, the cloud topology's kills and
-# restarts) and read what it did: their figures and timings (a closed loop's capacity, a
-# persistence check, what py-spy samples) are what a neighbour disturbs, so under `make test`
-# they run one after another on one pytest-xdist worker while every other end-to-end test runs
-# on the other. The bench's Chromium run drives no load but joins them to even out the two
-# workers (about 3 minutes each). The smoke run (tests/authlab/bench/test_run.py) is not here:
-# its steady windows and its outage seconds failed beside any neighbour, so `make test` runs
-# that file alone, after the others.
+# Under `make test` the end-to-end tests run in three pytest-xdist groups, one worker each.
+# The tests that drive load (Locust phases) and read what it did: their figures and timings (a
+# closed loop's capacity, what py-spy samples) are what a neighbour disturbs, so they run one
+# after another, never two at once. The cloud topology's tests run one after another in a group
+# of their own: each waits on health checks, failovers and token lifetimes far more than it
+# computes (about 20 s of CPU in 75 s), and their assertions are on what happened, not on speed;
+# behind the load tests they were the last 75 s of the step, on a mostly idle machine. Every
+# other end-to-end test (browsers, the security lab, explore, ...) runs in the third group. To
+# even out the three (about 150 s each here), the bench's Chromium run, which drives no load,
+# joins the load group, and its runs without a working Chromium and the instruction counts
+# (callgrind: a count, the same on a busy machine) the topology's. The smoke
+# run (tests/authlab/bench/test_run.py) is in none: its steady windows and its outage seconds
+# failed beside any neighbour, so `make test` runs that file alone, after the others.
 LOAD_TESTS = (
     "tests/authlab/bench/test_run_control.py",
     "tests/authlab/bench/test_targets.py",
     "tests/authlab/bench/test_flamegraph.py",
     "tests/authlab/bench/test_security_browser.py::test_with_chromium",
-    "tests/authlab/topology/",
 )
+TOPOLOGY_TESTS = (
+    "tests/authlab/topology/",
+    "tests/authlab/bench/test_instructions.py",
+    "tests/authlab/bench/test_security_browser.py::test_a_chromium_that_does_not_start",
+    "tests/authlab/bench/test_security_browser.py::test_a_given_security_file",
+)
+# Under `make test` each group's first test starts beside the other groups' first. The security
+# lab's run (Chromium and Firefox, about 45 s of CPU) goes first in its group, beside the load
+# group's lighter first tests: later it ran beside the bench's own Chromium run, 70 s against 50.
+FIRST_IN_GROUP = ("tests/authlab/security/test_lab.py",)
 # Cheap hashing for tests; the servers default to OWASP's m=19 MiB, t=2.
 FAST_ARGON2 = CHEAP_ARGON2
 PASSWORD = "correct horse battery"
 
 
 def xdist_group_of(nodeid: str) -> str:
-    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, or the other.
-    Two groups, not one per module, so that a module-scoped fixture (one bench run, one
-    browser) is made once, and no two load tests ever run at the same time."""
-    return "e2e-load" if nodeid.startswith(LOAD_TESTS) else "e2e-other"
+    """Where a test runs under `make test`'s `--dist loadgroup`: the load group, the topology's,
+    or the other. Three groups, not one per module, so that a module-scoped fixture (one bench
+    run, one browser) is made once, and no two load tests ever run at the same time."""
+    if nodeid.startswith(LOAD_TESTS):
+        return "e2e-load"
+    return "e2e-topology" if nodeid.startswith(TOPOLOGY_TESTS) else "e2e-other"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, FIRST_IN_GROUP's tests first (a stable sort: every other test,
+    and a module's tests among themselves, keep their order). The workers collect, and
+    pytest-xdist tells them `--dist no` and keeps loadgroup in option.loadgroup."""
+    if getattr(config.option, "loadgroup", False) or config.getvalue("dist") == "loadgroup":
+        items.sort(key=lambda item: not item.nodeid.startswith(FIRST_IN_GROUP))
 
 
 @pytest.hookimpl(tryfirst=True)
