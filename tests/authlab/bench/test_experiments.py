@@ -107,6 +107,24 @@ def test_scale_out_runs_k_servers_of_each_variant_and_writes_the_failure_rate(
     assert token["expected_if_state_is_local"] == 0.0
 
 
+def test_scale_out_loads_every_variant_at_the_same_time(context: FakeContext) -> None:
+    """One after the other, the first variant's phase would wait at the barrier in vain."""
+    import threading
+
+    variants = ("session-memory", "session-redis", "token-hs256")
+    together = threading.Barrier(len(variants), timeout=10)
+
+    def figures(target: Any, phase: Any, label: str) -> tuple[dict[str, Any], None]:
+        together.wait()
+        # The first variant's phase ends last; its row still comes first.
+        time.sleep(0.05 * (len(variants) - variants.index(target.variant)))
+        return {"requests_ok": 10, "requests_failed": 0}, None
+
+    context.figures = figures
+    scale_out.run(context, ScaleOutParams(seconds=0.1, variants=variants))
+    assert [row["variant"] for row in context.tables["scale_out"]] == list(variants)
+
+
 def test_sessions_at_scale_measures_one_count_at_a_time_in_the_shared_redis(
     context: FakeContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
