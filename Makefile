@@ -50,13 +50,18 @@ E2E_ALONE := tests/authlab/bench/test_run.py
 # process, a socket or a server thread, so one a core left the cores idle a third of the
 # time (138 s against about 95 s here on 2 cores).
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
+# Compiled modules are cached (__pycache__, ignored by git) even where the environment says
+# PYTHONDONTWRITEBYTECODE: without the cache every pytest worker rewrote every test module's
+# asserts again (about 2 s of CPU each, eight workers in all) and every server, Locust and CLI
+# process the tests start compiled the lab's modules again.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 test: setup
-	$(BIN)/python -m pytest -m "not e2e" -n $(WORKERS)
-	$(BIN)/python -m pytest -m e2e -n 3 --dist loadgroup --ignore=$(E2E_ALONE)
-	$(BIN)/python -m pytest -m e2e $(E2E_ALONE)
+	$(PYTEST) -m "not e2e" -n $(WORKERS)
+	$(PYTEST) -m e2e -n 3 --dist loadgroup --ignore=$(E2E_ALONE)
+	$(PYTEST) -m e2e $(E2E_ALONE)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not e2e" -n $(WORKERS)
+	$(PYTEST) -m "not e2e" -n $(WORKERS)
 
 lint: setup
 	$(BIN)/python -m authlab.dependency_lock check
