@@ -5,9 +5,12 @@ runtimes. For each runtime this pairs a session server with a token server (the
 lab's: session-redis and token-hs256, its deployable defaults; a target runtime's:
 its first measured stateful session and stateless token) and holds their figures
 against the same thresholds as the claims: the session / token CPU per GET /me
-(with a bootstrap interval over repetitions), each check's cost, capacity. Then it
-says whether each verdict holds on every runtime, changes with the runtime, or
-cannot be decided at this run's precision.
+(with a bootstrap interval over repetitions), each check's cost, capacity. A verdict
+is decided where its interval clears the threshold and the run-to-run band around it
+(reports.bands.RUN_TO_RUN), as the claims' are: otherwise the Python pair's row could
+call decided what the claims table calls open. Then it says whether each verdict
+holds on every runtime, changes with the runtime, or cannot be decided at this run's
+precision.
 
 The interval is a percentile bootstrap over the repetitions (paired, since the
 variants run interleaved), widened for their small number as every deciding figure's
@@ -24,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from reports import costs, fmt
-from reports.bands import HEAVY
+from reports.bands import HEAVY, RUN_TO_RUN
 from reports.intervals import Interval, small_sample_factor, widened
 from reports.load import RunData
 from reports.margins import Decision
@@ -115,6 +118,7 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
     session, token = costs.request_cost(run, pair.session), costs.request_cost(run, pair.token)
     if session is not None and token is not None and token.median:
         out.session_us, out.token_us = session.median, token.median
+        out.interval = bootstrap_ratio(session.by_repetition, token.by_repetition)
         out.ratio = Decision(
             f"{pair.session} / {pair.token}, CPU per GET /me",
             session.median / token.median,
@@ -126,20 +130,23 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
                 for k in sorted(session.by_repetition)
                 if token.by_repetition.get(k)
             ),
+            out.interval,
+            RUN_TO_RUN,
         )
-        out.interval = bootstrap_ratio(session.by_repetition, token.by_repetition)
     out.session_check_us = costs.credential_us(run, pair.session)
     out.token_check_us = costs.credential_us(run, pair.token)
     if out.session_check_us and out.token_check_us and out.token_check_us > 0:
+        out.checks_interval = bootstrap_ratio(
+            costs.credential_repetitions(run, pair.session),
+            costs.credential_repetitions(run, pair.token),
+        )
         out.checks = Decision(
             f"{pair.session}'s check / {pair.token}'s check",
             out.session_check_us / out.token_check_us,
             HEAVY,
             "'the token check is light beside a session's' from here",
-        )
-        out.checks_interval = bootstrap_ratio(
-            costs.credential_repetitions(run, pair.session),
-            costs.credential_repetitions(run, pair.token),
+            interval=out.checks_interval,
+            run_to_run=RUN_TO_RUN,
         )
     if out.session_check_us is None and pair.runtime != "python":
         out.notes.append(
@@ -154,14 +161,15 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
         phase = costs.cost_phase(run)
         by_token = costs.per_repetition(run, pair.token, column, phase)
         by_session = costs.per_repetition(run, pair.session, column, phase)
+        out.capacity_interval = bootstrap_ratio(by_token, by_session)
         out.capacity = Decision(
             f"{pair.token} / {pair.session}, maximum throughput",
             rps_token / rps_session,
             HEAVY,
             "'much better' from here",
-            "x",
+            interval=out.capacity_interval,
+            run_to_run=RUN_TO_RUN,
         )
-        out.capacity_interval = bootstrap_ratio(by_token, by_session)
     saturated = [
         v
         for v in (pair.session, pair.token)
@@ -178,18 +186,27 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
 UNDECIDED = "undecided"
 
 
-def _verdict(decision: Decision | None, interval: Interval | None) -> tuple[str, str]:
+def _verdict(decision: Decision | None) -> tuple[str, str]:
     """(above or below the threshold, how sure): decided where the whole interval lies on
-    that side; undecided at this run's precision where it straddles the threshold."""
+    that side beyond the run-to-run band (reports.bands.RUN_TO_RUN), as the claims' figures
+    are; undecided at this run's precision otherwise."""
     if decision is None:
         return "not measured", ""
     word = "above" if decision.above else "below"
+    interval = decision.interval
     if interval is None:
         return word, "one repetition: no interval"
-    side = interval.side(decision.threshold)
-    if side == "straddles":
-        return word, f"{UNDECIDED}: the interval straddles {fmt.TIMES}{decision.threshold}"
-    if side != word:
+    line = f"{fmt.TIMES}{decision.threshold}"
+    band = f"{line} ±{decision.run_to_run:.0%}"
+    if interval.side(decision.threshold) == "straddles":
+        return word, f"{UNDECIDED}: the interval straddles {line}"
+    if decision.within_run_to_run:
+        return word, (
+            f"{UNDECIDED}: the ratio lies within {band}, the band one run differs from the next by"
+        )
+    if not decision.decided:
+        return word, f"{UNDECIDED}: the interval reaches into {band}, the run-to-run band"
+    if interval.side(decision.threshold) != word:
         return word, f"{UNDECIDED}: the interval lies on the other side"
     return word, "decided"
 
@@ -252,6 +269,7 @@ class RuntimesView:
     agreements: list[Agreement]
     targets: list[dict[str, Any]]
     notes: list[str]
+    run_to_run: float = RUN_TO_RUN  # the band a verdict's interval must clear (a share)
 
 
 def _target_rows(run: RunData) -> list[dict[str, Any]]:
@@ -317,9 +335,9 @@ def view(run: RunData) -> RuntimesView | None:
     measured_pairs = [figures(run, pair) for pair in pairs]
     rows: list[dict[str, Any]] = []
     for f in measured_pairs:
-        heavy = _verdict(f.ratio, f.interval)
-        better = _verdict(f.capacity, f.capacity_interval)
-        light = _verdict(f.checks, f.checks_interval)
+        heavy = _verdict(f.ratio)
+        better = _verdict(f.capacity)
+        light = _verdict(f.checks)
         checks = [
             _check(f.session_check_us, f.pair.runtime),
             _check(f.token_check_us, f.pair.runtime),
