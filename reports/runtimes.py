@@ -4,39 +4,32 @@ A run with target files (`authlab bench --target FILE`) has servers on other
 runtimes. For each runtime this pairs a session server with a token server (the
 lab's: session-redis and token-hs256, its deployable defaults; a target runtime's:
 its first measured stateful session and stateless token) and holds their figures
-against the same thresholds as the claims: the session / token CPU per GET /me
-(with a bootstrap interval over repetitions), each check's cost, capacity. A verdict
-is decided where its interval clears the threshold and the run-to-run band around it
-(reports.bands.RUN_TO_RUN), as the claims' are: otherwise the Python pair's row could
-call decided what the claims table calls open. Then it says whether each verdict
-holds on every runtime, changes with the runtime, or cannot be decided at this run's
-precision.
-
-The interval is a percentile bootstrap over the repetitions (paired, since the
-variants run interleaved), widened for their small number as every deciding figure's
-is (reports.intervals.small_sample_factor); with one repetition there is none. It
-resamples each repetition's figure, not the seconds within it.
+against the same thresholds as the claims: the session / token CPU per GET /me,
+each check's cost (from its own runtime's no-auth floor), capacity. Each figure is
+estimated as the claims' are (reports.costs.estimate: over the steady seconds of the
+repetitions both variants share, its interval resampled over repetitions and their
+seconds, reports.intervals) and decided as theirs are, where the interval clears the
+threshold and the run-to-run band around it (reports.bands.RUN_TO_RUN): the lab's
+pair shows the figures and intervals claims 1, 4 and 8 show, so the page cannot call
+one figure decided in one table and open in the other. Then it says whether each
+verdict holds on every runtime, changes with the runtime, or cannot be decided at
+this run's precision.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from reports import costs, fmt
-from reports.bands import HEAVY, RUN_TO_RUN
-from reports.intervals import Interval, small_sample_factor, widened
+from reports.bands import HEAVY, RUN_TO_RUN, ratio_decision
+from reports.intervals import Interval
 from reports.load import RunData
-from reports.margins import Decision
+from reports.margins import Decision, ratios
 from reports.metrics import measured, number, variants_where
 
 NOT_FOR_TARGET = "not measured for this target"
 LAB_PAIR = ("session-redis", "token-hs256")
-BOOTSTRAP_SAMPLES = 4000
-BOOTSTRAP_SEED = 20  # a fixed seed: the same folder always draws the same interval
 
 
 @dataclass(frozen=True)
@@ -52,16 +45,13 @@ class RuntimeFigures:
     session_us: float | None = None
     token_us: float | None = None
     ratio: Decision | None = None
-    interval: Interval | None = None
     session_check_us: float | None = None
     token_check_us: float | None = None
     session_rps: float | None = None
     token_rps: float | None = None
     capacity: Decision | None = None
-    capacity_interval: Interval | None = None
     # The session's check over the token's (each minus its runtime's no-auth floor).
     checks: Decision | None = None
-    checks_interval: Interval | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -91,26 +81,57 @@ def runtime_pairs(run: RunData) -> list[RuntimePair]:
     return pairs
 
 
-def bootstrap_ratio(numerator: dict[int, float], denominator: dict[int, float]) -> Interval | None:
-    """95% percentile bootstrap of median(numerator) / median(denominator), resampling the
-    repetitions both were measured in (paired); None with fewer than 2."""
-    keys = sorted(k for k in numerator if denominator.get(k))
-    if len(keys) < 2:
+def _checks(run: RunData, out: RuntimeFigures) -> Decision | None:
+    """The session's check over the token's, each minus their runtime's floor (claim 4's
+    figure on the lab's pair)."""
+    session, token = out.pair.session, out.pair.token
+    floor = costs.baseline_name(run, session)
+    if not out.session_check_us or not out.token_check_us or out.token_check_us <= 0 or not floor:
         return None
-    a = np.array([numerator[k] for k in keys])
-    b = np.array([denominator[k] for k in keys])
-    if np.any(b <= 0):
-        # A difference (a check: variant minus floor) at or below zero in some repetition:
-        # a ratio over it has no bound, and no side of a threshold is decided.
-        return Interval(-math.inf, math.inf, len(keys), len(keys), "repetitions")
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
-    ratios = np.median(a[picks], axis=1) / np.median(b[picks], axis=1)
-    low, high = (float(v) for v in np.percentile(ratios, [2.5, 97.5]))
-    # Drawn for the few repetitions it rests on, as every deciding figure's (reports.intervals).
-    point = float(np.median(a) / np.median(b))
-    low, high = widened(point, low, high, small_sample_factor(len(keys)))
-    return Interval(low, high, len(keys), len(keys), "repetitions")
+    point, interval = costs.estimate(
+        run,
+        (session, token, floor),
+        lambda r: (r[session] - r[floor]) / (r[token] - r[floor]) if r[token] > r[floor] else None,
+    )
+    return Decision(
+        f"{session}'s check / {token}'s check",
+        point if point is not None else out.session_check_us / out.token_check_us,
+        HEAVY,
+        "'the token check is light beside a session's' from here",
+        "x",
+        ratios(
+            costs.credential_repetitions(run, session), costs.credential_repetitions(run, token)
+        ),
+        interval,
+        RUN_TO_RUN,
+    )
+
+
+def _capacity(run: RunData, out: RuntimeFigures) -> Decision | None:
+    """The token's maximum throughput over the session's (claim 8's figure)."""
+    session, token = out.pair.session, out.pair.token
+    if not out.session_rps or not out.token_rps:
+        return None
+    column, phase = ("throughput_rps",), costs.cost_phase(run)
+    point, interval = costs.estimate(
+        run,
+        (token, session),
+        lambda r: r[token] / r[session] if r[session] else None,
+        costs.capacity_samples,
+    )
+    return Decision(
+        f"{token} / {session}, maximum throughput",
+        point if point is not None else out.token_rps / out.session_rps,
+        HEAVY,
+        "'much better' from here",
+        "x",
+        ratios(
+            costs.per_repetition(run, token, column, phase),
+            costs.per_repetition(run, session, column, phase),
+        ),
+        interval,
+        RUN_TO_RUN,
+    )
 
 
 def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
@@ -118,58 +139,20 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
     session, token = costs.request_cost(run, pair.session), costs.request_cost(run, pair.token)
     if session is not None and token is not None and token.median:
         out.session_us, out.token_us = session.median, token.median
-        out.interval = bootstrap_ratio(session.by_repetition, token.by_repetition)
-        out.ratio = Decision(
-            f"{pair.session} / {pair.token}, CPU per GET /me",
-            session.median / token.median,
-            HEAVY,
-            "'heavy' from here",
-            "x",
-            tuple(
-                session.by_repetition[k] / token.by_repetition[k]
-                for k in sorted(session.by_repetition)
-                if token.by_repetition.get(k)
-            ),
-            out.interval,
-            RUN_TO_RUN,
+        out.ratio = ratio_decision(
+            run, pair.session, pair.token, "CPU per GET /me", "'heavy' from here", HEAVY
         )
     out.session_check_us = costs.credential_us(run, pair.session)
     out.token_check_us = costs.credential_us(run, pair.token)
-    if out.session_check_us and out.token_check_us and out.token_check_us > 0:
-        out.checks_interval = bootstrap_ratio(
-            costs.credential_repetitions(run, pair.session),
-            costs.credential_repetitions(run, pair.token),
-        )
-        out.checks = Decision(
-            f"{pair.session}'s check / {pair.token}'s check",
-            out.session_check_us / out.token_check_us,
-            HEAVY,
-            "'the token check is light beside a session's' from here",
-            interval=out.checks_interval,
-            run_to_run=RUN_TO_RUN,
-        )
+    out.checks = _checks(run, out)
     if out.session_check_us is None and pair.runtime != "python":
         out.notes.append(
             f"each check's cost: {NOT_FOR_TARGET} (no no-auth server on {pair.runtime} to "
             "subtract: add a target file with kind = 'baseline'; the lab's is Python's floor)"
         )
-    rps_session = number((run.summary_row(pair.session) or {}).get("max_throughput_rps"))
-    rps_token = number((run.summary_row(pair.token) or {}).get("max_throughput_rps"))
-    out.session_rps, out.token_rps = rps_session, rps_token
-    if rps_session and rps_token:
-        column = ("throughput_rps",)
-        phase = costs.cost_phase(run)
-        by_token = costs.per_repetition(run, pair.token, column, phase)
-        by_session = costs.per_repetition(run, pair.session, column, phase)
-        out.capacity_interval = bootstrap_ratio(by_token, by_session)
-        out.capacity = Decision(
-            f"{pair.token} / {pair.session}, maximum throughput",
-            rps_token / rps_session,
-            HEAVY,
-            "'much better' from here",
-            interval=out.capacity_interval,
-            run_to_run=RUN_TO_RUN,
-        )
+    out.session_rps = number((run.summary_row(pair.session) or {}).get("max_throughput_rps"))
+    out.token_rps = number((run.summary_row(pair.token) or {}).get("max_throughput_rps"))
+    out.capacity = _capacity(run, out)
     saturated = [
         v
         for v in (pair.session, pair.token)
@@ -184,6 +167,7 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
 
 
 UNDECIDED = "undecided"
+DECIDED = "decided"
 
 
 def _verdict(decision: Decision | None) -> tuple[str, str]:
@@ -195,20 +179,20 @@ def _verdict(decision: Decision | None) -> tuple[str, str]:
     word = "above" if decision.above else "below"
     interval = decision.interval
     if interval is None:
-        return word, "one repetition: no interval"
+        # As the claims take such a figure (fewer than three samples: capacities over two
+        # repetitions, a folder without steady seconds): as measured, and said so.
+        return word, f"{DECIDED} without an interval (under three samples)"
     line = f"{fmt.TIMES}{decision.threshold}"
     band = f"{line} ±{decision.run_to_run:.0%}"
     if interval.side(decision.threshold) == "straddles":
         return word, f"{UNDECIDED}: the interval straddles {line}"
     if decision.within_run_to_run:
-        return word, (
-            f"{UNDECIDED}: the ratio lies within {band}, the band one run differs from the next by"
-        )
+        return word, f"{UNDECIDED}: the ratio lies within {band}"
     if not decision.decided:
-        return word, f"{UNDECIDED}: the interval reaches into {band}, the run-to-run band"
+        return word, f"{UNDECIDED}: the interval reaches into {band}"
     if interval.side(decision.threshold) != word:
         return word, f"{UNDECIDED}: the interval lies on the other side"
-    return word, "decided"
+    return word, DECIDED
 
 
 def _check(value: float | None, runtime: str) -> str:
@@ -219,11 +203,10 @@ def _check(value: float | None, runtime: str) -> str:
     return NOT_FOR_TARGET
 
 
-def _interval_text(interval: Interval | None) -> str:
+def _interval_text(decision: Decision | None) -> str:
+    interval: Interval | None = decision.interval if decision else None
     if interval is None:
         return "-"
-    if math.isinf(interval.high):
-        return "unbounded (a divisor at or below 0 in some repetition)"
     return f"{fmt.ratio(interval.low)}-{fmt.ratio(interval.high)}"
 
 
@@ -245,7 +228,7 @@ def _agreement(claim: str, words: dict[str, tuple[str, str]], meaning: dict[str,
         runtime: meaning.get(word, word) + (f" ({sure})" if sure else "")
         for runtime, (word, sure) in words.items()
     }
-    undecided = [r for r, (_, sure) in words.items() if sure != "decided"]
+    undecided = [r for r, (_, sure) in words.items() if not sure.startswith(DECIDED)]
     measured_words = {w for w, _ in words.values() if w != "not measured"}
     each = ", ".join(f"{r}: {meaning.get(w, w)}" for r, (w, _) in words.items())
     open_on = f"not decided at this run's precision on {', '.join(undecided)}"
@@ -349,7 +332,7 @@ def view(run: RunData) -> RuntimesView | None:
                 "session_us": fmt.us(f.session_us),
                 "token_us": fmt.us(f.token_us),
                 "ratio": fmt.ratio(f.ratio.value if f.ratio else None),
-                "interval": _interval_text(f.interval),
+                "interval": _interval_text(f.ratio),
                 "decision": f.ratio.text() if f.ratio else "not measured",
                 "heavy": heavy,
                 "heavy_word": HEAVY_WORDS.get(heavy[0], heavy[0]),
@@ -359,9 +342,9 @@ def view(run: RunData) -> RuntimesView | None:
                 "session_rps": fmt.rps(f.session_rps),
                 "token_rps": fmt.rps(f.token_rps),
                 "capacity": fmt.ratio(f.capacity.value if f.capacity else None),
-                "capacity_interval": _interval_text(f.capacity_interval),
+                "capacity_interval": _interval_text(f.capacity),
                 "checks_ratio": fmt.ratio(f.checks.value if f.checks else None),
-                "checks_interval": _interval_text(f.checks_interval),
+                "checks_interval": _interval_text(f.checks),
                 "light": light,
                 "light_word": LIGHT_WORDS.get(light[0], light[0]),
                 "much_better": better,
