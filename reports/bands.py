@@ -10,7 +10,7 @@ from reports import costs, fmt
 from reports.intervals import small_sample_factor
 from reports.load import RunData
 from reports.margins import Decision, ratios, relative_spread
-from reports.metrics import measured, variants_where
+from reports.metrics import measured, number, variants_where
 
 # Ratio bands for "how much more": under SIMILAR the two are similar (the run-to-run
 # spreads of CPU per request on this kind of machine are 1-10%, so a smaller difference
@@ -88,6 +88,64 @@ def ratio_decision(
         meaning,
         "x",
         ratios(cost_a.by_repetition, cost_b.by_repetition),
+        interval,
+        RUN_TO_RUN,
+    )
+
+
+def check_ratio_decision(run: RunData, session: str, token: str, floor: str) -> Decision | None:
+    """The session's check over the token's, each its server + store CPU minus the no-auth
+    floor's (claim 4's "light beside a session's"); None where a check was not measured or
+    the token's is not above its floor."""
+    session_check, token_check = costs.credential_us(run, session), costs.credential_us(run, token)
+    if session_check is None or token_check is None or token_check <= 0:
+        return None
+    point, interval = costs.estimate(
+        run,
+        (session, token, floor),
+        lambda r: (r[session] - r[floor]) / (r[token] - r[floor]) if r[token] > r[floor] else None,
+    )
+    return Decision(
+        f"{session}'s check / {token}'s check",
+        point if point is not None else session_check / token_check,
+        HEAVY,
+        "'the token check is light beside a session's' from here",
+        "x",
+        ratios(
+            costs.credential_repetitions(run, session), costs.credential_repetitions(run, token)
+        ),
+        interval,
+        RUN_TO_RUN,
+    )
+
+
+def capacity_decision(run: RunData, token: str, session: str, what: str) -> Decision | None:
+    """The token's maximum throughput over the session's (claim 8's "much better"); None
+    where either was not measured. The summary's maximum: the GET-only closed loop's
+    throughput, or (an older folder) the mixed step ramp's peak second; never the
+    matched-rate phase's, whose throughput is its offered rate."""
+    rps_token = number((run.summary_row(token) or {}).get("max_throughput_rps"))
+    rps_session = number((run.summary_row(session) or {}).get("max_throughput_rps"))
+    if not rps_token or not rps_session:
+        return None
+    phase = costs.GET_ONLY if costs.get_only(run) else costs.MIXED
+    column = ("throughput_rps",) if costs.get_only(run) else ("peak_rps",)
+    point, interval = costs.estimate(
+        run,
+        (token, session),
+        lambda r: r[token] / r[session] if r[session] else None,
+        costs.capacity_samples,
+    )
+    return Decision(
+        f"{token} / {session}, {what}",
+        point if point is not None else rps_token / rps_session,
+        HEAVY,
+        "'much better' from here",
+        "x",
+        ratios(
+            costs.per_repetition(run, token, column, phase),
+            costs.per_repetition(run, session, column, phase),
+        ),
         interval,
         RUN_TO_RUN,
     )

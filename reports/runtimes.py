@@ -22,10 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports import costs, fmt
-from reports.bands import HEAVY, RUN_TO_RUN, ratio_decision
+from reports.bands import (
+    HEAVY,
+    RUN_TO_RUN,
+    capacity_decision,
+    check_ratio_decision,
+    ratio_decision,
+)
 from reports.intervals import Interval
 from reports.load import RunData
-from reports.margins import Decision, ratios
+from reports.margins import Decision
 from reports.metrics import measured, number, variants_where
 
 NOT_FOR_TARGET = "not measured for this target"
@@ -81,59 +87,6 @@ def runtime_pairs(run: RunData) -> list[RuntimePair]:
     return pairs
 
 
-def _checks(run: RunData, out: RuntimeFigures) -> Decision | None:
-    """The session's check over the token's, each minus their runtime's floor (claim 4's
-    figure on the lab's pair)."""
-    session, token = out.pair.session, out.pair.token
-    floor = costs.baseline_name(run, session)
-    if not out.session_check_us or not out.token_check_us or out.token_check_us <= 0 or not floor:
-        return None
-    point, interval = costs.estimate(
-        run,
-        (session, token, floor),
-        lambda r: (r[session] - r[floor]) / (r[token] - r[floor]) if r[token] > r[floor] else None,
-    )
-    return Decision(
-        f"{session}'s check / {token}'s check",
-        point if point is not None else out.session_check_us / out.token_check_us,
-        HEAVY,
-        "'the token check is light beside a session's' from here",
-        "x",
-        ratios(
-            costs.credential_repetitions(run, session), costs.credential_repetitions(run, token)
-        ),
-        interval,
-        RUN_TO_RUN,
-    )
-
-
-def _capacity(run: RunData, out: RuntimeFigures) -> Decision | None:
-    """The token's maximum throughput over the session's (claim 8's figure)."""
-    session, token = out.pair.session, out.pair.token
-    if not out.session_rps or not out.token_rps:
-        return None
-    column, phase = ("throughput_rps",), costs.cost_phase(run)
-    point, interval = costs.estimate(
-        run,
-        (token, session),
-        lambda r: r[token] / r[session] if r[session] else None,
-        costs.capacity_samples,
-    )
-    return Decision(
-        f"{token} / {session}, maximum throughput",
-        point if point is not None else out.token_rps / out.session_rps,
-        HEAVY,
-        "'much better' from here",
-        "x",
-        ratios(
-            costs.per_repetition(run, token, column, phase),
-            costs.per_repetition(run, session, column, phase),
-        ),
-        interval,
-        RUN_TO_RUN,
-    )
-
-
 def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
     out = RuntimeFigures(pair)
     session, token = costs.request_cost(run, pair.session), costs.request_cost(run, pair.token)
@@ -144,7 +97,8 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
         )
     out.session_check_us = costs.credential_us(run, pair.session)
     out.token_check_us = costs.credential_us(run, pair.token)
-    out.checks = _checks(run, out)
+    floor = costs.baseline_name(run, pair.session)
+    out.checks = check_ratio_decision(run, pair.session, pair.token, floor) if floor else None
     if out.session_check_us is None and pair.runtime != "python":
         out.notes.append(
             f"each check's cost: {NOT_FOR_TARGET} (no no-auth server on {pair.runtime} to "
@@ -152,7 +106,7 @@ def figures(run: RunData, pair: RuntimePair) -> RuntimeFigures:
         )
     out.session_rps = number((run.summary_row(pair.session) or {}).get("max_throughput_rps"))
     out.token_rps = number((run.summary_row(pair.token) or {}).get("max_throughput_rps"))
-    out.capacity = _capacity(run, out)
+    out.capacity = capacity_decision(run, pair.token, pair.session, "maximum throughput")
     saturated = [
         v
         for v in (pair.session, pair.token)

@@ -13,13 +13,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reports import costs, fmt, resident, xss
-from reports.bands import HEAVY, NO_LOAD_SHARE, RUN_TO_RUN, ratio_decision
+from reports.bands import (
+    HEAVY,
+    NO_LOAD_SHARE,
+    RUN_TO_RUN,
+    capacity_decision,
+    check_ratio_decision,
+    ratio_decision,
+)
 from reports.claim import Verdict, experiment, security_command, variants_command
 from reports.load import RunData
-from reports.margins import Decision, ratios
+from reports.margins import Decision
 from reports.metrics import (
     measured,
-    number,
     security_rows,
     session_bytes,
 )
@@ -158,30 +164,7 @@ def decide_no_load(run: RunData) -> NoLoad:
         (),
         share_interval,
     )
-    relative: Decision | None = None
-    if token_check > 0:
-        point, interval = costs.estimate(
-            run,
-            (session, token, baseline),
-            lambda r: (
-                (r[session] - r[baseline]) / (r[token] - r[baseline])
-                if r[token] > r[baseline]
-                else None
-            ),
-        )
-        relative = Decision(
-            f"{session}'s check / {token}'s check",
-            point if point is not None else session_check / token_check,
-            HEAVY,
-            "'the token check is light beside a session's' from here",
-            "x",
-            ratios(
-                costs.credential_repetitions(run, session),
-                costs.credential_repetitions(run, token),
-            ),
-            interval,
-            RUN_TO_RUN,
-        )
+    relative = check_ratio_decision(run, session, token, baseline)
     ruling = NoLoad(
         verdict=Verdict.DEPENDS,
         deciding=(*([relative] if relative is not None else []), share),
@@ -251,39 +234,9 @@ def pair_gains(run: RunData, session: str, token: str, why: str) -> PairGains:
         found.append(cpu)
     if saturated(run, [session, token]):
         return PairGains(session, token, why, tuple(found))
-    a, b = run.summary_row(token) or {}, run.summary_row(session) or {}
-    rps_token, rps_session = (
-        number(a.get("max_throughput_rps")),
-        number(b.get("max_throughput_rps")),
-    )
-    if rps_token and rps_session:
-        # The summary's maximum: the GET-only closed loop's throughput, or (an older
-        # folder) the mixed step ramp's peak second.
-        # Capacity is the closed loop's, not the matched-rate phase's (its offered rate).
-        phase = costs.GET_ONLY if costs.get_only(run) else costs.MIXED
-        column = ("throughput_rps",) if costs.get_only(run) else ("peak_rps",)
-        reps = ratios(
-            costs.per_repetition(run, token, column, phase),
-            costs.per_repetition(run, session, column, phase),
-        )
-        point, interval = costs.estimate(
-            run,
-            (token, session),
-            lambda r: r[token] / r[session] if r[session] else None,
-            costs.capacity_samples,
-        )
-        found.append(
-            Decision(
-                f"{token} / {session}, maximum throughput ({why})",
-                point if point is not None else rps_token / rps_session,
-                HEAVY,
-                "'much better' from here",
-                "x",
-                reps,
-                interval,
-                RUN_TO_RUN,
-            )
-        )
+    capacity = capacity_decision(run, token, session, f"maximum throughput ({why})")
+    if capacity is not None:
+        found.append(capacity)
     return PairGains(session, token, why, tuple(found))
 
 
