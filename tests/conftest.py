@@ -44,7 +44,7 @@ POSTGRES_URL = os.environ.get("AUTHLAB_POSTGRES_URL", "postgresql://postgres@127
 # other end-to-end test (browsers, the security lab, explore, ...) runs in the third group. To
 # even out the three (about 150 s each here), the bench's Chromium run, which drives no load,
 # joins the load group, and its runs without a working Chromium and the instruction counts
-# (callgrind: a count, the same on a busy machine) the topology's. The smoke
+# (callgrind counts instructions, not time) the topology's. The smoke
 # run (tests/authlab/bench/test_run.py) is in none: its steady windows and its outage seconds
 # failed beside any neighbour, so `make test` runs that file alone, after the others.
 LOAD_TESTS = (
