@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 # The file to write the note to (unset: no note); set by the orchestrator per phase.
@@ -33,3 +34,18 @@ def read_running_note(path: Path) -> float | None:
         return float(json.loads(path.read_text())["running"])
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
+
+
+# How often an orchestrator looks whether the phase's users all run yet.
+POLL_SECONDS = 0.05
+
+
+def await_running(
+    load_running: Callable[[], float | None], wait: Callable[[float], bool]
+) -> float | None:
+    """When every user ran, once `load_running` says so (read_running_note of the phase's
+    file); None where `wait(seconds)`, which waits, says the phase is over first."""
+    while (running := load_running()) is None:
+        if wait(POLL_SECONDS):
+            return None
+    return running

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from authlab.bench.derive import SPAWN_SECONDS
@@ -24,11 +25,8 @@ from authlab.bench.profiles import get_profile
 from authlab.bench.variant_servers import Workspace, start_variant
 from authlab.bench.variants import select
 from authlab.processes import ProcessGroup
-from loadtests.running_note import RUNNING_OUT_ENV, read_running_note
+from loadtests.running_note import RUNNING_OUT_ENV, await_running, read_running_note
 from results_format import phase_ids
-
-# How often the sampler looks whether the phase's users all run yet.
-POLL_SECONDS = 0.05
 
 
 class FlamegraphUnavailable(Exception):
@@ -89,7 +87,6 @@ def _spy_once_loaded(
     takes a second or more to start, several on a busy machine, and sampling from the ask
     caught the start instead of the requests (67 samples, no PyJWT, in 3 s beside other
     tests). None where the load ended before it ran."""
-    while read_running_note(note) is None:
-        if over.wait(POLL_SECONDS):
-            return None
+    if await_running(partial(read_running_note, note), over.wait) is None:
+        return None
     return subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)

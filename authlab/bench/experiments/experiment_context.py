@@ -6,13 +6,14 @@ never sees the run itself, so what it can change is written here.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from authlab.bench.phase import Measured, Phase, Target
 from authlab.bench.variant_servers import RunningVariant, Workspace
-from authlab.bench.variants import Variant
+from authlab.bench.variants import VARIANTS, Variant
 from authlab.processes import ProcessGroup
 
 Rows = list[dict[str, Any]]
@@ -90,3 +91,25 @@ class ExperimentContext(Protocol):
 
     def shared_redis(self) -> AbstractContextManager[str]:
         """The run's Redis (--redis-url), else a private one for the block's length."""
+
+
+@contextmanager
+def variants_running(
+    context: ExperimentContext,
+    names: Iterable[str],
+    instances: int = 1,
+    private_redis: bool = False,
+) -> Iterator[dict[str, RunningVariant]]:
+    """Each named variant's server(s), started one after the other and all running for the
+    block (an experiment that loads them at the same time); every one started is stopped
+    after it, also where a later one failed to start."""
+    running: dict[str, RunningVariant] = {}
+    try:
+        for name in names:
+            running[name] = context.start_variant(
+                VARIANTS[name], instances=instances, private_redis=private_redis
+            )
+        yield running
+    finally:
+        for variant in running.values():
+            variant.stop(context.group)

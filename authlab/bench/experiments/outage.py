@@ -16,15 +16,11 @@ from typing import Any
 from authlab.bench.at_once import at_once
 from authlab.bench.derive import SPAWN_SECONDS
 from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
+from authlab.bench.experiments.experiment_context import ExperimentContext, variants_running
 from authlab.bench.experiments.outage_timeline import per_second_rows
 from authlab.bench.phase import Phase
 from authlab.bench.variant_servers import RunningVariant
-from authlab.bench.variants import VARIANTS
-from loadtests.running_note import RUNNING_OUT_ENV, read_running_note
-
-# How often the freezer looks whether the phase's users all run yet.
-POLL_SECONDS = 0.05
+from loadtests.running_note import RUNNING_OUT_ENV, await_running, read_running_note
 
 
 @dataclass(frozen=True)
@@ -42,16 +38,10 @@ def run(context: ExperimentContext, params: OutageParams) -> None:
     # counted is which requests succeed while the store is away, at a light load, not what
     # they cost, so a neighbour's seconds change nothing; one after the other they took
     # about 10 s each.
-    running: dict[str, RunningVariant] = {}
-    try:
-        for name in params.variants:
-            running[name] = context.start_variant(VARIANTS[name], private_redis=True)
+    with variants_running(context, params.variants, private_redis=True) as running:
         outcomes = at_once(
-            [partial(_freeze_under_load, context, running[name], phase, params) for name in running]
+            [partial(_freeze_under_load, context, one, phase, params) for one in running.values()]
         )
-    finally:
-        for one in running.values():
-            one.stop(context.group)
     for name, (hdr, origin, outage) in zip(running, outcomes, strict=True):
         context.write_table("outage", *per_second_rows(name, hdr, origin, outage))
 
@@ -122,9 +112,9 @@ def freeze_store(
     `load_running` says when the users all ran (None: not yet); `wait(seconds)` waits
     and says whether the phase is over meanwhile (then nothing more is frozen).
     """
-    while (running := load_running()) is None:
-        if wait(POLL_SECONDS):
-            return
+    running = await_running(load_running, wait)
+    if running is None:
+        return
     if wait(max(0.0, running + before - now())):
         return
     timestamps["stopped"] = now()

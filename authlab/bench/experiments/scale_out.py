@@ -8,9 +8,8 @@ from functools import partial
 
 from authlab.bench.at_once import at_once
 from authlab.bench.experiments.experiment import Experiment
-from authlab.bench.experiments.experiment_context import ExperimentContext
+from authlab.bench.experiments.experiment_context import ExperimentContext, variants_running
 from authlab.bench.phase import Phase
-from authlab.bench.variant_servers import RunningVariant
 from authlab.bench.variants import VARIANTS
 
 
@@ -29,19 +28,13 @@ def run(context: ExperimentContext, params: ScaleOutParams) -> None:
     phase = Phase("scale-out", "browse", params.seconds, params.users, rate_per_user=10)
     # Every variant at once: what is counted is which requests fail, at a light load, not
     # what they cost; one after the other, each took its servers' start and stop as well.
-    running: dict[str, RunningVariant] = {}
-    try:
-        for name in params.variants:
-            running[name] = context.start_variant(VARIANTS[name], instances=instances)
+    with variants_running(context, params.variants, instances=instances) as running:
         measured = at_once(
             [
                 partial(context.measure_phase, variant.target, phase, "scale-out")
                 for variant in running.values()
             ]
         )
-    finally:
-        for variant in running.values():
-            variant.stop(context.group)
     for name, one in zip(running, measured, strict=True):
         figures = one.figures
         total = (figures["requests_ok"] or 0) + (figures["requests_failed"] or 0)

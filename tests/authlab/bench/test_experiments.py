@@ -391,3 +391,28 @@ def test_every_variant_loses_its_store_at_the_same_time(
     assert stopped == list(variants)  # every store stopped once all phases had ended
     # One table, in the variants' order whatever order their phases ended in.
     assert [row["variant"] for row in context.tables["outage"]] == list(variants)
+
+
+def test_variants_started_together_are_all_stopped_when_a_later_one_fails_to_start(
+    context: FakeContext,
+) -> None:
+    from types import SimpleNamespace
+
+    from authlab.bench.experiments.experiment_context import variants_running
+    from authlab.bench.variant_servers import RunningVariant
+
+    stopped: list[str] = []
+
+    def start(variant: Any, instances: int) -> RunningVariant:
+        if variant.name == "token-hs256":
+            raise RuntimeError("token-hs256 did not start")
+        store = SimpleNamespace(process=None, stop=lambda: stopped.append(variant.name))
+        return RunningVariant(variant, [], store, None, remote_url="http://127.0.0.1:1")  # type: ignore[arg-type]
+
+    context.start = start
+    with (
+        pytest.raises(RuntimeError, match="did not start"),
+        variants_running(context, ("session-memory", "session-redis", "token-hs256")),
+    ):
+        pass  # pragma: no cover - never reached
+    assert stopped == ["session-memory", "session-redis"]
