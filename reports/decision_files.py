@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.claim import Claim
-from reports.margins import show
+from reports.margins import show, with_band
 
 SCHEMA = 1
 DECISIONS = "decisions.json"
@@ -124,7 +124,6 @@ def deciding_text(figure: dict[str, Any] | None) -> str:
     if low is not None and high is not None:
         text += f" ({show(float(low), unit)}-{show(float(high), unit)})"
     if figure.get("threshold") is not None:
-        text += f" vs {show(float(figure['threshold']), unit)}"
-        if figure.get("run_to_run"):
-            text += f" ±{float(figure['run_to_run']):.0%}"
+        line = show(float(figure["threshold"]), unit)
+        text += f" vs {with_band(line, float(figure.get('run_to_run') or 0.0))}"
     return text

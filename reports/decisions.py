@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reports import fmt
 from reports.claim import Claim, Verdict
-from reports.margins import Decision
+from reports.margins import Decision, with_band
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,7 @@ class Deciding:
     def line_text(self) -> str:
         """The threshold with the run-to-run band its spread must also clear, if any (the
         thresholds' note says what the band is)."""
-        line = self.threshold_text
-        return f"{line} ±{self.run_to_run:.0%}" if self.run_to_run else line
+        return with_band(self.threshold_text, self.run_to_run)
 
     @property
     def margin_text(self) -> str:

@@ -30,6 +30,12 @@ def show(value: float, unit: Unit) -> str:
     return fmt.us(value)
 
 
+def with_band(line: str, run_to_run: float) -> str:
+    """A threshold as shown, with the run-to-run band its interval must clear where it has
+    one ("x1.50 ±10%"; the thresholds' note says what the band is)."""
+    return f"{line} ±{run_to_run:.0%}" if run_to_run else line
+
+
 @dataclass(frozen=True)
 class Decision:
     """One comparison that a verdict rests on."""

@@ -31,7 +31,7 @@ from reports.bands import (
 )
 from reports.intervals import Interval
 from reports.load import RunData
-from reports.margins import Decision
+from reports.margins import Decision, with_band
 from reports.metrics import measured, number, variants_where
 
 NOT_FOR_TARGET = "not measured for this target"
@@ -137,7 +137,7 @@ def _verdict(decision: Decision | None) -> tuple[str, str]:
         # repetitions, a folder without steady seconds): as measured, and said so.
         return word, f"{DECIDED} without an interval (under three samples)"
     line = f"{fmt.TIMES}{decision.threshold}"
-    band = f"{line} ±{decision.run_to_run:.0%}"
+    band = with_band(line, decision.run_to_run)
     if interval.side(decision.threshold) == "straddles":
         return word, f"{UNDECIDED}: the interval straddles {line}"
     if decision.within_run_to_run:
